@@ -1,0 +1,446 @@
+import type { Connection, ConnectionHandler } from '../connection/connection.js';
+import type { RequestInfo } from '../connection/request-info.js';
+import type { InvokeOptions, LifetimeConnection } from '../lifetime/lifetime-manager.js';
+import { InvalidDataError } from '../protocol/errors.js';
+import { parseHandshakeRequest, writeHandshakeResponse } from '../protocol/handshake.js';
+import type { HubProtocol } from '../protocol/hub-protocol.js';
+import { type CompletionMessage, type HubMessage, MessageType, isTrackable } from '../protocol/messages.js';
+import type { SerializedMessage } from '../protocol/serialized-message.js';
+import type { TransportName } from '../transports/transport.js';
+import type { HubCallerContext } from './hub.js';
+import { HubException } from './hub-exception.js';
+import type { HubRuntime } from './hub-runtime.js';
+import { ReplayBuffer } from './replay-buffer.js';
+import type { UploadStream } from './upload-stream.js';
+import type { HubUser } from './user.js';
+
+type Phase = 'handshake' | 'connecting' | 'connected' | 'closed';
+
+interface PendingClientResult {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/**
+ * The hub protocol on one connection: handshake, framing, keep-alive and
+ * timeouts, stateful-reconnect replay, client results and upload streams.
+ * Invocations go to the dispatcher; it is also the `context` hubs see.
+ */
+export class HubConnectionContext implements ConnectionHandler, LifetimeConnection, HubCallerContext {
+  readonly connectionId: string;
+  readonly userIdentifier: string | undefined;
+  protocol: HubProtocol | undefined;
+
+  private phase: Phase = 'handshake';
+  private leftover: Buffer | undefined;
+  private readonly openedAt = Date.now();
+  private lastSentAt = Date.now();
+  private lastReceivedAt = Date.now();
+  // Set on every write/read; folded into the timestamps once per heartbeat, so
+  // the send path does not read the clock per message.
+  private sentSinceTick = false;
+  private receivedSinceTick = false;
+  private replay: ReplayBuffer | undefined;
+  private transportLostAt = 0;
+  private closeReason: Error | undefined;
+
+  private itemsMap: Map<string, unknown> | undefined;
+  private aborted: AbortController | undefined;
+  private nextClientInvocationId = 0;
+  private clientResults: Map<string, PendingClientResult> | undefined;
+  /** Upload streams by stream id, fed by StreamItem/Completion from the client. */
+  uploads: Map<string, UploadStream> | undefined;
+  /** Cancellation of running invocations and streams by invocation id. */
+  invocations: Map<string, AbortController> | undefined;
+  /** Messages that arrived while onConnected was still running. */
+  private deferred: HubMessage[] | undefined;
+
+  constructor(
+    readonly connection: Connection,
+    readonly user: HubUser | undefined,
+    private readonly runtime: HubRuntime,
+  ) {
+    this.connectionId = connection.connectionId;
+    this.userIdentifier = user?.id;
+  }
+
+  // ---- HubCallerContext -------------------------------------------------
+
+  get request(): RequestInfo {
+    return this.connection.request;
+  }
+
+  get transport(): TransportName {
+    return this.connection.transport ?? 'WebSockets';
+  }
+
+  get items(): Map<string, unknown> {
+    if (!this.itemsMap) this.itemsMap = new Map();
+    return this.itemsMap;
+  }
+
+  get connectionAborted(): AbortSignal {
+    if (!this.aborted) {
+      this.aborted = new AbortController();
+      if (this.phase === 'closed') this.aborted.abort(this.closeReason);
+    }
+    return this.aborted.signal;
+  }
+
+  abort(): void {
+    this.close(undefined, false);
+  }
+
+  get isClosed(): boolean {
+    return this.phase === 'closed';
+  }
+
+  get isConnected(): boolean {
+    return this.phase === 'connected';
+  }
+
+  // ---- ConnectionHandler -------------------------------------------------
+
+  onData(data: Buffer): void {
+    if (this.phase === 'closed') return;
+    this.receivedSinceTick = true;
+    let input = data;
+    if (this.leftover) {
+      input = Buffer.concat([this.leftover, data]);
+      this.leftover = undefined;
+    }
+    try {
+      let offset = 0;
+      if (this.phase === 'handshake') {
+        offset = this.handshake(input);
+        if (offset < 0) return;
+      }
+      const protocol = this.protocol!;
+      const messages: HubMessage[] = [];
+      const end = protocol.parseMessages(input, offset, this.runtime.options.maxReceiveMessageSize, messages);
+      if (end < input.length) this.leftover = input.subarray(end);
+      for (const message of messages) {
+        if (this.isClosed) return;
+        this.receive(message);
+      }
+    } catch (error) {
+      if (error instanceof InvalidDataError) {
+        this.runtime.logger.warn({ connectionId: this.connectionId, error: error.message }, 'closing connection after a protocol error');
+        this.close(`Connection closed with an error. ${error.name}: ${error.message}`, false);
+      } else {
+        this.runtime.logger.error({ connectionId: this.connectionId, err: error }, 'error processing incoming data');
+        this.close('Connection closed with an error.', false);
+      }
+    }
+  }
+
+  onTransportAttached(reattached: boolean): void {
+    if (!reattached || !this.replay) return;
+    // The same logical connection is back: drop whatever was queued for the old
+    // transport, announce where our sequence stands, and resend what the client has not acknowledged.
+    this.transportLostAt = 0;
+    this.connection.discardQueued();
+    const { sequenceId, records } = this.replay.replay();
+    this.connection.write(this.protocol!.writeMessage({ type: MessageType.Sequence, sequenceId }));
+    for (const record of records) this.connection.write(record);
+    this.replay.awaitingSequence = true;
+    this.sentSinceTick = true;
+    this.receivedSinceTick = true;
+  }
+
+  onTransportLost(error: Error | undefined): boolean {
+    if (!this.replay || this.phase !== 'connected') return false;
+    if (this.replay.bufferedBytes > this.runtime.options.statefulReconnectBufferSize) return false;
+    this.transportLostAt = Date.now();
+    this.runtime.logger.debug({ connectionId: this.connectionId, error: error?.message }, 'transport lost; waiting for a stateful reconnect');
+    return true;
+  }
+
+  onClose(error: Error | undefined): void {
+    const previous = this.phase;
+    if (previous === 'closed') return;
+    this.phase = 'closed';
+    this.closeReason = error;
+    const reason = error ?? new Error('The connection was closed.');
+    this.aborted?.abort(reason);
+    if (this.invocations) for (const controller of this.invocations.values()) controller.abort(reason);
+    if (this.uploads) {
+      for (const upload of this.uploads.values()) upload.complete(new Error('The connection closed before the client stream completed.'));
+      this.uploads.clear();
+    }
+    if (this.clientResults) {
+      const pending = [...this.clientResults.values()];
+      this.clientResults.clear();
+      for (const result of pending) {
+        this.releaseClientResult(result);
+        result.reject(new HubException('Connection disconnected before the client returned a result.'));
+      }
+    }
+    if (previous === 'connected' || previous === 'connecting') {
+      void this.runtime.lifetimeManager.onDisconnected(this).catch((err: unknown) => {
+        this.runtime.logger.error({ connectionId: this.connectionId, err }, 'lifetime manager failed on disconnect');
+      });
+      void this.runtime.dispatcher.onDisconnected(this, error);
+    }
+  }
+
+  // ---- LifetimeConnection ------------------------------------------------
+
+  write(message: SerializedMessage): void {
+    if (this.phase !== 'connected' && this.phase !== 'connecting') return;
+    const bytes = message.bytesFor(this.protocol!);
+    if (this.replay !== undefined) {
+      this.replay.add(bytes);
+      if (this.transportLostAt !== 0 && this.replay.bufferedBytes > this.runtime.options.statefulReconnectBufferSize) {
+        this.connection.dispose(new Error('The stateful reconnect buffer overflowed while the client was away.'));
+        return;
+      }
+    }
+    this.connection.write(bytes);
+    this.sentSinceTick = true;
+  }
+
+  invokeClient(method: string, args: readonly unknown[], options: InvokeOptions): Promise<unknown> {
+    if (this.phase !== 'connected') return Promise.reject(new HubException(`Connection '${this.connectionId}' is not connected.`));
+    if (options.signal?.aborted) return Promise.reject(new HubException('The client result invocation was canceled.'));
+    const invocationId = `s${++this.nextClientInvocationId}`;
+    return new Promise<unknown>((resolve, reject) => {
+      const pending: PendingClientResult = { resolve, reject, timer: undefined, signal: options.signal, onAbort: undefined };
+      const timeoutMs = options.timeoutMs ?? this.runtime.options.clientResultTimeoutMs;
+      if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
+        pending.timer = setTimeout(() => {
+          this.failClientResult(invocationId, new HubException(`Client did not return a result for '${method}' within ${timeoutMs} ms.`));
+        }, timeoutMs);
+      }
+      if (options.signal) {
+        pending.onAbort = () => this.failClientResult(invocationId, new HubException('The client result invocation was canceled.'));
+        options.signal.addEventListener('abort', pending.onAbort, { once: true });
+      }
+      if (!this.clientResults) this.clientResults = new Map();
+      this.clientResults.set(invocationId, pending);
+      this.send({ type: MessageType.Invocation, invocationId, target: method, arguments: args });
+    });
+  }
+
+  // ---- sending -------------------------------------------------------------
+
+  /** Encodes and queues one message for this connection only. */
+  send(message: HubMessage): void {
+    if (this.phase === 'closed' || !this.protocol) return;
+    const bytes = this.protocol.writeMessage(message);
+    if (this.replay !== undefined && isTrackable(message.type)) this.replay.add(bytes);
+    this.connection.write(bytes);
+    this.sentSinceTick = true;
+  }
+
+  /**
+   * Ends the connection. With an `error`, the client receives a Close message
+   * carrying it (and `allowReconnect` if set) before the transport closes.
+   */
+  close(error: string | undefined, allowReconnect: boolean): void {
+    if (this.phase === 'closed') return;
+    if (this.protocol && this.phase !== 'handshake') {
+      this.connection.write(this.protocol.writeMessage({ type: MessageType.Close, error, allowReconnect: allowReconnect || undefined }));
+    }
+    this.connection.close(error === undefined ? undefined : new Error(error));
+  }
+
+  /** Whether unsent output has reached the stream high-water mark. */
+  isBackedUp(): boolean {
+    return this.connection.outstandingBytes >= this.runtime.options.streamHighWaterMark;
+  }
+
+  /** Resolves once this connection's unsent output is below the stream high-water mark. */
+  whenWritable(): Promise<void> {
+    return this.connection.whenBelow(this.runtime.options.streamHighWaterMark);
+  }
+
+  // ---- heartbeat -----------------------------------------------------------
+
+  /** Called by the endpoint's shared heartbeat: pings, timeouts, acks. */
+  tick(now: number): void {
+    if (this.sentSinceTick) {
+      this.sentSinceTick = false;
+      this.lastSentAt = now;
+    }
+    if (this.receivedSinceTick) {
+      this.receivedSinceTick = false;
+      this.lastReceivedAt = now;
+    }
+    const options = this.runtime.options;
+    if (this.phase === 'handshake') {
+      if (now - this.openedAt > options.handshakeTimeoutMs) {
+        this.runtime.logger.debug({ connectionId: this.connectionId }, 'handshake timed out');
+        this.connection.close(new Error('The handshake timed out.'));
+      }
+      return;
+    }
+    if (this.phase !== 'connected') return;
+    if (this.transportLostAt !== 0) {
+      if (now - this.transportLostAt > options.statefulReconnectWindowMs) {
+        this.connection.dispose(new Error('The client did not reconnect within the stateful reconnect window.'));
+      }
+      return;
+    }
+    if (this.connection.transport === 'LongPolling') return; // polls keep it alive
+    const ack = this.replay?.takeAck();
+    if (ack !== undefined) this.send({ type: MessageType.Ack, sequenceId: ack });
+    if (now - this.lastReceivedAt > options.clientTimeoutMs) {
+      this.runtime.logger.debug({ connectionId: this.connectionId }, 'client timeout elapsed');
+      this.close('Server timeout elapsed without receiving a message from the client.', false);
+      return;
+    }
+    if (now - this.lastSentAt >= options.keepAliveIntervalMs) {
+      this.send({ type: MessageType.Ping });
+      this.lastSentAt = now;
+      this.sentSinceTick = false;
+    }
+  }
+
+  // ---- receiving -------------------------------------------------------------
+
+  /** Handles the handshake record; returns the offset after it, or -1 if incomplete or failed. */
+  private handshake(input: Buffer): number {
+    let parsed;
+    try {
+      parsed = parseHandshakeRequest(input, 0, this.runtime.options.maxReceiveMessageSize);
+    } catch (error) {
+      this.failHandshake(`Handshake request is malformed. ${(error as Error).message}`);
+      return -1;
+    }
+    if (!parsed) {
+      this.leftover = input;
+      return -1;
+    }
+    const { protocol: name, version } = parsed.request;
+    const protocol = this.runtime.protocols.find((p) => p.name === name);
+    if (!protocol) {
+      this.failHandshake(`The protocol '${name}' is not supported.`);
+      return -1;
+    }
+    if (version < 1 || version > protocol.version) {
+      this.failHandshake(`The server does not support version ${version} of the '${name}' protocol.`);
+      return -1;
+    }
+    if (protocol.transferFormat === 'Binary' && this.connection.transport === 'ServerSentEvents') {
+      this.failHandshake(`Cannot use the '${name}' protocol on the current transport. The transport does not support 'Binary' transfer format.`);
+      return -1;
+    }
+    this.protocol = protocol;
+    this.connection.binary = protocol.transferFormat === 'Binary';
+    if (this.connection.statefulReconnect && version >= 2 && this.connection.transport === 'WebSockets') {
+      this.replay = new ReplayBuffer();
+    }
+    this.connection.write(writeHandshakeResponse());
+    this.sentSinceTick = true;
+    this.phase = 'connecting';
+    this.deferred = [];
+    void this.connect();
+    return parsed.end;
+  }
+
+  private failHandshake(error: string): void {
+    this.runtime.logger.debug({ connectionId: this.connectionId, error }, 'handshake failed');
+    this.connection.binary = false;
+    this.connection.write(writeHandshakeResponse(error));
+    this.connection.close(new Error(error));
+  }
+
+  private async connect(): Promise<void> {
+    try {
+      await this.runtime.lifetimeManager.onConnected(this);
+      await this.runtime.dispatcher.onConnected(this);
+    } catch (error) {
+      this.runtime.logger.error({ connectionId: this.connectionId, err: error }, 'onConnected failed; closing the connection');
+      const detail = this.runtime.options.detailedErrors || error instanceof HubException ? ` ${(error as Error).name}: ${(error as Error).message}` : '';
+      this.phase = 'connected';
+      this.close(`Connection closed with an error.${detail}`, false);
+      return;
+    }
+    if (this.phase !== 'connecting') return;
+    this.phase = 'connected';
+    const deferred = this.deferred ?? [];
+    this.deferred = undefined;
+    for (const message of deferred) {
+      if (this.phase !== 'connected') return;
+      this.receive(message);
+    }
+  }
+
+  private receive(message: HubMessage): void {
+    if (this.phase === 'connecting') {
+      this.deferred!.push(message);
+      return;
+    }
+    const replay = this.replay;
+    if (replay) {
+      if (replay.awaitingSequence && message.type !== MessageType.Sequence) return;
+      if (isTrackable(message.type) && !replay.acceptIncoming()) return;
+    }
+    switch (message.type) {
+      case MessageType.Invocation:
+      case MessageType.StreamInvocation:
+        this.runtime.dispatcher.dispatch(this, message);
+        return;
+      case MessageType.CancelInvocation:
+        this.invocations?.get(message.invocationId)?.abort(new Error('The invocation was canceled by the client.'));
+        return;
+      case MessageType.StreamItem: {
+        const upload = this.uploads?.get(message.invocationId);
+        if (upload) upload.push(message.item);
+        return;
+      }
+      case MessageType.Completion:
+        this.completion(message);
+        return;
+      case MessageType.Ping:
+        return;
+      case MessageType.Close:
+        // The client is leaving; it expects no reply.
+        this.connection.close(message.error ? new Error(message.error) : undefined);
+        return;
+      case MessageType.Ack:
+        replay?.acknowledge(message.sequenceId);
+        return;
+      case MessageType.Sequence:
+        if (!replay) return;
+        replay.awaitingSequence = false;
+        if (!replay.resetIncoming(message.sequenceId)) {
+          this.close('Connection closed with an error. Sequence ID greater than amount of messages we have received.', false);
+        }
+        return;
+    }
+  }
+
+  private completion(message: CompletionMessage): void {
+    const id = message.invocationId;
+    const upload = this.uploads?.get(id);
+    if (upload) {
+      this.uploads!.delete(id);
+      upload.complete(message.error !== undefined ? new HubException(message.error) : undefined);
+      return;
+    }
+    const pending = this.clientResults?.get(id);
+    if (!pending) return;
+    this.clientResults!.delete(id);
+    this.releaseClientResult(pending);
+    if (message.error !== undefined) pending.reject(new HubException(message.error));
+    else pending.resolve(message.result);
+  }
+
+  private failClientResult(invocationId: string, error: Error): void {
+    const pending = this.clientResults?.get(invocationId);
+    if (!pending) return;
+    this.clientResults!.delete(invocationId);
+    this.releaseClientResult(pending);
+    pending.reject(error);
+  }
+
+  private releaseClientResult(pending: PendingClientResult): void {
+    if (pending.timer) clearTimeout(pending.timer);
+    if (pending.signal && pending.onAbort) pending.signal.removeEventListener('abort', pending.onAbort);
+  }
+}

@@ -1,0 +1,310 @@
+import type { HubLifetimeManager } from '../lifetime/lifetime-manager.js';
+import type { HubLogger } from '../logger.js';
+import { type InvocationMessage, MessageType, type StreamInvocationMessage } from '../protocol/messages.js';
+import { DefaultGroupManager, DefaultHubCallerClients } from './clients.js';
+import {
+  type ConnectedNext,
+  type DisconnectedNext,
+  type HubFilter,
+  type HubInvocationContext,
+  type InvokeNext,
+  composeConnected,
+  composeDisconnected,
+  composeInvoke,
+} from './filters.js';
+import type { HubConnectionContext } from './hub-connection-context.js';
+import type { HubDefinition, HubMethodDescriptor } from './hub-definition.js';
+import { HubException } from './hub-exception.js';
+import { UploadStream } from './upload-stream.js';
+
+export interface DispatcherOptions {
+  readonly detailedErrors: boolean;
+  readonly maximumParallelInvocationsPerClient: number;
+  readonly filters: readonly HubFilter[];
+  readonly activator: (() => object) | undefined;
+}
+
+interface DispatchState {
+  running: number;
+  readonly queue: (InvocationMessage | StreamInvocationMessage)[];
+}
+
+type HubScope = Record<string, unknown>;
+
+/**
+ * Binds invocations to hub methods and runs them through the filters: argument
+ * checks, client-stream parameters, results, server-to-client streams with
+ * cancellation and backpressure, and errors shaped as ASP.NET Core shapes them.
+ */
+export class HubDispatcher {
+  private readonly groups: DefaultGroupManager;
+  private readonly invokeChain: InvokeNext;
+  private readonly connectedChain: ConnectedNext;
+  private readonly disconnectedChain: DisconnectedNext;
+  private readonly states = new WeakMap<HubConnectionContext, DispatchState>();
+
+  constructor(
+    private readonly definition: HubDefinition,
+    private readonly options: DispatcherOptions,
+    private readonly lifetimeManager: HubLifetimeManager,
+    private readonly logger: HubLogger,
+  ) {
+    this.groups = new DefaultGroupManager(lifetimeManager);
+    this.invokeChain = composeInvoke(options.filters, async (invocation) => {
+      const descriptor = this.definition.find(invocation.methodName)!;
+      return descriptor.fn.apply(invocation.hub, invocation.arguments);
+    });
+    this.connectedChain = composeConnected(options.filters, async (lifetime) => {
+      await this.definition.onConnected?.call(lifetime.hub);
+    });
+    this.disconnectedChain = composeDisconnected(options.filters, async (lifetime, error) => {
+      await this.definition.onDisconnected?.call(lifetime.hub, error);
+    });
+  }
+
+  get methodNames(): string[] {
+    return this.definition.methodNames;
+  }
+
+  async onConnected(connection: HubConnectionContext): Promise<void> {
+    const hub = this.createHub(connection, connection.connectionAborted);
+    await this.connectedChain({ hub, context: connection });
+  }
+
+  async onDisconnected(connection: HubConnectionContext, error: Error | undefined): Promise<void> {
+    try {
+      const hub = this.createHub(connection, connection.connectionAborted);
+      await this.disconnectedChain({ hub, context: connection }, error);
+    } catch (err) {
+      this.logger.error({ connectionId: connection.connectionId, err }, 'onDisconnected failed');
+    }
+  }
+
+  /** Runs (or queues, past the per-client parallelism limit) one invocation. */
+  dispatch(connection: HubConnectionContext, message: InvocationMessage | StreamInvocationMessage): void {
+    let state = this.states.get(connection);
+    if (!state) this.states.set(connection, (state = { running: 0, queue: [] }));
+    if (state.running >= this.options.maximumParallelInvocationsPerClient) {
+      state.queue.push(message);
+      return;
+    }
+    this.start(connection, message, state);
+  }
+
+  private start(connection: HubConnectionContext, message: InvocationMessage | StreamInvocationMessage, state: DispatchState): void {
+    state.running++;
+    void this.invoke(connection, message).finally(() => {
+      state.running--;
+      const next = state.queue.shift();
+      if (next && connection.isConnected) this.start(connection, next, state);
+    });
+  }
+
+  /** Resolves when the method has returned; a stream it returned keeps flowing after. */
+  private async invoke(connection: HubConnectionContext, message: InvocationMessage | StreamInvocationMessage): Promise<void> {
+    const isStreamInvocation = message.type === MessageType.StreamInvocation;
+    const invocationId = message.invocationId;
+    const descriptor = this.definition.find(message.target);
+    if (!descriptor) {
+      this.fail(connection, invocationId, `Unknown hub method '${message.target}'`);
+      return;
+    }
+    if (descriptor.isAsyncGenerator && !isStreamInvocation) {
+      this.fail(connection, invocationId, `The client attempted to invoke the streaming '${descriptor.name}' method with a non-streaming invocation.`);
+      return;
+    }
+    const streamIds = message.streamIds ?? [];
+    const provided = message.arguments.length + streamIds.length;
+    if (provided !== descriptor.parameterCount) {
+      this.fail(
+        connection,
+        invocationId,
+        `Failed to invoke '${message.target}' due to an error on the server. InvalidDataException: Invocation provides ${provided} argument(s) but target expects ${descriptor.parameterCount}.`,
+      );
+      return;
+    }
+
+    const args = this.bindArguments(connection, descriptor, message.arguments, streamIds);
+    const controller = new AbortController();
+    if (invocationId !== undefined) {
+      if (!connection.invocations) connection.invocations = new Map();
+      connection.invocations.set(invocationId, controller);
+    }
+    const signal = invocationId !== undefined ? controller.signal : connection.connectionAborted;
+    const hub = this.createHub(connection, signal);
+    const invocation: HubInvocationContext = { hub, context: connection, methodName: descriptor.name, arguments: args, signal };
+
+    let result: unknown;
+    try {
+      result = await this.invokeChain(invocation);
+    } catch (error) {
+      this.releaseInvocation(connection, invocationId, streamIds);
+      this.fail(connection, invocationId, this.errorMessage(`An unexpected error occurred invoking '${message.target}' on the server.`, error), error);
+      return;
+    }
+
+    const stream = asAsyncIterable(result);
+    if (isStreamInvocation) {
+      if (!stream) {
+        this.releaseInvocation(connection, invocationId, streamIds);
+        this.fail(connection, invocationId, `The client attempted to invoke the non-streaming '${descriptor.name}' method with a streaming invocation.`);
+        return;
+      }
+      void this.streamItems(connection, invocationId!, stream, controller.signal, streamIds);
+      return;
+    }
+    this.releaseInvocation(connection, invocationId, streamIds);
+    if (stream) {
+      void closeIterable(stream);
+      this.fail(connection, invocationId, `The client attempted to invoke the streaming '${descriptor.name}' method with a non-streaming invocation.`);
+      return;
+    }
+    if (invocationId !== undefined) {
+      connection.send({ type: MessageType.Completion, invocationId, result, hasResult: result !== undefined });
+    }
+  }
+
+  private async streamItems(
+    connection: HubConnectionContext,
+    invocationId: string,
+    stream: AsyncIterable<unknown>,
+    signal: AbortSignal,
+    streamIds: readonly string[],
+  ): Promise<void> {
+    const iterator = stream[Symbol.asyncIterator]();
+    let error: string | undefined;
+    let finished = false;
+    try {
+      for (;;) {
+        const next = await untilAborted(iterator.next(), signal);
+        if (next === ABORTED) break;
+        if (next.done) {
+          finished = true;
+          break;
+        }
+        connection.send({ type: MessageType.StreamItem, invocationId, item: next.value });
+        if (connection.isBackedUp() && (await untilAborted(connection.whenWritable(), signal)) === ABORTED) break;
+      }
+    } catch (err) {
+      finished = true;
+      if (!signal.aborted) {
+        error = this.errorMessage('An error occurred on the server while streaming results.', err);
+        this.logger.debug({ connectionId: connection.connectionId, invocationId, err }, 'stream failed');
+      }
+    } finally {
+      this.releaseInvocation(connection, invocationId, streamIds);
+      // Stopping the producer runs its `finally` (an async generator's cleanup).
+      if (!finished) void closeIterator(iterator);
+    }
+    connection.send({ type: MessageType.Completion, invocationId, error });
+  }
+
+  private bindArguments(
+    connection: HubConnectionContext,
+    descriptor: HubMethodDescriptor,
+    provided: readonly unknown[],
+    streamIds: readonly string[],
+  ): unknown[] {
+    if (streamIds.length === 0) return provided.slice();
+    const total = descriptor.parameterCount;
+    const positions = descriptor.streamParameters ?? streamIds.map((_, i) => total - streamIds.length + i);
+    const args: unknown[] = new Array(total);
+    const streamAt = new Map<number, UploadStream>();
+    if (!connection.uploads) connection.uploads = new Map();
+    streamIds.forEach((id, i) => {
+      const upload = new UploadStream(id);
+      connection.uploads!.set(id, upload);
+      streamAt.set(positions[i] ?? total - streamIds.length + i, upload);
+    });
+    let next = 0;
+    for (let i = 0; i < total; i++) args[i] = streamAt.get(i) ?? provided[next++];
+    return args;
+  }
+
+  private releaseInvocation(connection: HubConnectionContext, invocationId: string | undefined, streamIds: readonly string[]): void {
+    if (invocationId !== undefined) connection.invocations?.delete(invocationId);
+    for (const id of streamIds) {
+      const upload = connection.uploads?.get(id);
+      if (!upload) continue;
+      connection.uploads!.delete(id);
+      upload.complete();
+    }
+  }
+
+  private createHub(connection: HubConnectionContext, signal: AbortSignal): HubScope {
+    const definition = this.definition;
+    let hub: HubScope;
+    if (definition.kind === 'class') {
+      const activator = this.options.activator;
+      hub = (activator ? activator() : new (definition.prototype.constructor as new () => object)()) as HubScope;
+    } else {
+      hub = Object.create(definition.prototype) as HubScope;
+    }
+    hub.context = connection;
+    hub.clients = new DefaultHubCallerClients(this.lifetimeManager, connection.connectionId);
+    hub.groups = this.groups;
+    hub.signal = signal;
+    return hub;
+  }
+
+  private fail(connection: HubConnectionContext, invocationId: string | undefined, error: string, cause?: unknown): void {
+    if (invocationId === undefined) {
+      this.logger.warn({ connectionId: connection.connectionId, error, err: cause }, 'non-blocking invocation failed');
+      return;
+    }
+    if (cause !== undefined && !(cause instanceof HubException)) {
+      this.logger.error({ connectionId: connection.connectionId, err: cause }, 'hub method threw');
+    }
+    connection.send({ type: MessageType.Completion, invocationId, error });
+  }
+
+  /** ASP.NET Core's shape: the prefix alone, plus `Name: message` for HubException or with detailed errors. */
+  private errorMessage(prefix: string, error: unknown): string {
+    if (error instanceof HubException || this.options.detailedErrors) {
+      const name = error instanceof Error ? error.name : 'Error';
+      const message = error instanceof Error ? error.message : String(error);
+      return `${prefix} ${name}: ${message}`;
+    }
+    return prefix;
+  }
+}
+
+const ABORTED = Symbol('aborted');
+
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | typeof ABORTED> {
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return Promise.resolve(ABORTED);
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve(ABORTED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function asAsyncIterable(value: unknown): AsyncIterable<unknown> | undefined {
+  if (value !== null && typeof value === 'object' && Symbol.asyncIterator in value) return value as AsyncIterable<unknown>;
+  return undefined;
+}
+
+async function closeIterator(iterator: AsyncIterator<unknown>): Promise<void> {
+  try {
+    await iterator.return?.();
+  } catch {
+    // The producer failed while stopping; the stream is over either way.
+  }
+}
+
+async function closeIterable(iterable: AsyncIterable<unknown>): Promise<void> {
+  await closeIterator(iterable[Symbol.asyncIterator]());
+}

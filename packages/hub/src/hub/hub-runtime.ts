@@ -1,0 +1,15 @@
+import type { HubLifetimeManager } from '../lifetime/lifetime-manager.js';
+import type { HubLogger } from '../logger.js';
+import type { HubProtocol } from '../protocol/hub-protocol.js';
+import type { ResolvedHubOptions } from '../server/hub-options.js';
+import type { HubDispatcher } from './hub-dispatcher.js';
+
+/** Everything one mapped hub shares among its connections. */
+export interface HubRuntime {
+  readonly path: string;
+  readonly options: ResolvedHubOptions;
+  readonly protocols: readonly HubProtocol[];
+  readonly lifetimeManager: HubLifetimeManager;
+  readonly dispatcher: HubDispatcher;
+  readonly logger: HubLogger;
+}

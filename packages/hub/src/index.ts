@@ -1,0 +1,38 @@
+export { HubServer } from './server/hub-server.js';
+export { HubEndpoint } from './server/hub-endpoint.js';
+export type { HubOptions, CorsOptions, Authenticator, NegotiateDecision } from './server/hub-options.js';
+export { bearerToken } from './server/token.js';
+
+export { Hub, type HubCallerContext, type HubClass, type HubObject, type HubInvocationScope } from './hub/hub.js';
+export { hubMethod, type HubMethodOptions } from './hub/hub-method.js';
+export { HubException } from './hub/hub-exception.js';
+export type { HubUser } from './hub/user.js';
+export type {
+  ClientMethods,
+  UntypedClient,
+  ClientProxy,
+  SingleClientProxy,
+  HubClients,
+  HubCallerClients,
+  GroupManager,
+} from './hub/clients.js';
+export { type HubContext, createHubContext } from './hub/hub-context.js';
+export type { HubFilter, HubInvocationContext, HubLifetimeContext } from './hub/filters.js';
+
+export type { HubLifetimeManager, LifetimeConnection, InvokeOptions } from './lifetime/lifetime-manager.js';
+export { MemoryHubLifetimeManager } from './lifetime/memory-lifetime-manager.js';
+
+export type { HubProtocol, TransferFormat } from './protocol/hub-protocol.js';
+export { JsonHubProtocol } from './protocol/json-protocol.js';
+export { MessagePackHubProtocol } from './protocol/msgpack-protocol.js';
+export { SerializedMessage } from './protocol/serialized-message.js';
+export { MessageType, type HubMessage, type InvocationMessage, type CompletionMessage } from './protocol/messages.js';
+export { InvalidDataError } from './protocol/errors.js';
+
+export { RequestInfo } from './connection/request-info.js';
+export type { TransportName } from './transports/transport.js';
+
+export { jwtAuthentication, createJwtVerifier, userFromClaims, type JwtAuthenticationOptions } from './auth/jwt.js';
+export { expressHubs } from './adapters/express.js';
+export { fastifyHubs, type FastifyInstanceLike } from './adapters/fastify.js';
+export { type HubLogger, consoleLogger, silentLogger } from './logger.js';

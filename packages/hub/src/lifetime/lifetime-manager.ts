@@ -1,0 +1,42 @@
+import type { SerializedMessage } from '../protocol/serialized-message.js';
+
+export interface InvokeOptions {
+  /** Give up after this long (default: the hub's `clientResultTimeoutMs`). */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** What a lifetime manager needs of a live connection on this node. */
+export interface LifetimeConnection {
+  readonly connectionId: string;
+  readonly userIdentifier: string | undefined;
+  /** Queues the message; the bytes are encoded once per protocol, not per connection. */
+  write(message: SerializedMessage): void;
+  /** Invokes a client method and resolves with the client's result. */
+  invokeClient(method: string, args: readonly unknown[], options: InvokeOptions): Promise<unknown>;
+}
+
+/**
+ * Decides who receives a send: this node only (memory) or every node (Redis).
+ * Every operation is asynchronous so a backplane can sit behind it.
+ */
+export interface HubLifetimeManager {
+  onConnected(connection: LifetimeConnection): Promise<void>;
+  onDisconnected(connection: LifetimeConnection): Promise<void>;
+
+  sendAll(message: SerializedMessage, excludedConnectionIds?: readonly string[]): Promise<void>;
+  sendConnection(connectionId: string, message: SerializedMessage): Promise<void>;
+  sendConnections(connectionIds: readonly string[], message: SerializedMessage): Promise<void>;
+  sendGroup(groupName: string, message: SerializedMessage, excludedConnectionIds?: readonly string[]): Promise<void>;
+  sendGroups(groupNames: readonly string[], message: SerializedMessage): Promise<void>;
+  sendUser(userId: string, message: SerializedMessage): Promise<void>;
+  sendUsers(userIds: readonly string[], message: SerializedMessage): Promise<void>;
+
+  addToGroup(connectionId: string, groupName: string): Promise<void>;
+  removeFromGroup(connectionId: string, groupName: string): Promise<void>;
+
+  invokeConnection(connectionId: string, method: string, args: readonly unknown[], options: InvokeOptions): Promise<unknown>;
+
+  /** Releases timers and backplane connections. */
+  dispose?(): Promise<void>;
+}

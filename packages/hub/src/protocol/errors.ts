@@ -1,0 +1,7 @@
+/**
+ * A peer sent bytes that break the hub protocol. The connection that sent them
+ * is closed with this message; no other connection is affected.
+ */
+export class InvalidDataError extends Error {
+  override readonly name = 'InvalidDataError';
+}

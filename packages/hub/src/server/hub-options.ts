@@ -1,0 +1,80 @@
+import type { RequestInfo } from '../connection/request-info.js';
+import type { HubFilter } from '../hub/filters.js';
+import type { HubUser } from '../hub/user.js';
+import type { HubLifetimeManager } from '../lifetime/lifetime-manager.js';
+import type { HubLogger } from '../logger.js';
+import type { HubProtocol } from '../protocol/hub-protocol.js';
+import type { TransportName } from '../transports/transport.js';
+
+/**
+ * Resolves the user of a request, or `null` when it carries no valid credentials.
+ * Throwing (or returning null when authentication is required) answers 401.
+ */
+export type Authenticator = (request: RequestInfo, token: string | undefined) => HubUser | null | Promise<HubUser | null>;
+
+export interface CorsOptions {
+  /** Allowed origins: a list, `'*'` for any, or a predicate. */
+  readonly origins: readonly string[] | '*' | ((origin: string) => boolean);
+  /** Send `Access-Control-Allow-Credentials: true` (default true: SignalR clients send credentials). */
+  readonly credentials?: boolean;
+  /** Preflight cache lifetime in seconds. */
+  readonly maxAgeSeconds?: number;
+}
+
+/** What negotiate may answer instead of a connection (TransportProtocols.md, "All versions"). */
+export type NegotiateDecision = { readonly redirect: string; readonly accessToken?: string } | { readonly error: string } | undefined;
+
+export interface HubOptions {
+  /** Transports offered at negotiate and accepted on connect. Default: all three. */
+  readonly transports?: readonly TransportName[];
+  /** Hub protocols accepted in the handshake. Default: JSON and MessagePack. */
+  readonly protocols?: readonly HubProtocol[];
+  /** Largest single message a client may send, in bytes. Default 32 KB; larger closes that connection. */
+  readonly maxReceiveMessageSize?: number;
+  /** A Ping goes out when nothing else was sent for this long. Default 15 s. */
+  readonly keepAliveIntervalMs?: number;
+  /** A client silent for this long is dropped. Default 30 s. */
+  readonly clientTimeoutMs?: number;
+  /** Time allowed for the handshake after the transport connects. Default 15 s. */
+  readonly handshakeTimeoutMs?: number;
+  /** Send exception messages to clients (development only). Default false. */
+  readonly detailedErrors?: boolean;
+  readonly cors?: CorsOptions;
+  /** Reads the bearer token (header or `access_token` query) and yields the user. */
+  readonly authenticate?: Authenticator;
+  /** Refuse anonymous connections with 401. Default: true when `authenticate` is set. */
+  readonly requireAuthentication?: boolean;
+  /** Who receives sends; defaults to this process only. */
+  readonly lifetimeManager?: HubLifetimeManager;
+  readonly filters?: readonly HubFilter[];
+  /** Creates the hub instance for each invocation of a class hub (for constructor dependencies). */
+  readonly activator?: () => object;
+  /** Invocations of one client run one at a time unless raised. Default 1. */
+  readonly maximumParallelInvocationsPerClient?: number;
+  /** An idle long poll is answered empty after this long. Default 90 s. */
+  readonly longPollTimeoutMs?: number;
+  /** A connection with no transport (between polls, or never connected) is dropped after this long. Default 15 s. */
+  readonly disconnectTimeoutMs?: number;
+  /** Offer stateful reconnect to clients that ask for it. Default true. */
+  readonly allowStatefulReconnects?: boolean;
+  /** Bytes of unacknowledged messages kept for replay per connection. Default 100 000. */
+  readonly statefulReconnectBufferSize?: number;
+  /** How long a dropped stateful connection waits for its client to come back. Default 30 s. */
+  readonly statefulReconnectWindowMs?: number;
+  /** Default timeout of client results. Default 30 s. */
+  readonly clientResultTimeoutMs?: number;
+  /** A connection whose unsent output exceeds this is closed as too slow. Default 16 MiB. */
+  readonly maxBufferedBytes?: number;
+  /** Server-to-client streams pause while a connection has this much unsent output. Default 256 KiB. */
+  readonly streamHighWaterMark?: number;
+  /** Negotiate answers an error once this many connections are open. Default unlimited. */
+  readonly maxConnections?: number;
+  /** Decide a negotiate request: redirect the client elsewhere or refuse it. */
+  readonly onNegotiate?: (request: RequestInfo) => NegotiateDecision | Promise<NegotiateDecision>;
+  readonly logger?: HubLogger;
+}
+
+export type ResolvedHubOptions = Required<
+  Omit<HubOptions, 'cors' | 'authenticate' | 'lifetimeManager' | 'activator' | 'onNegotiate' | 'maxConnections'>
+> &
+  Pick<HubOptions, 'cors' | 'authenticate' | 'activator' | 'onNegotiate' | 'maxConnections'>;

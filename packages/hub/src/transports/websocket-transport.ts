@@ -1,0 +1,71 @@
+import type { WebSocket } from 'ws';
+import type { Connection } from '../connection/connection.js';
+import type { TransportSink } from './transport.js';
+
+const SINK = Symbol('tidings.sink');
+type TaggedSocket = WebSocket & { [SINK]?: WebSocketSink };
+
+/** Normal closure, and the code used when the server gives up on a peer. */
+const NORMAL_CLOSURE = 1000;
+
+/**
+ * Full-duplex transport over `ws`. Every batch of queued records goes out as a
+ * single frame (records are self-delimiting), so a burst of fan-out costs one
+ * frame header and one socket write per connection.
+ */
+export class WebSocketSink implements TransportSink {
+  readonly name = 'WebSockets' as const;
+  readonly ready = true;
+
+  constructor(
+    private readonly socket: WebSocket,
+    readonly connection: Connection,
+  ) {
+    (socket as TaggedSocket)[SINK] = this;
+    socket.on('message', onMessage);
+    socket.on('close', onClose);
+    socket.on('error', onError);
+  }
+
+  send(chunks: readonly Buffer[], byteLength: number, binary: boolean): void {
+    if (this.socket.readyState !== 1) return;
+    const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks as Buffer[], byteLength);
+    this.socket.send(data, { binary, compress: false, fin: true });
+  }
+
+  bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  end(): void {
+    if (this.socket.readyState === 0 || this.socket.readyState === 1) this.socket.close(NORMAL_CLOSURE);
+  }
+
+  abort(): void {
+    this.socket.terminate();
+  }
+}
+
+// Shared listeners (with `this` bound by ws to the socket) instead of closures
+// per connection: idle connections should cost as little memory as possible.
+function onMessage(this: TaggedSocket, data: Buffer | ArrayBuffer | Buffer[]): void {
+  const sink = this[SINK];
+  if (!sink) return;
+  const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+  sink.connection.receive(buffer);
+}
+
+function onClose(this: TaggedSocket, code: number, reason: Buffer): void {
+  const sink = this[SINK];
+  if (!sink) return;
+  this[SINK] = undefined;
+  // 1000 (normal) and 1001 (going away) are a peer leaving on purpose; the rest are drops.
+  const clean = code === 1000 || code === 1001;
+  const error = clean ? undefined : new Error(`WebSocket closed with status code: ${code}${reason.length ? ` (${reason.toString()})` : ''}.`);
+  sink.connection.transportEnded(sink, error, clean);
+}
+
+function onError(this: TaggedSocket, error: Error): void {
+  // ws emits 'close' after 'error'; record nothing here but keep the process alive.
+  void error;
+}
