@@ -197,6 +197,7 @@ export class Connection implements Flushable {
   transportEnded(sink: TransportSink, error: Error | undefined, final: boolean): void {
     if (this.sink !== sink) return;
     this.sink = undefined;
+    sink.end(); // e.g. a long poll still open when the client sent DELETE
     this.lastSeenAt = Date.now();
     if (this.status === 'disposed') return;
     if (this.status === 'closing') {
