@@ -59,6 +59,7 @@ const result = spawnSync(
   process.execPath,
   [
     '--conditions=tidings-src',
+    '--expose-gc',
     '--import',
     'tsx',
     '--test',
