@@ -1,1 +1,27 @@
-export {};
+export {
+  type Job,
+  type JobStage,
+  type JobStatus,
+  type StageStatus,
+  type JobEvent,
+  type JobEventKind,
+  type JobFilter,
+  type FlowStep,
+  type JsonValue,
+  type JsonObject,
+  JOB_STATUSES,
+  JobPriority,
+  isTerminal,
+} from './model.js';
+export { JobEngine, type JobEngineOptions, type NewJob, type NewFlow, type NewFlowStep, type EngineMetrics } from './engine/job-engine.js';
+export type { JobProcessor, ProcessorContext, ProcessorOptions, JobOutcome, Backoff } from './engine/processor.js';
+export { RECOVERED_MESSAGE } from './engine/recovery.js';
+export type { JobEventSink } from './notifier/job-event-sink.js';
+export { ProgressThrottle, type ThrottleOptions } from './notifier/progress-throttle.js';
+export type { JobStore } from './store/job-store.js';
+export { SqliteJobStore } from './store/sqlite-job-store.js';
+export type { JobRunner, RunnerItem, ExecuteJob, RunnerStats } from './runner/job-runner.js';
+export { InProcessRunner, type InProcessRunnerOptions } from './runner/in-process-runner.js';
+export { type Clock, type TimerHandle, systemClock, ManualClock } from './clock.js';
+export { type JobLogger, silentJobLogger } from './logger.js';
+export { JobNotFoundError, JobStateError, PermanentJobError, JobCancelledError, JobInterruptedError } from './errors.js';

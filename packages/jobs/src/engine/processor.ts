@@ -1,0 +1,66 @@
+import type { JobLogger } from '../logger.js';
+import type { Job, JsonValue } from '../model.js';
+
+/** What a processor gets besides the job: reporting, cancellation, checkpoints. */
+export interface ProcessorContext {
+  /**
+   * Aborted when the job is cancelled (`reason` a JobCancelledError) or the
+   * engine shuts down (`reason` a JobInterruptedError: save a checkpoint and
+   * return or throw; the job resumes after the restart).
+   */
+  readonly signal: AbortSignal;
+  /** Enters stage `name` at overall `percent`; the previous stage completes. Sent at once. */
+  stage(name: string, percent: number, message?: string): Promise<void>;
+  /** Overall progress (0–100), optionally the message and the running stage's own progress. Throttled. */
+  progress(percent: number, message?: string, options?: { readonly stageProgress?: number }): Promise<void>;
+  /** Saves what the job needs to resume after an interruption; read it back from `job.checkpoint`. */
+  checkpoint(data: JsonValue): Promise<void>;
+  /** When the job should finish at the rate observed in this attempt; undefined until there is a rate. */
+  readonly estimatedCompletion: Date | undefined;
+  /** The result of the step before this one in its flow (null outside a flow). */
+  readonly previousResult: JsonValue;
+  readonly logger: JobLogger;
+}
+
+/** What a processor may return: a result to keep and the completion message. */
+export interface JobOutcome {
+  readonly result?: JsonValue;
+  readonly message?: string;
+}
+
+export type JobProcessor = (job: Readonly<Job>, context: ProcessorContext) => Promise<JobOutcome | void>;
+
+export interface Backoff {
+  readonly type: 'fixed' | 'exponential';
+  /** The first delay; exponential doubles it per attempt. */
+  readonly delayMs: number;
+  readonly maxDelayMs?: number;
+}
+
+export interface ProcessorOptions {
+  /** Automatic retries after a failed attempt. Default: the engine's (0). */
+  readonly maxRetries?: number;
+  /** Default: exponential from 1 s, at most 60 s. */
+  readonly backoff?: Backoff;
+  /**
+   * Whether a job interrupted by a crash can run again (re-queued, with its
+   * checkpoint). False: it is failed with the reason instead. Default true.
+   */
+  readonly resumable?: boolean;
+  /** Stage names shown as Pending from the start. */
+  readonly stages?: readonly string[];
+}
+
+export interface ProcessorDefinition {
+  readonly type: string;
+  readonly processor: JobProcessor;
+  readonly options: ProcessorOptions;
+}
+
+export const DEFAULT_BACKOFF: Backoff = { type: 'exponential', delayMs: 1000, maxDelayMs: 60_000 };
+
+/** Delay before retry number `attempt` (1 after the first failure). */
+export function backoffDelay(backoff: Backoff, attempt: number): number {
+  const raw = backoff.type === 'fixed' ? backoff.delayMs : backoff.delayMs * 2 ** Math.max(0, attempt - 1);
+  return Math.min(raw, backoff.maxDelayMs ?? Number.POSITIVE_INFINITY);
+}

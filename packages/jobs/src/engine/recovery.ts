@@ -1,0 +1,46 @@
+import type { Job } from '../model.js';
+import type { EngineCore } from './engine-core.js';
+import type { FlowCoordinator } from './flow-coordinator.js';
+import { markFailed, markInterrupted } from './job-state.js';
+
+export const RECOVERED_MESSAGE = 'Recovered after a restart; resuming';
+
+/**
+ * Picks up where the last process left off. A job still marked Running was
+ * cut off by a crash: it is re-queued with its checkpoint, or failed with the
+ * reason when its processor says it cannot resume. Pending jobs are queued
+ * again (a waiting retry keeps its remaining backoff; a flow step waits for
+ * the step before it). Flows left behind their children are brought up to
+ * date.
+ */
+export async function recoverJobs(core: EngineCore, flows: FlowCoordinator): Promise<{ requeued: number; failed: number }> {
+  const active = (await core.store.listJobs({ status: ['Running', 'Pending'] })).reverse(); // oldest first
+  const settled: Job[] = [];
+  let requeued = 0;
+  for (const stored of active.filter((j) => !j.steps)) {
+    await core.locks.run(stored.id, async () => {
+      const job = await core.load(stored.id);
+      if (!job || (job.status !== 'Running' && job.status !== 'Pending')) return;
+      if (job.status === 'Running') {
+        if (core.definitions.get(job.type)?.options.resumable === false) {
+          markFailed(job, core.now(), `Interrupted by a restart while running; '${job.type}' jobs cannot resume.`, true);
+          await core.notifier.emit(job, 'failed');
+          settled.push(job);
+          return;
+        }
+        markInterrupted(job, RECOVERED_MESSAGE);
+        await core.notifier.emit(job, 'recovered');
+      }
+      if (job.dependsOn) {
+        const before = await core.store.getJob(job.dependsOn);
+        if (before?.status !== 'Completed') return;
+      }
+      await core.enqueue(job);
+      requeued++;
+    });
+  }
+  for (const job of settled) await flows.childSettled(job);
+  for (const parent of active.filter((j) => j.steps)) await flows.reconcile(parent);
+  if (requeued + settled.length > 0) core.logger.info({ requeued, failed: settled.length }, 'recovered unfinished jobs');
+  return { requeued, failed: settled.length };
+}

@@ -1,0 +1,126 @@
+/** A JSON value: what job input, results, metadata and checkpoints may hold. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export const JOB_STATUSES = ['Pending', 'Running', 'Completed', 'Failed', 'Cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['Completed', 'Failed', 'Cancelled']);
+
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL_STATUSES.has(status);
+}
+
+export type StageStatus = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Cancelled';
+
+export interface JobStage {
+  name: string;
+  status: StageStatus;
+  /** 0–100 within the stage. */
+  progress: number;
+  startedAt: string | null;
+  completedAt: string | null;
+  errorMessage: string | null;
+}
+
+/** One step of a flow (a parent job whose children run one after another). */
+export interface FlowStep {
+  readonly name: string;
+  readonly jobId: string;
+  /** Share of the parent's progress, 0–1; the weights of a flow add up to 1. */
+  readonly weight: number;
+}
+
+/**
+ * A job and everything known about it. Timestamps are ISO-8601 strings so a
+ * job is plain JSON (stored, sent and replayed as is).
+ */
+export interface Job {
+  id: string;
+  type: string;
+  /** The user the job belongs to (its creator). */
+  ownerId: string | null;
+  /** Higher runs first. */
+  priority: number;
+  status: JobStatus;
+  /** 0–100. */
+  progress: number;
+  currentStage: string | null;
+  statusMessage: string | null;
+  /** Why the job failed (or the last attempt failed, while retrying). */
+  error: string | null;
+  stages: JobStage[];
+  /** Retries so far, automatic and requested. */
+  retryCount: number;
+  /** Automatic retries allowed after a failed attempt. */
+  maxRetries: number;
+  /** Attempt number within the current run (1-based; 0 before the first start). */
+  attempt: number;
+  /** Whether `retry` would accept the job now. */
+  canRetry: boolean;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  updatedAt: string;
+  /** Projected from the progress rate observed during the current attempt. */
+  estimatedCompletion: string | null;
+  metadata: JsonObject;
+  input: JsonValue;
+  /** What the processor returned. */
+  result: JsonValue;
+  /** What the processor saved to resume from after an interruption. */
+  checkpoint: JsonValue;
+  /** What the job is about (a video id, say); jobs can be listed by it. */
+  subject: string | null;
+  parentId: string | null;
+  /** A job of a flow waits for this one to complete before it is queued. */
+  dependsOn: string | null;
+  /** Set on flow parents: the children, in order. */
+  steps: FlowStep[] | null;
+  /** Not to be run before this time (a retry waiting out its backoff). */
+  notBefore: string | null;
+  /** The sequence of the job's last stored event (0 before any). */
+  lastSequence: number;
+}
+
+export type JobEventKind =
+  | 'created'
+  | 'started'
+  | 'stage'
+  | 'progress'
+  | 'retrying'
+  | 'interrupted'
+  | 'recovered'
+  | 'retried'
+  | 'completed'
+  | 'failed'
+  | 'cancelled';
+
+export const TERMINAL_EVENT_KINDS: ReadonlySet<JobEventKind> = new Set(['completed', 'failed', 'cancelled']);
+
+/**
+ * Something that happened to a job, with the job's state right after it.
+ * `sequence` increases by one per job, from 1, in the order events are stored
+ * and delivered.
+ */
+export interface JobEvent {
+  readonly jobId: string;
+  readonly sequence: number;
+  readonly kind: JobEventKind;
+  readonly at: string;
+  readonly job: Job;
+}
+
+export interface JobFilter {
+  readonly ownerId?: string;
+  readonly status?: readonly JobStatus[];
+  readonly type?: string;
+  readonly subject?: string;
+  /** `null` for top-level jobs only. */
+  readonly parentId?: string | null;
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+/** Named priorities (higher runs first); any integer works. */
+export const JobPriority = { Low: 0, Normal: 1, High: 2, Critical: 3 } as const;

@@ -1,0 +1,173 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Job, JobEvent, JobEventKind, JobFilter } from '../model.js';
+import type { JobStore } from './job-store.js';
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS jobs (
+  id TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  owner_id TEXT,
+  status TEXT NOT NULL,
+  parent_id TEXT,
+  subject TEXT,
+  created_at TEXT NOT NULL,
+  last_sequence INTEGER NOT NULL DEFAULT 0,
+  data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs (owner_id, created_at);
+CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status);
+CREATE INDEX IF NOT EXISTS jobs_by_parent ON jobs (parent_id);
+CREATE INDEX IF NOT EXISTS jobs_by_subject ON jobs (subject);
+CREATE TABLE IF NOT EXISTS job_events (
+  job_id TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY (job_id, sequence)
+) WITHOUT ROWID;
+`;
+
+interface JobRow {
+  data: string;
+}
+
+interface EventRow {
+  job_id: string;
+  sequence: number;
+  kind: JobEventKind;
+  at: string;
+  data: string;
+}
+
+/**
+ * Jobs and their event history in one SQLite file (WAL mode, so readers never
+ * wait for the writer). Safe to reopen after a crash: every write is a
+ * transaction.
+ */
+export class SqliteJobStore implements JobStore {
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  /** `path` is a file (its directory is created) or `':memory:'`. */
+  constructor(readonly path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      this.db.close();
+      throw new Error(`${path} was written by a newer version of @tidings/jobs (schema ${version} > ${SCHEMA_VERSION}).`);
+    }
+    this.db.exec(SCHEMA);
+    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    this.statements = {
+      insert: this.db.prepare(
+        `INSERT INTO jobs (id, type, owner_id, status, parent_id, subject, created_at, last_sequence, data)
+         VALUES (@id, @type, @ownerId, @status, @parentId, @subject, @createdAt, @lastSequence, @data)`,
+      ),
+      update: this.db.prepare(
+        `UPDATE jobs SET status = @status, owner_id = @ownerId, subject = @subject, last_sequence = @lastSequence, data = @data WHERE id = @id`,
+      ),
+      get: this.db.prepare<[string], JobRow>('SELECT data FROM jobs WHERE id = ?'),
+      lastSequence: this.db.prepare<[string], { last_sequence: number }>('SELECT last_sequence FROM jobs WHERE id = ?'),
+      insertEvent: this.db.prepare('INSERT INTO job_events (job_id, sequence, kind, at, data) VALUES (?, ?, ?, ?, ?)'),
+      events: this.db.prepare<[string, number, number], EventRow>(
+        'SELECT job_id, sequence, kind, at, data FROM job_events WHERE job_id = ? AND sequence > ? ORDER BY sequence LIMIT ?',
+      ),
+    };
+  }
+
+  async insertJobs(jobs: readonly Job[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const job of jobs) this.statements.insert.run(row(job));
+    })();
+  }
+
+  async getJob(id: string): Promise<Job | undefined> {
+    const found = this.statements.get.get(id);
+    return found ? (JSON.parse(found.data) as Job) : undefined;
+  }
+
+  async listJobs(filter: JobFilter): Promise<Job[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.ownerId !== undefined) {
+      where.push('owner_id = ?');
+      params.push(filter.ownerId);
+    }
+    if (filter.status && filter.status.length > 0) {
+      where.push(`status IN (${filter.status.map(() => '?').join(', ')})`);
+      params.push(...filter.status);
+    }
+    if (filter.type !== undefined) {
+      where.push('type = ?');
+      params.push(filter.type);
+    }
+    if (filter.subject !== undefined) {
+      where.push('subject = ?');
+      params.push(filter.subject);
+    }
+    if (filter.parentId === null) where.push('parent_id IS NULL');
+    else if (filter.parentId !== undefined) {
+      where.push('parent_id = ?');
+      params.push(filter.parentId);
+    }
+    const sql = `SELECT data FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`;
+    params.push(filter.limit ?? -1, filter.offset ?? 0);
+    return (this.db.prepare(sql).all(...params) as JobRow[]).map((r) => JSON.parse(r.data) as Job);
+  }
+
+  async saveJob(job: Job): Promise<void> {
+    const result = this.statements.update.run(row(job));
+    if (result.changes === 0) throw new Error(`Cannot save job '${job.id}': it is not in the store.`);
+  }
+
+  async appendEvent(job: Job, kind: JobEventKind, at: string): Promise<JobEvent> {
+    return this.db.transaction((): JobEvent => {
+      const current = this.statements.lastSequence.get(job.id);
+      if (!current) throw new Error(`Cannot record an event for job '${job.id}': it is not in the store.`);
+      const sequence = current.last_sequence + 1;
+      const state: Job = { ...job, lastSequence: sequence };
+      const data = JSON.stringify(state);
+      this.statements.update.run({ ...row(state), data });
+      this.statements.insertEvent.run(job.id, sequence, kind, at, data);
+      return { jobId: job.id, sequence, kind, at, job: state };
+    })();
+  }
+
+  async listEvents(jobId: string, after: number, limit: number): Promise<JobEvent[]> {
+    return this.statements.events.all(jobId, after, limit).map((r) => ({
+      jobId: r.job_id,
+      sequence: r.sequence,
+      kind: r.kind,
+      at: r.at,
+      job: JSON.parse(r.data) as Job,
+    }));
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function row(job: Job) {
+  return {
+    id: job.id,
+    type: job.type,
+    ownerId: job.ownerId,
+    status: job.status,
+    parentId: job.parentId,
+    subject: job.subject,
+    createdAt: job.createdAt,
+    lastSequence: job.lastSequence,
+    data: JSON.stringify(job),
+  };
+}
