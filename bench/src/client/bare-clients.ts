@@ -1,0 +1,81 @@
+import { WebSocket } from 'ws';
+import type { DeliveryStats } from './delivery-stats.js';
+import type { SessionHost, WireProtocol, WireSession } from './wire/wire.js';
+
+/** Connections opened at once; more would overflow the server's accept backlog. */
+const CONNECT_WAVE = 100;
+
+/** One bare-WebSocket connection feeding the process-wide delivery counter. */
+class BareClient implements SessionHost {
+  readonly socket: WebSocket;
+  readonly session: WireSession;
+  readonly ready: Promise<void>;
+  private resolveReady!: () => void;
+  private rejectReady!: (error: Error) => void;
+  private isSubscribed = false;
+
+  constructor(
+    url: string,
+    protocol: WireProtocol,
+    jobId: string,
+    private readonly stats: DeliveryStats,
+  ) {
+    this.ready = new Promise((resolve, reject) => {
+      this.resolveReady = resolve;
+      this.rejectReady = reject;
+    });
+    // The counter checks nothing it does not need: no UTF-8 validation, no compression.
+    this.socket = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
+    this.session = protocol.session(this.socket, this, jobId);
+    this.socket.on('open', () => this.session.open());
+    this.socket.on('message', (data: Buffer) => {
+      stats.beginFrame();
+      this.session.receive(data);
+    });
+    this.socket.on('error', (error: Error) => this.failed(error));
+    this.socket.on('close', (code: number) => this.failed(new Error(`The server closed the WebSocket (${code}).`)));
+  }
+
+  deliver(frame: Buffer, start: number, end: number): void {
+    this.stats.deliver(frame, start, end);
+  }
+
+  subscribed(): void {
+    this.isSubscribed = true;
+    this.resolveReady();
+  }
+
+  failed(error: Error): void {
+    if (!this.isSubscribed) {
+      this.rejectReady(error);
+      this.socket.terminate();
+      return;
+    }
+    if (this.socket.readyState === WebSocket.CLOSED) {
+      this.stats.dropped++;
+      return;
+    }
+    console.error(`bench client: ${error.message}`);
+    this.socket.terminate();
+  }
+}
+
+/** Opens `count` subscribed connections, a wave at a time. */
+export async function openBareClients(
+  protocol: WireProtocol,
+  port: number,
+  jobId: string,
+  count: number,
+  stats: DeliveryStats,
+): Promise<BareClient[]> {
+  const url = `ws://127.0.0.1:${port}${protocol.path}`;
+  const clients: BareClient[] = [];
+  while (clients.length < count) {
+    const wave = Array.from({ length: Math.min(CONNECT_WAVE, count - clients.length) }, () => new BareClient(url, protocol, jobId, stats));
+    clients.push(...wave);
+    await Promise.all(wave.map((client) => client.ready));
+  }
+  return clients;
+}
+
+export type { BareClient };

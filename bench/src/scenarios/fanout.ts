@@ -1,0 +1,81 @@
+import type { ClientKind } from '../client/client-worker.js';
+import type { BenchConfig, FanoutSizes } from '../config.js';
+import { BENCH_JOB_ID, jobGroup } from '../contract.js';
+import type { SystemName } from '../server/system.js';
+import { median } from './median.js';
+import { type Scenario, type ScenarioResult, emptyFigures } from './scenario.js';
+import { type SystemSession, withSystem } from './system-session.js';
+
+export interface FanoutTarget {
+  readonly system: SystemName;
+  /** Who counts: a bare WebSocket speaking this wire protocol, or the official client library. */
+  readonly client: ClientKind;
+}
+
+interface RoundFigures {
+  readonly deliveriesPerSec: number;
+  /** CPU time per delivery: far steadier than the rate on a shared machine, so it shows what a change did. */
+  readonly serverCpuNsPerDelivery: number;
+  readonly clientCpuNsPerDelivery: number;
+}
+
+/** Arms the clients, has the server send `messages` to the group, and measures until the last delivery. */
+async function fanoutRound(session: SystemSession, sizes: FanoutSizes, messages: number, timeoutMs: number): Promise<RoundFigures> {
+  const deliveries = sizes.clients * messages;
+  const { excess } = await session.clients.call('arm', { deliveries, latency: false });
+  if (excess !== 0) throw new Error(`The clients counted ${excess} deliveries more than were sent.`);
+  const [serverCpuBefore, clientCpuBefore] = await Promise.all([session.server.call('cpu', null), session.clients.call('cpu', null)]);
+  const { startedAtUs } = await session.server.call('fanout', { group: jobGroup(BENCH_JOB_ID), messages, burst: sizes.burst });
+  const { lastAtUs } = await session.clients.call('settle', { timeoutMs });
+  const [serverCpuAfter, clientCpuAfter] = await Promise.all([session.server.call('cpu', null), session.clients.call('cpu', null)]);
+  return {
+    deliveriesPerSec: deliveries / ((lastAtUs - startedAtUs) / 1e6),
+    serverCpuNsPerDelivery: ((serverCpuAfter - serverCpuBefore) * 1000) / deliveries,
+    clientCpuNsPerDelivery: ((clientCpuAfter - clientCpuBefore) * 1000) / deliveries,
+  };
+}
+
+/**
+ * Every client subscribes to one job's group; the server sends to the group as
+ * fast as it can; the rate is deliveries (messages × clients) per second from
+ * the first send call to the last receipt.
+ */
+export function fanoutScenario(id: string, name: string, targets: readonly FanoutTarget[], sizesOf: (config: BenchConfig) => FanoutSizes): Scenario {
+  return {
+    id,
+    name,
+    async run({ config, log, wants }) {
+      const sizes = sizesOf(config);
+      const results: ScenarioResult[] = [];
+      for (const { system, client } of targets.filter((t) => wants(t.system))) {
+        const rounds = await withSystem(system, async (session) => {
+          await session.clients.call('connect', { kind: client, port: session.port, jobId: BENCH_JOB_ID, count: sizes.clients });
+          await fanoutRound(session, sizes, sizes.warmupMessages, config.roundTimeoutMs);
+          const measured: RoundFigures[] = [];
+          for (let i = 0; i < sizes.repetitions; i++) measured.push(await fanoutRound(session, sizes, sizes.messages, config.roundTimeoutMs));
+          return measured;
+        });
+        const samples = rounds.map((r) => Math.round(r.deliveriesPerSec));
+        const deliveriesPerSec = Math.round(median(samples));
+        const serverCpuNsPerDelivery = Math.round(median(rounds.map((r) => r.serverCpuNsPerDelivery)));
+        const clientCpuNsPerDelivery = Math.round(median(rounds.map((r) => r.clientCpuNsPerDelivery)));
+        log(
+          `  ${system} (${client}): ${deliveriesPerSec.toLocaleString('en-US')} deliveries/s [${samples.join(', ')}]; ` +
+            `CPU per delivery: server ${serverCpuNsPerDelivery} ns, clients ${clientCpuNsPerDelivery} ns`,
+        );
+        results.push({
+          name,
+          system,
+          clients: sizes.clients,
+          messages: sizes.messages,
+          ...emptyFigures(),
+          deliveriesPerSec,
+          samples,
+          serverCpuNsPerDelivery,
+          clientCpuNsPerDelivery,
+        });
+      }
+      return results;
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { fanoutScenario } from './fanout.js';
+import { idleMemory } from './idle-memory.js';
+import { latencyUnderLoad } from './latency.js';
+import type { Scenario } from './scenario.js';
+
+export const FANOUT_JSON = 'Group fan-out, JSON';
+export const FANOUT_MSGPACK = 'Group fan-out, MessagePack';
+export const IDLE_MEMORY = idleMemory.name;
+export const LATENCY = latencyUnderLoad.name;
+export const OFFICIAL_CLIENT = 'Official client end-to-end';
+
+/** Every scenario, in the order they run. A new one (a Redis backplane, say) is one more entry. */
+export const SCENARIOS: readonly Scenario[] = [
+  fanoutScenario(
+    'fanout',
+    FANOUT_JSON,
+    [
+      { system: 'tidings', client: 'tidings-json' },
+      { system: 'socket.io', client: 'socket.io' },
+      { system: 'ws-coalesced', client: 'ws' },
+      { system: 'ws', client: 'ws' },
+    ],
+    (config) => config.fanout,
+  ),
+  fanoutScenario('fanout-msgpack', FANOUT_MSGPACK, [{ system: 'tidings', client: 'tidings-messagepack' }], (config) => config.fanout),
+  idleMemory,
+  latencyUnderLoad,
+  fanoutScenario('official-client', OFFICIAL_CLIENT, [{ system: 'tidings', client: '@microsoft/signalr' }], (config) => config.official),
+];

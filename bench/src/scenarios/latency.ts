@@ -1,0 +1,57 @@
+import { BENCH_JOB_ID, jobGroup } from '../contract.js';
+import type { ClientKind } from '../client/client-worker.js';
+import type { SystemName } from '../server/system.js';
+import { type Scenario, type ScenarioResult, emptyFigures } from './scenario.js';
+import { type SystemSession, withSystem } from './system-session.js';
+
+const TARGETS: readonly { system: SystemName; client: ClientKind }[] = [
+  { system: 'tidings', client: 'tidings-json' },
+  { system: 'socket.io', client: 'socket.io' },
+  { system: 'ws-coalesced', client: 'ws' },
+];
+
+interface Percentiles {
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+}
+
+async function offeredRound(session: SystemSession, clients: number, ratePerSec: number, durationMs: number, latency: boolean, timeoutMs: number): Promise<Percentiles & { messages: number }> {
+  const messages = Math.round((ratePerSec * durationMs) / 1000);
+  const { excess } = await session.clients.call('arm', { deliveries: clients * messages, latency });
+  if (excess !== 0) throw new Error(`The clients counted ${excess} deliveries more than were sent.`);
+  const { sent } = await session.server.call('offer', { group: jobGroup(BENCH_JOB_ID), ratePerSec, durationMs });
+  if (sent !== messages) throw new Error(`The server sent ${sent} messages, expected ${messages}.`);
+  const { p50Ms, p99Ms } = await session.clients.call('settle', { timeoutMs });
+  return { messages, p50Ms, p99Ms };
+}
+
+/**
+ * A steady offered load rather than a flood: each update carries the time of
+ * its send call, and clients record receipt minus send on the machine's
+ * monotonic clock, so the figure covers serialization, queueing, the socket
+ * and the client's own parsing.
+ */
+export const latencyUnderLoad: Scenario = {
+  id: 'latency',
+  name: 'Latency under load',
+  async run({ config, log, wants }) {
+    const { clients, ratePerSec, warmupMs, durationMs } = config.latency;
+    const results: ScenarioResult[] = [];
+    for (const { system, client } of TARGETS.filter((t) => wants(t.system))) {
+      const measured = await withSystem(system, async (session) => {
+        await session.clients.call('connect', { kind: client, port: session.port, jobId: BENCH_JOB_ID, count: clients });
+        await offeredRound(session, clients, ratePerSec, warmupMs, false, config.roundTimeoutMs);
+        return offeredRound(session, clients, ratePerSec, durationMs, true, config.roundTimeoutMs);
+      });
+      const p50Ms = roundMs(measured.p50Ms);
+      const p99Ms = roundMs(measured.p99Ms);
+      log(`  ${system}: p50 ${p50Ms} ms, p99 ${p99Ms} ms at ${ratePerSec} messages/s to ${clients} clients`);
+      results.push({ name: this.name, system, clients, messages: measured.messages, ...emptyFigures(), p50Ms, p99Ms });
+    }
+    return results;
+  },
+};
+
+function roundMs(value: number | null): number | null {
+  return value === null ? null : Math.round(value * 100) / 100;
+}

@@ -1,0 +1,13 @@
+import type { JobProgressUpdate } from '../contract.js';
+
+/** The servers under test. `ws` is hand-rolled fan-out over the `ws` package, with and without write coalescing. */
+export const SYSTEM_NAMES = ['tidings', 'socket.io', 'ws-coalesced', 'ws'] as const;
+export type SystemName = (typeof SYSTEM_NAMES)[number];
+
+/** A running server of one system, holding subscribers in groups (rooms). */
+export interface BenchSystem {
+  readonly port: number;
+  /** Sends one update to every member of `group`, the way this system's users would. */
+  broadcast(group: string, update: JobProgressUpdate): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,40 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Hub, HubServer, silentLogger } from '@tidings/hub';
+import { HUB_PATH, type JobProgressUpdate, jobGroup } from '../contract.js';
+import type { BenchSystem } from './system.js';
+
+// A type alias: the hub's ClientMethods constraint needs an index signature, which interfaces lack.
+type ProgressEvents = {
+  JobProgressUpdate(update: JobProgressUpdate): void;
+};
+
+/** Seed 001's hub, as far as the bench needs it: clients subscribe to a job's group. */
+class JobProgressHub extends Hub<ProgressEvents> {
+  async subscribeToJob(jobId: string): Promise<void> {
+    await this.groups.addToGroup(this.context.connectionId, jobGroup(jobId));
+  }
+}
+
+function reportSendFailure(error: unknown): void {
+  console.error('tidings: group send failed', error);
+}
+
+/** tidings through its public API, as an application would host it. */
+export async function startTidings(): Promise<BenchSystem> {
+  const hubs = new HubServer({ logger: silentLogger });
+  const endpoint = hubs.mapHub<ProgressEvents>(HUB_PATH, JobProgressHub);
+  const server = hubs.attach(createServer());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    broadcast(group, update) {
+      endpoint.context.clients.group(group).send('JobProgressUpdate', update).catch(reportSendFailure);
+    },
+    async close() {
+      await hubs.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
