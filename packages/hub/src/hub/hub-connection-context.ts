@@ -14,6 +14,8 @@ import { ReplayBuffer } from './replay-buffer.js';
 import type { UploadStream } from './upload-stream.js';
 import type { HubUser } from './user.js';
 
+const STATEFUL_OVERFLOW = 'The stateful reconnect buffer overflowed: more unacknowledged messages than it may keep.';
+
 type Phase = 'handshake' | 'connecting' | 'connected' | 'closed';
 
 interface PendingClientResult {
@@ -153,7 +155,11 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
 
   onTransportLost(error: Error | undefined): boolean {
     if (!this.replay || this.phase !== 'connected') return false;
-    if (this.replay.bufferedBytes > this.runtime.options.statefulReconnectBufferSize) return false;
+    if (this.replay.bufferedBytes > this.runtime.options.statefulReconnectBufferSize) {
+      // More is unacknowledged than we promised to keep: a resume could not be complete.
+      this.connection.dispose(new Error(STATEFUL_OVERFLOW));
+      return true;
+    }
     this.transportLostAt = Date.now();
     this.runtime.logger.debug({ connectionId: this.connectionId, error: error?.message }, 'transport lost; waiting for a stateful reconnect');
     return true;
@@ -195,7 +201,7 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     if (this.replay !== undefined) {
       this.replay.add(bytes);
       if (this.transportLostAt !== 0 && this.replay.bufferedBytes > this.runtime.options.statefulReconnectBufferSize) {
-        this.connection.dispose(new Error('The stateful reconnect buffer overflowed while the client was away.'));
+        this.connection.dispose(new Error(STATEFUL_OVERFLOW));
         return;
       }
     }
