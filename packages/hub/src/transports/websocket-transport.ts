@@ -8,6 +8,34 @@ type TaggedSocket = WebSocket & { [SINK]?: WebSocketSink };
 /** Normal closure, and the code used when the server gives up on a peer. */
 const NORMAL_CLOSURE = 1000;
 
+/** Batches up to this size are kept for reuse by the next connection; larger ones are not held on to. */
+const SHARED_BATCH_MAX_BYTES = 64 * 1024;
+
+/**
+ * The last batch joined into one frame body. Members of a group are flushed
+ * one after another in the same turn and usually queued the very same records,
+ * so the next connection reuses the joined bytes instead of copying them again.
+ */
+let lastChunks: readonly Buffer[] | undefined;
+let lastJoined: Buffer | undefined;
+
+function join(chunks: readonly Buffer[], byteLength: number): Buffer {
+  if (chunks.length === 1) return chunks[0]!;
+  if (lastChunks !== undefined && lastChunks.length === chunks.length && sameRecords(lastChunks, chunks)) return lastJoined!;
+  const joined = Buffer.concat(chunks as Buffer[], byteLength);
+  if (byteLength <= SHARED_BATCH_MAX_BYTES) {
+    lastChunks = chunks;
+    lastJoined = joined;
+  }
+  return joined;
+}
+
+/** Records of a group send are the same Buffer for every member, so identity is enough. */
+function sameRecords(a: readonly Buffer[], b: readonly Buffer[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
  * Full-duplex transport over `ws`. Every batch of queued records goes out as a
  * single frame (records are self-delimiting), so a burst of fan-out costs one
@@ -29,8 +57,7 @@ export class WebSocketSink implements TransportSink {
 
   send(chunks: readonly Buffer[], byteLength: number, binary: boolean): void {
     if (this.socket.readyState !== 1) return;
-    const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks as Buffer[], byteLength);
-    this.socket.send(data, { binary, compress: false, fin: true });
+    this.socket.send(join(chunks, byteLength), { binary, compress: false, fin: true });
   }
 
   bufferedAmount(): number {
