@@ -42,6 +42,8 @@ export class HubDispatcher {
   private readonly connectedChain: ConnectedNext;
   private readonly disconnectedChain: DisconnectedNext;
   private readonly states = new WeakMap<HubConnectionContext, DispatchState>();
+  private readonly hasConnectedHooks: boolean;
+  private readonly hasDisconnectedHooks: boolean;
 
   constructor(
     private readonly definition: HubDefinition,
@@ -60,6 +62,9 @@ export class HubDispatcher {
     this.disconnectedChain = composeDisconnected(options.filters, async (lifetime, error) => {
       await this.definition.onDisconnected?.call(lifetime.hub, error);
     });
+    // Most connections of a hub without lifecycle code should cost nothing at connect time.
+    this.hasConnectedHooks = definition.onConnected !== undefined || options.filters.some((f) => f.onConnected);
+    this.hasDisconnectedHooks = definition.onDisconnected !== undefined || options.filters.some((f) => f.onDisconnected);
   }
 
   get methodNames(): string[] {
@@ -67,13 +72,15 @@ export class HubDispatcher {
   }
 
   async onConnected(connection: HubConnectionContext): Promise<void> {
-    const hub = this.createHub(connection, connection.connectionAborted);
+    if (!this.hasConnectedHooks) return;
+    const hub = this.createHub(connection, undefined);
     await this.connectedChain({ hub, context: connection });
   }
 
   async onDisconnected(connection: HubConnectionContext, error: Error | undefined): Promise<void> {
+    if (!this.hasDisconnectedHooks) return;
     try {
-      const hub = this.createHub(connection, connection.connectionAborted);
+      const hub = this.createHub(connection, undefined);
       await this.disconnectedChain({ hub, context: connection }, error);
     } catch (err) {
       this.logger.error({ connectionId: connection.connectionId, err }, 'onDisconnected failed');
@@ -130,8 +137,8 @@ export class HubDispatcher {
       if (!connection.invocations) connection.invocations = new Map();
       connection.invocations.set(invocationId, controller);
     }
-    const signal = invocationId !== undefined ? controller.signal : connection.connectionAborted;
-    const hub = this.createHub(connection, signal);
+    const hub = this.createHub(connection, invocationId !== undefined ? controller.signal : undefined);
+    const signal = hub.signal as AbortSignal;
     const invocation: HubInvocationContext = { hub, context: connection, methodName: descriptor.name, arguments: args, signal };
 
     let result: unknown;
@@ -231,7 +238,8 @@ export class HubDispatcher {
     }
   }
 
-  private createHub(connection: HubConnectionContext, signal: AbortSignal): HubScope {
+  /** `signal` undefined: the connection's own abort signal, created only if the hub reads it. */
+  private createHub(connection: HubConnectionContext, signal: AbortSignal | undefined): HubScope {
     const definition = this.definition;
     let hub: HubScope;
     if (definition.kind === 'class') {
@@ -243,7 +251,8 @@ export class HubDispatcher {
     hub.context = connection;
     hub.clients = new DefaultHubCallerClients(this.lifetimeManager, connection.connectionId);
     hub.groups = this.groups;
-    hub.signal = signal;
+    if (signal) hub.signal = signal;
+    else Object.defineProperty(hub, 'signal', { get: () => connection.connectionAborted, configurable: true, enumerable: true });
     return hub;
   }
 
