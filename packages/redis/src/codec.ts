@@ -1,0 +1,213 @@
+import { Decoder, Encoder } from '@msgpack/msgpack';
+import { type HubMessage, MessageType } from '@tidings/hub';
+import type { MembershipKind } from './key-space.js';
+
+/**
+ * The backplane's wire format: one MessagePack array per Redis message, first
+ * element the kind. Sends carry the invocation (target + arguments) once; each
+ * receiving node turns it into one SerializedMessage for all its recipients.
+ */
+export const Kind = {
+  All: 1,
+  Group: 2,
+  Groups: 3,
+  User: 4,
+  Users: 5,
+  Connection: 6,
+  Connections: 7,
+  Membership: 10,
+  Invoke: 11,
+  Cancel: 12,
+  Ack: 20,
+  Result: 21,
+} as const;
+
+export type SendKind = (typeof Kind)[keyof Pick<typeof Kind, 'All' | 'Group' | 'Groups' | 'User' | 'Users' | 'Connection' | 'Connections'>];
+
+export interface SendEnvelope {
+  readonly kind: SendKind;
+  /** The node that published it (and already delivered to its own connections). */
+  readonly origin: string;
+  /** A group, user or connection id; a list of them; or null for `all`. */
+  readonly targets: string | readonly string[] | null;
+  readonly excluded: readonly string[] | null;
+  readonly message: HubMessage;
+}
+
+export interface MembershipCommand {
+  readonly kind: typeof Kind.Membership;
+  readonly requestId: number;
+  readonly replyTo: string;
+  readonly membership: MembershipKind;
+  readonly add: boolean;
+  readonly connectionId: string;
+  readonly name: string;
+  /** For job subscriptions: the user the caller claims owns the connection. */
+  readonly userId: string | null;
+}
+
+export interface InvokeCommand {
+  readonly kind: typeof Kind.Invoke;
+  readonly requestId: number;
+  readonly replyTo: string;
+  readonly connectionId: string;
+  readonly method: string;
+  readonly args: readonly unknown[];
+  readonly timeoutMs: number;
+}
+
+export interface CancelCommand {
+  readonly kind: typeof Kind.Cancel;
+  readonly requestId: number;
+  readonly replyTo: string;
+}
+
+export interface Reply {
+  readonly kind: typeof Kind.Ack | typeof Kind.Result;
+  readonly requestId: number;
+  readonly error: string | null;
+  readonly result: unknown;
+}
+
+export type Envelope = SendEnvelope | MembershipCommand | InvokeCommand | CancelCommand | Reply;
+
+export class MalformedEnvelopeError extends Error {
+  override readonly name = 'MalformedEnvelopeError';
+}
+
+// `ignoreUndefined` makes `{ a: undefined }` arrive as `{}`, as JSON.stringify would send it.
+const encoder = new Encoder({ ignoreUndefined: true });
+const decoder = new Decoder();
+
+function bytes(value: unknown): Buffer {
+  const encoded = encoder.encode(value);
+  return Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+}
+
+/** Plain invocations (all that `clients.*.send` produces) travel as `[target, args(, headers)]`. */
+function packMessage(message: HubMessage): unknown {
+  if (message.type === MessageType.Invocation && message.invocationId === undefined && message.streamIds === undefined) {
+    return message.headers === undefined ? [message.target, message.arguments] : [message.target, message.arguments, message.headers];
+  }
+  return message;
+}
+
+function unpackMessage(value: unknown): HubMessage {
+  if (Array.isArray(value)) {
+    const [target, args, headers] = value as unknown[];
+    if (typeof target !== 'string' || !Array.isArray(args)) throw new MalformedEnvelopeError('invocation must be [target, arguments]');
+    if (headers !== undefined && (headers === null || typeof headers !== 'object')) throw new MalformedEnvelopeError('headers must be a map');
+    return headers === undefined
+      ? { type: MessageType.Invocation, target, arguments: args }
+      : { type: MessageType.Invocation, target, arguments: args, headers: headers as Record<string, string> };
+  }
+  if (value !== null && typeof value === 'object' && typeof (value as { type?: unknown }).type === 'number') return value as HubMessage;
+  throw new MalformedEnvelopeError('message must be an invocation array or a hub message map');
+}
+
+export function encodeSend(
+  kind: SendKind,
+  origin: string,
+  targets: string | readonly string[] | null,
+  excluded: readonly string[] | null | undefined,
+  message: HubMessage,
+): Buffer {
+  return bytes([kind, origin, targets, excluded && excluded.length > 0 ? excluded : null, packMessage(message)]);
+}
+
+export function encodeMembership(command: Omit<MembershipCommand, 'kind'>): Buffer {
+  const c = command;
+  return bytes([Kind.Membership, c.requestId, c.replyTo, c.membership, c.add, c.connectionId, c.name, c.userId]);
+}
+
+export function encodeInvoke(command: Omit<InvokeCommand, 'kind'>): Buffer {
+  const c = command;
+  return bytes([Kind.Invoke, c.requestId, c.replyTo, c.connectionId, c.method, c.args, c.timeoutMs]);
+}
+
+export function encodeCancel(requestId: number, replyTo: string): Buffer {
+  return bytes([Kind.Cancel, requestId, replyTo]);
+}
+
+export function encodeReply(kind: Reply['kind'], requestId: number, error: string | null, result?: unknown): Buffer {
+  return bytes(kind === Kind.Result ? [kind, requestId, error, result ?? null] : [kind, requestId, error]);
+}
+
+function str(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw new MalformedEnvelopeError(`${what} must be a string`);
+  return value;
+}
+
+function int(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new MalformedEnvelopeError(`${what} must be an integer`);
+  return value;
+}
+
+function strings(value: unknown, what: string): readonly string[] {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new MalformedEnvelopeError(`${what} must be a list of strings`);
+  return value as string[];
+}
+
+function optionalError(value: unknown): string | null {
+  return value === null || value === undefined ? null : str(value, 'error');
+}
+
+/** Decodes and checks one Redis message; anything else throws MalformedEnvelopeError. */
+export function decodeEnvelope(data: Uint8Array): Envelope {
+  let value: unknown;
+  try {
+    value = decoder.decode(data);
+  } catch (error) {
+    throw new MalformedEnvelopeError(`not MessagePack: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(value) || value.length === 0) throw new MalformedEnvelopeError('envelope must be a non-empty array');
+  const f = value as unknown[];
+  switch (f[0]) {
+    case Kind.All:
+    case Kind.Group:
+    case Kind.User:
+    case Kind.Connection:
+    case Kind.Groups:
+    case Kind.Users:
+    case Kind.Connections: {
+      const kind = f[0] as SendKind;
+      const list = kind === Kind.Groups || kind === Kind.Users || kind === Kind.Connections;
+      const targets = kind === Kind.All ? null : list ? strings(f[2], 'targets') : str(f[2], 'target');
+      const excluded = f[3] === null || f[3] === undefined ? null : strings(f[3], 'excluded');
+      return { kind, origin: str(f[1], 'origin'), targets, excluded, message: unpackMessage(f[4]) };
+    }
+    case Kind.Membership: {
+      const membership = f[3];
+      if (membership !== 'group' && membership !== 'job') throw new MalformedEnvelopeError("membership must be 'group' or 'job'");
+      if (typeof f[4] !== 'boolean') throw new MalformedEnvelopeError('add must be a boolean');
+      return {
+        kind: Kind.Membership,
+        requestId: int(f[1], 'requestId'),
+        replyTo: str(f[2], 'replyTo'),
+        membership,
+        add: f[4],
+        connectionId: str(f[5], 'connectionId'),
+        name: str(f[6], 'name'),
+        userId: f[7] === null || f[7] === undefined ? null : str(f[7], 'userId'),
+      };
+    }
+    case Kind.Invoke:
+      if (!Array.isArray(f[5])) throw new MalformedEnvelopeError('args must be an array');
+      return {
+        kind: Kind.Invoke,
+        requestId: int(f[1], 'requestId'),
+        replyTo: str(f[2], 'replyTo'),
+        connectionId: str(f[3], 'connectionId'),
+        method: str(f[4], 'method'),
+        args: f[5] as unknown[],
+        timeoutMs: int(f[6], 'timeoutMs'),
+      };
+    case Kind.Cancel:
+      return { kind: Kind.Cancel, requestId: int(f[1], 'requestId'), replyTo: str(f[2], 'replyTo') };
+    case Kind.Ack:
+    case Kind.Result:
+      return { kind: f[0], requestId: int(f[1], 'requestId'), error: optionalError(f[2]), result: f[3] ?? null };
+    default:
+      throw new MalformedEnvelopeError(`unknown kind ${JSON.stringify(f[0])}`);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Names of one hub's channels and keys: `{prefix}:{hub}:…`. Channels and keys
+ * live in separate Redis namespaces, so they share the base without clashing.
+ */
+export class KeySpace {
+  readonly base: string;
+  /** Every node serving connections listens here: `all` sends and multi-target sends. */
+  readonly allChannel: string;
+
+  constructor(prefix: string, hub: string) {
+    this.base = `${prefix}:${hub}:`;
+    this.allChannel = `${this.base}all`;
+  }
+
+  groupChannel(groupName: string): string {
+    return `${this.base}group:${groupName}`;
+  }
+
+  userChannel(userId: string): string {
+    return `${this.base}user:${userId}`;
+  }
+
+  connectionChannel(connectionId: string): string {
+    return `${this.base}connection:${connectionId}`;
+  }
+
+  /** Commands for one node (routed group changes, client results) and replies to it. */
+  nodeChannel(nodeId: string): string {
+    return `${this.base}node:${nodeId}`;
+  }
+
+  /** The hash of one connection: owning node, user, connect time (seed 000 `connection:{id}`). */
+  connectionKey(connectionId: string): string {
+    return `${this.base}connection:${connectionId}`;
+  }
+
+  userConnectionsKey(userId: string): string {
+    return `${this.base}user:connections:${userId}`;
+  }
+
+  memberSetKey(kind: MembershipKind, name: string): string {
+    return `${this.base}${kind}:connections:${name}`;
+  }
+
+  connectionMembershipsKey(kind: MembershipKind, connectionId: string): string {
+    return `${this.base}connection:${kind}s:${connectionId}`;
+  }
+
+  /** Sorted set: node id → Redis time (ms) of its last heartbeat. */
+  get nodesKey(): string {
+    return `${this.base}nodes`;
+  }
+
+  nodeConnectionsKey(nodeId: string): string {
+    return `${this.base}node:${nodeId}:connections`;
+  }
+
+  /** Set of names (users, groups, jobs) that currently have at least one connection. */
+  indexKey(kind: 'user' | MembershipKind): string {
+    return `${this.base}${kind}s`;
+  }
+
+  /** Hash of counters: `groupMemberships`, `jobMemberships`. */
+  get statsKey(): string {
+    return `${this.base}stats`;
+  }
+}
+
+/** What a connection can be a member of besides its user: hub groups, and job subscriptions (seed 000 §5). */
+export type MembershipKind = 'group' | 'job';

@@ -1,0 +1,286 @@
+import {
+  HubException,
+  type HubLifetimeManager,
+  type InvokeOptions,
+  type LifetimeConnection,
+  MemoryHubLifetimeManager,
+  SerializedMessage,
+} from '@tidings/hub';
+import { Backplane } from './backplane.js';
+import type { LocalNode } from './cluster-router.js';
+import { Kind, type InvokeCommand, type MembershipCommand, type SendEnvelope } from './codec.js';
+import { ClusterConnectionManager, type RedisConnectionManager } from './connection-manager.js';
+import { type RedisHubLifetimeManagerOptions, resolveOptions } from './options.js';
+import { NodePresence } from './presence/node-presence.js';
+import { requireName, requireNames } from './validate.js';
+
+/**
+ * Scales a hub out over Redis, like ASP.NET Core's Redis backplane: a send to
+ * all, a group, a user or a connection reaches the right connections on every
+ * node, exactly once each.
+ *
+ * Each send is delivered to this node's connections at once and published once
+ * for the other nodes; each node decodes it once and hands the same
+ * SerializedMessage to all its recipients. Group changes and client results for
+ * a connection on another node are routed to that node and acknowledged.
+ */
+export class RedisHubLifetimeManager implements HubLifetimeManager {
+  /** Which connections each user has and which jobs they follow, across nodes. */
+  readonly connections: RedisConnectionManager;
+  private readonly local = new MemoryHubLifetimeManager();
+  private readonly usersHere = new Map<string, number>();
+  private readonly backplane: Backplane;
+  private readonly presence: NodePresence;
+  private disposed = false;
+
+  constructor(options: RedisHubLifetimeManagerOptions) {
+    const o = resolveOptions(options);
+    const local: LocalNode = {
+      deliver: (envelope) => this.deliver(envelope),
+      applyMembership: (command) => this.applyMembership(command),
+      invoke: (command, signal) => this.invokeHere(command, signal),
+    };
+    this.backplane = new Backplane(o, local);
+    void this.backplane.subscriptions.ensure(this.backplane.keys.allChannel);
+    this.presence = new NodePresence(
+      this.backplane.store,
+      this.backplane.commands,
+      { nodeId: o.nodeId, heartbeatIntervalMs: o.heartbeatIntervalMs, nodeTimeoutMs: o.nodeTimeoutMs },
+      o.logger,
+      (dead) => this.backplane.router.nodesDied(dead),
+    );
+    this.presence.start();
+    this.connections = new ClusterConnectionManager(this.backplane.store, this.backplane.commands, (add, connectionId, jobId, userId) =>
+      this.jobSubscription(add, connectionId, jobId, userId),
+    );
+  }
+
+  get nodeId(): string {
+    return this.backplane.nodeId;
+  }
+
+  /** Connections on this node. */
+  get localConnectionCount(): number {
+    return this.local.connectionCount;
+  }
+
+  /** Redis is reachable and every channel this node needs is subscribed (for health checks). */
+  get connected(): boolean {
+    return this.backplane.connected;
+  }
+
+  /** Resolves once Redis is reachable and the node's channels are subscribed (bounded by `connectTimeoutMs`). */
+  async ready(): Promise<void> {
+    await this.backplane.ready();
+    await this.backplane.subscriptions.ensure(this.backplane.keys.allChannel);
+  }
+
+  // ---- connections -----------------------------------------------------------
+
+  async onConnected(connection: LifetimeConnection): Promise<void> {
+    const { connectionId, userIdentifier } = connection;
+    await this.local.onConnected(connection);
+    const subscriptions = this.backplane.subscriptions;
+    const waits = [subscriptions.ensure(this.backplane.keys.connectionChannel(connectionId)), this.presence.connected(connectionId, userIdentifier)];
+    if (userIdentifier !== undefined) {
+      const count = (this.usersHere.get(userIdentifier) ?? 0) + 1;
+      this.usersHere.set(userIdentifier, count);
+      if (count === 1) waits.push(subscriptions.ensure(this.backplane.keys.userChannel(userIdentifier)));
+    }
+    await Promise.all(waits);
+  }
+
+  async onDisconnected(connection: LifetimeConnection): Promise<void> {
+    const { connectionId, userIdentifier } = connection;
+    const groups = this.local.groupsOf(connectionId);
+    await this.local.onDisconnected(connection);
+    const { subscriptions, keys } = this.backplane;
+    for (const group of groups) if (this.local.groupSize(group) === 0) subscriptions.release(keys.groupChannel(group));
+    subscriptions.release(keys.connectionChannel(connectionId));
+    if (userIdentifier !== undefined) {
+      const count = (this.usersHere.get(userIdentifier) ?? 1) - 1;
+      if (count > 0) this.usersHere.set(userIdentifier, count);
+      else {
+        this.usersHere.delete(userIdentifier);
+        subscriptions.release(keys.userChannel(userIdentifier));
+      }
+    }
+    await this.presence.disconnected(connectionId);
+  }
+
+  // ---- sends: this node's connections at once, the others through Redis --------
+
+  async sendAll(message: SerializedMessage, excludedConnectionIds?: readonly string[]): Promise<void> {
+    const excluded = excludedConnectionIds === undefined ? undefined : requireNames(excludedConnectionIds, 'excludedConnectionIds');
+    const published = this.backplane.sends.publish(Kind.All, null, this.elsewhere(excluded), message.message);
+    await Promise.all([published, this.local.sendAll(message, excluded)]);
+  }
+
+  async sendConnection(connectionId: string, message: SerializedMessage): Promise<void> {
+    requireName(connectionId, 'connectionId');
+    if (this.local.connection(connectionId)) return this.local.sendConnection(connectionId, message);
+    await this.backplane.sends.publish(Kind.Connection, connectionId, null, message.message);
+  }
+
+  async sendConnections(connectionIds: readonly string[], message: SerializedMessage): Promise<void> {
+    const ids = requireNames(connectionIds, 'connectionIds');
+    const remote = this.elsewhere(ids) ?? [];
+    const published =
+      remote.length === 0
+        ? undefined
+        : remote.length === 1
+          ? this.backplane.sends.publish(Kind.Connection, remote[0]!, null, message.message)
+          : this.backplane.sends.publish(Kind.Connections, remote, null, message.message);
+    await Promise.all([published, this.local.sendConnections(ids, message)]);
+  }
+
+  async sendGroup(groupName: string, message: SerializedMessage, excludedConnectionIds?: readonly string[]): Promise<void> {
+    requireName(groupName, 'groupName');
+    const excluded = excludedConnectionIds === undefined ? undefined : requireNames(excludedConnectionIds, 'excludedConnectionIds');
+    const published = this.backplane.sends.publish(Kind.Group, groupName, this.elsewhere(excluded), message.message);
+    await Promise.all([published, this.local.sendGroup(groupName, message, excluded)]);
+  }
+
+  async sendGroups(groupNames: readonly string[], message: SerializedMessage): Promise<void> {
+    const names = requireNames(groupNames, 'groupNames');
+    if (names.length === 0) return;
+    if (names.length === 1) return this.sendGroup(names[0]!, message);
+    const published = this.backplane.sends.publish(Kind.Groups, names, null, message.message);
+    await Promise.all([published, this.local.sendGroups(names, message)]);
+  }
+
+  async sendUser(userId: string, message: SerializedMessage): Promise<void> {
+    requireName(userId, 'userId');
+    const published = this.backplane.sends.publish(Kind.User, userId, null, message.message);
+    await Promise.all([published, this.local.sendUser(userId, message)]);
+  }
+
+  async sendUsers(userIds: readonly string[], message: SerializedMessage): Promise<void> {
+    const ids = requireNames(userIds, 'userIds');
+    if (ids.length === 0) return;
+    if (ids.length === 1) return this.sendUser(ids[0]!, message);
+    const published = this.backplane.sends.publish(Kind.Users, ids, null, message.message);
+    await Promise.all([published, this.local.sendUsers(ids, message)]);
+  }
+
+  // ---- groups ------------------------------------------------------------------
+
+  async addToGroup(connectionId: string, groupName: string): Promise<void> {
+    requireName(connectionId, 'connectionId');
+    requireName(groupName, 'groupName');
+    if (this.local.connection(connectionId)) return this.joinHere(connectionId, groupName);
+    return this.backplane.router.routeMembership('group', true, connectionId, groupName, null);
+  }
+
+  async removeFromGroup(connectionId: string, groupName: string): Promise<void> {
+    requireName(connectionId, 'connectionId');
+    requireName(groupName, 'groupName');
+    if (this.local.connection(connectionId)) return this.leaveHere(connectionId, groupName);
+    return this.backplane.router.routeMembership('group', false, connectionId, groupName, null);
+  }
+
+  // ---- client results ------------------------------------------------------------
+
+  invokeConnection(connectionId: string, method: string, args: readonly unknown[], options: InvokeOptions): Promise<unknown> {
+    const connection = this.local.connection(connectionId);
+    if (connection) return connection.invokeClient(method, args, options);
+    return this.backplane.router.routeInvoke(connectionId, method, args, options);
+  }
+
+  /** Stops heartbeats, removes this node's entries from Redis and closes its connections to Redis. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.presence.stop();
+    await this.backplane.close();
+  }
+
+  // ---- what Redis brings -------------------------------------------------------------
+
+  private deliver(envelope: SendEnvelope): void {
+    const message = new SerializedMessage(envelope.message);
+    const excluded = envelope.excluded ?? undefined;
+    const t = envelope.targets;
+    let delivered: Promise<void>;
+    switch (envelope.kind) {
+      case Kind.All:
+        delivered = this.local.sendAll(message, excluded);
+        break;
+      case Kind.Group:
+        delivered = this.local.sendGroup(t as string, message, excluded);
+        break;
+      case Kind.Groups:
+        delivered = this.local.sendGroups(t as string[], message);
+        break;
+      case Kind.User:
+        delivered = this.local.sendUser(t as string, message);
+        break;
+      case Kind.Users:
+        delivered = this.local.sendUsers(t as string[], message);
+        break;
+      case Kind.Connection:
+        delivered = this.local.sendConnection(t as string, message);
+        break;
+      case Kind.Connections:
+        delivered = this.local.sendConnections(t as string[], message);
+        break;
+    }
+    delivered.catch((error: unknown) => this.backplane.options.logger.error({ err: error }, 'delivering a backplane message failed'));
+  }
+
+  private async applyMembership(command: MembershipCommand): Promise<void> {
+    const { connectionId, name } = command;
+    // The connection may have left since the sender looked it up: then there is nothing to change.
+    if (!this.local.connection(connectionId)) return;
+    if (command.membership === 'group') {
+      if (command.add) await this.joinHere(connectionId, name);
+      else await this.leaveHere(connectionId, name);
+      return;
+    }
+    await this.jobHere(command.add, connectionId, name, command.userId);
+  }
+
+  private invokeHere(command: InvokeCommand, signal: AbortSignal): Promise<unknown> {
+    const connection = this.local.connection(command.connectionId);
+    if (!connection) return Promise.reject(new HubException(`Connection '${command.connectionId}' does not exist.`));
+    // 0 means no timeout, which the connection reads the same way.
+    return connection.invokeClient(command.method, command.args, { timeoutMs: command.timeoutMs, signal });
+  }
+
+  // ---- memberships of this node's connections ----------------------------------------
+
+  private async joinHere(connectionId: string, groupName: string): Promise<void> {
+    await this.local.addToGroup(connectionId, groupName);
+    await Promise.all([
+      this.backplane.subscriptions.ensure(this.backplane.keys.groupChannel(groupName)),
+      this.presence.membership('group', true, connectionId, groupName),
+    ]);
+  }
+
+  private async leaveHere(connectionId: string, groupName: string): Promise<void> {
+    await this.local.removeFromGroup(connectionId, groupName);
+    if (this.local.groupSize(groupName) === 0) this.backplane.subscriptions.release(this.backplane.keys.groupChannel(groupName));
+    await this.presence.membership('group', false, connectionId, groupName);
+  }
+
+  private jobSubscription(add: boolean, connectionId: string, jobId: string, userId: string): Promise<void> {
+    if (this.local.connection(connectionId)) return this.jobHere(add, connectionId, jobId, userId);
+    return this.backplane.router.routeMembership('job', add, connectionId, jobId, userId);
+  }
+
+  private async jobHere(add: boolean, connectionId: string, jobId: string, userId: string | null): Promise<void> {
+    const connection = this.local.connection(connectionId);
+    if (!connection) return;
+    if (add && userId !== null && connection.userIdentifier !== userId) {
+      throw new HubException(`Connection '${connectionId}' does not belong to user '${userId}'.`);
+    }
+    await this.presence.membership('job', add, connectionId, jobId);
+  }
+
+  /** The ids that may live on other nodes: this node's own are served locally. */
+  private elsewhere(ids: readonly string[] | undefined): string[] | null {
+    if (ids === undefined || ids.length === 0) return null;
+    const remote = ids.filter((id) => !this.local.connection(id));
+    return remote.length === 0 ? null : remote;
+  }
+}

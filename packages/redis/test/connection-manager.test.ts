@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { waitFor } from '../../hub/test/support/wait.js';
+import { type RedisServer, redisSkipReason, startRedisServer } from '../../../test-support/redis-server.js';
+import { type PresenceStats, type RedisHubContext, createRedisHubContext } from '../src/index.js';
+import { type ApiNode, HUB_NAME, startApiNode } from './fixtures/api-node.js';
+import { type TestClient, assertReceived, openClient, stopAll } from './support/clients.js';
+
+const sorted = (list: readonly string[]): string[] => [...list].sort();
+
+/** Polls an async query until it returns `expected` (presence changes land a round trip after the event). */
+async function eventually<T>(query: () => Promise<T>, expected: T, what: string): Promise<void> {
+  let last: T | undefined;
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    last = await query();
+    try {
+      assert.deepEqual(last, expected);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+  assert.deepEqual(last, expected, what);
+}
+
+describe('connection manager: the cluster view in Redis', { skip: redisSkipReason }, () => {
+  let redis: RedisServer;
+  let nodeA: ApiNode;
+  let nodeB: ApiNode;
+  let worker: RedisHubContext;
+  let raw: Redis;
+  const opened: TestClient[] = [];
+
+  async function open(node: ApiNode, user?: string): Promise<TestClient> {
+    const client = await openClient(node.url, { user });
+    opened.push(client);
+    return client;
+  }
+
+  before(async () => {
+    redis = await startRedisServer();
+    [nodeA, nodeB] = await Promise.all([
+      startApiNode({ redisUrl: redis.url, nodeId: 'node-a', heartbeatIntervalMs: 100, nodeTimeoutMs: 3000 }),
+      startApiNode({ redisUrl: redis.url, nodeId: 'node-b', heartbeatIntervalMs: 100, nodeTimeoutMs: 3000 }),
+    ]);
+    worker = createRedisHubContext({ redis: redis.url, hub: HUB_NAME });
+    raw = new Redis(redis.url);
+  });
+  afterEach(() => stopAll(opened.splice(0)));
+  after(async () => {
+    raw?.disconnect();
+    await worker?.close();
+    await Promise.allSettled([nodeA?.close(), nodeB?.close()]);
+    await redis?.stop();
+  });
+
+  it('knows every connection of a user on every node, and where each lives', async () => {
+    const onA = await open(nodeA, 'alice');
+    const onB = await open(nodeB, 'alice');
+    await open(nodeB, 'bob');
+    assert.deepEqual(sorted(await worker.connections.getUserConnections('alice')), sorted([onA.id, onB.id]));
+    const info = await worker.connections.getConnection(onA.id);
+    assert.equal(info?.nodeId, 'node-a');
+    assert.equal(info?.userId, 'alice');
+    assert.ok(info && Math.abs(info.connectedAt.getTime() - Date.now()) < 60_000);
+    assert.equal(await worker.connections.getConnection('nope'), undefined);
+  });
+
+  it('records job subscriptions made on any node and lists a user’s active jobs from anywhere', async () => {
+    const onA = await open(nodeA, 'alice');
+    const onB = await open(nodeB, 'alice');
+    await onA.connection.invoke('SubscribeToJob', 'job-1');
+    await onB.connection.invoke('SubscribeToJob', 'job-2');
+    await onB.connection.invoke('SubscribeToJob', 'job-1');
+    assert.deepEqual(sorted(await onA.connection.invoke<string[]>('ActiveJobs')), ['job-1', 'job-2']);
+    assert.deepEqual(sorted(await worker.connections.getUserSubscriptions('alice')), ['job-1', 'job-2']);
+    assert.deepEqual(sorted(await worker.connections.getJobConnections('job-1')), sorted([onA.id, onB.id]));
+    await onB.connection.invoke('UnsubscribeFromJob', 'job-2');
+    assert.deepEqual(await worker.connections.getConnectionJobs(onB.id), ['job-1']);
+    assert.deepEqual(await worker.connections.getUserSubscriptions('nobody'), []);
+  });
+
+  it('routes a subscription for a connection on another node to it, and refuses another user’s connection', async () => {
+    const onA = await open(nodeA, 'alice');
+    await nodeB.manager.connections.addJobSubscription('alice', 'job-9', onA.id);
+    await worker.connections.addJobSubscription('alice', 'job-10', onA.id);
+    assert.deepEqual(sorted(await worker.connections.getConnectionJobs(onA.id)), ['job-10', 'job-9']);
+    await assert.rejects(worker.connections.addJobSubscription('mallory', 'job-11', onA.id), /Connection '.+' does not belong to user 'mallory'/);
+    await assert.rejects(nodeA.manager.connections.addJobSubscription('mallory', 'job-11', onA.id), /does not belong to user 'mallory'/);
+    await assert.rejects(worker.connections.addJobSubscription('alice', '', onA.id), /jobId must be a non-empty string/);
+    await worker.connections.removeJobSubscription('alice', 'job-9', onA.id);
+    assert.deepEqual(await worker.connections.getConnectionJobs(onA.id), ['job-10']);
+  });
+
+  it('forgets a connection, its user entry, groups and jobs when it disconnects', async () => {
+    const leaving = await open(nodeA, 'carol');
+    const staying = await open(nodeB, 'carol');
+    await leaving.connection.invoke('Join', 'room');
+    await staying.connection.invoke('Join', 'room');
+    await leaving.connection.invoke('SubscribeToJob', 'job-c');
+    assert.deepEqual(sorted(await worker.connections.getGroupConnections('room')), sorted([leaving.id, staying.id]));
+    const id = leaving.id;
+    await leaving.stop();
+    await eventually(() => worker.connections.getUserConnections('carol'), [staying.id], 'carol after disconnect');
+    assert.deepEqual(await worker.connections.getGroupConnections('room'), [staying.id]);
+    assert.deepEqual(await worker.connections.getConnectionGroups(id), []);
+    assert.deepEqual(await worker.connections.getJobConnections('job-c'), []);
+    assert.equal(await worker.connections.getConnection(id), undefined);
+  });
+
+  it('counts nodes, connections, users, groups, jobs and subscriptions for metrics', async () => {
+    const a1 = await open(nodeA, 'dan');
+    const a2 = await open(nodeA, 'erin');
+    const b1 = await open(nodeB, 'dan');
+    await open(nodeB);
+    await a1.connection.invoke('Join', 'g1');
+    await b1.connection.invoke('Join', 'g1');
+    await a2.connection.invoke('Join', 'g2');
+    await a1.connection.invoke('SubscribeToJob', 'j1');
+    await b1.connection.invoke('SubscribeToJob', 'j1');
+    await a2.connection.invoke('SubscribeToJob', 'j2');
+    const expected: PresenceStats = { nodes: 2, connections: 4, users: 2, groups: 2, jobs: 2, groupMemberships: 3, jobSubscriptions: 3 };
+    await eventually(() => worker.connections.getStats(), expected, 'stats');
+    const nodes = await worker.connections.getNodes();
+    assert.deepEqual(nodes.map((n) => [n.nodeId, n.connections]).sort(), [['node-a', 2], ['node-b', 2]]);
+    assert.ok(nodes.every((n) => Date.now() - n.lastHeartbeatAt.getTime() < 60_000));
+  });
+
+  it('writes each node’s share back when Redis loses its data, and sends keep flowing', async () => {
+    const a1 = await open(nodeA, 'fay');
+    const b1 = await open(nodeB, 'fay');
+    await a1.connection.invoke('Join', 'kept');
+    await a1.connection.invoke('SubscribeToJob', 'job-f');
+    const before = await worker.connections.getStats();
+    await raw.flushall();
+    assert.equal((await worker.connections.getStats()).connections, 0);
+    await eventually(() => worker.connections.getStats(), before, 'stats after the nodes resynchronized');
+    assert.deepEqual(sorted(await worker.connections.getUserConnections('fay')), sorted([a1.id, b1.id]));
+    assert.deepEqual(await worker.connections.getConnectionJobs(a1.id), ['job-f']);
+    await b1.connection.invoke('SendGroup', 'kept', 'after flush');
+    await assertReceived(b1, new Map([[a1, ['after flush']]]));
+  });
+
+  it('a node that shuts down removes its entries at once', async () => {
+    const nodeC = await startApiNode({ redisUrl: redis.url, nodeId: 'node-c', heartbeatIntervalMs: 60_000, nodeTimeoutMs: 600_000 });
+    try {
+      const c1 = await openClient(nodeC.url, { user: 'gus', reconnect: false });
+      await c1.connection.invoke('Join', 'gone');
+      assert.deepEqual(await worker.connections.getUserConnections('gus'), [c1.id]);
+      await nodeC.close();
+      // No heartbeat or timeout elapsed: the shutdown itself cleaned up.
+      assert.deepEqual(await worker.connections.getUserConnections('gus'), []);
+      assert.deepEqual(await worker.connections.getGroupConnections('gone'), []);
+      assert.ok(!(await worker.connections.getNodes()).some((n) => n.nodeId === 'node-c'));
+      await c1.stop();
+    } finally {
+      await nodeC.close();
+    }
+  });
+});
