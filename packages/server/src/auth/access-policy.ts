@@ -1,0 +1,16 @@
+import type { Job } from '@tidings/jobs';
+import type { Identity } from './identity.js';
+
+/**
+ * Who may see and act on a job. With authentication on, a job is its
+ * owner's alone (others get 404 from REST and UNAUTHORIZED from the hub);
+ * in open development mode everyone may see everything.
+ */
+export class AccessPolicy {
+  constructor(readonly enforced: boolean) {}
+
+  canAccess(identity: Identity, job: Pick<Job, 'ownerId'>): boolean {
+    if (!this.enforced) return true;
+    return identity.userId !== undefined && job.ownerId === identity.userId;
+  }
+}

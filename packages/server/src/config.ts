@@ -1,0 +1,102 @@
+import { resolve } from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Everything the service reads from its environment (see the README's table). */
+export interface ServerConfig {
+  /** `PORT`, default 5000. */
+  readonly port: number;
+  /** `HOST`, default 0.0.0.0. */
+  readonly host: string;
+  /** `DATA_DIR`, default ./data: the SQLite file lives here. */
+  readonly dataDir: string;
+  /** `JWT_SECRET`: HS256 secret. Unset: open development mode. */
+  readonly jwtSecret: string | undefined;
+  /** `CORS_ORIGINS`: comma-separated origins, or `*`. Unset: same-origin only. */
+  readonly corsOrigins: readonly string[] | '*' | undefined;
+  /** `DEMO_SPEED`: how much faster than real time the simulated processors run. Default 1. */
+  readonly demoSpeed: number;
+  /** `LOG_LEVEL`, default info. */
+  readonly logLevel: LogLevel;
+  /** `JOB_CONCURRENCY`: jobs running at once. Default 4. */
+  readonly jobConcurrency: number;
+  /** `SHUTDOWN_GRACE_MS`: how long running jobs get to checkpoint on shutdown. Default 5000. */
+  readonly shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export const DEFAULT_CONFIG: ServerConfig = {
+  port: 5000,
+  host: '0.0.0.0',
+  dataDir: resolve('data'),
+  jwtSecret: undefined,
+  corsOrigins: undefined,
+  demoSpeed: 1,
+  logLevel: 'info',
+  jobConcurrency: 4,
+  shutdownGraceMs: 5000,
+};
+
+/** Reads the configuration from `env`; a bad value throws a ConfigError naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const value = (name: string) => {
+    const raw = env[name]?.trim();
+    return raw ? raw : undefined;
+  };
+  const logLevel = (value('LOG_LEVEL') ?? DEFAULT_CONFIG.logLevel).toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got '${env.LOG_LEVEL}'.`);
+  const secret = value('JWT_SECRET');
+  if (secret !== undefined && secret.length < 16) throw new ConfigError('JWT_SECRET must be at least 16 characters long.');
+  return {
+    port: integer(env, 'PORT', DEFAULT_CONFIG.port, 0, 65535),
+    host: value('HOST') ?? DEFAULT_CONFIG.host,
+    dataDir: resolve(value('DATA_DIR') ?? 'data'),
+    jwtSecret: secret,
+    corsOrigins: origins(value('CORS_ORIGINS')),
+    demoSpeed: positive(env, 'DEMO_SPEED', DEFAULT_CONFIG.demoSpeed),
+    logLevel,
+    jobConcurrency: integer(env, 'JOB_CONCURRENCY', DEFAULT_CONFIG.jobConcurrency, 1, 1000),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', DEFAULT_CONFIG.shutdownGraceMs, 0, 600_000),
+  };
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const parsed = Number(raw);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}; got '${raw}'.`);
+  }
+  return parsed;
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const parsed = Number(raw);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new ConfigError(`${name} must be a positive number; got '${raw}'.`);
+  return parsed;
+}
+
+function origins(raw: string | undefined): readonly string[] | '*' | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === '*') return '*';
+  const list = raw
+    .split(',')
+    .map((o) => o.trim().replace(/\/$/, ''))
+    .filter(Boolean);
+  for (const origin of list) {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new ConfigError(`CORS_ORIGINS has '${origin}', which is not an origin like http://localhost:3000.`);
+    }
+    if (url.origin !== origin) throw new ConfigError(`CORS_ORIGINS has '${origin}'; an origin is scheme://host[:port] only (${url.origin}).`);
+  }
+  return list;
+}

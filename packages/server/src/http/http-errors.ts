@@ -1,0 +1,30 @@
+import type { FastifyReply, FastifySchemaValidationError } from 'fastify';
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  503: 'Service Unavailable',
+};
+
+/** Answers with Fastify's error shape `{statusCode, error, message}` (the seed's page reads `message`). */
+export function sendError(reply: FastifyReply, statusCode: number, message: string): FastifyReply {
+  return reply.code(statusCode).send({ statusCode, error: REASONS[statusCode] ?? 'Error', message });
+}
+
+/**
+ * Validation errors as one readable sentence per problem, e.g.
+ * "body must have required property 'url'" or
+ * "querystring/status must be one of: Pending, Running, …".
+ */
+export function formatSchemaErrors(errors: FastifySchemaValidationError[], dataVar: string): Error {
+  const messages = errors.map((e) => {
+    const where = `${dataVar}${e.instancePath}`;
+    const params = e.params as { allowedValues?: unknown[] };
+    if (e.keyword === 'enum' && params.allowedValues) return `${where} must be one of: ${params.allowedValues.join(', ')}`;
+    return `${where} ${e.message ?? 'is invalid'}`;
+  });
+  return new Error([...new Set(messages)].join('; '));
+}

@@ -1,0 +1,35 @@
+import type { Job, JobEvent } from '@tidings/jobs';
+
+/** A job as the REST API shows it (the names of seed 001's payloads). */
+export function jobDto(job: Job) {
+  return {
+    jobId: job.id,
+    jobType: job.type,
+    userId: job.ownerId,
+    videoId: job.subject,
+    parentJobId: job.parentId,
+    priority: job.priority,
+    status: job.status,
+    progress: job.progress,
+    currentStage: job.currentStage,
+    statusMessage: job.statusMessage,
+    errorMessage: job.error,
+    stages: job.stages,
+    steps: job.steps,
+    retryCount: job.retryCount,
+    maxRetries: job.maxRetries,
+    canRetry: job.canRetry,
+    createdAt: job.createdAt,
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+    updatedAt: job.updatedAt,
+    estimatedCompletion: job.estimatedCompletion,
+    metadata: job.metadata,
+    result: job.result,
+    sequence: job.lastSequence,
+  };
+}
+
+export function jobEventDto(event: JobEvent) {
+  return { sequence: event.sequence, kind: event.kind, at: event.at, job: jobDto(event.job) };
+}

@@ -1,0 +1,143 @@
+import { join } from 'node:path';
+import { type HubOptions, HubServer, fastifyHubs } from '@tidings/hub';
+import { InProcessRunner, JobEngine, SqliteJobStore } from '@tidings/jobs';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { AccessPolicy } from './auth/access-policy.js';
+import { AuthService } from './auth/auth-service.js';
+import { DEFAULT_CONFIG, type ServerConfig } from './config.js';
+import { type ProcessorSet, demoProcessors } from './demo/simulated-processors.js';
+import { EventFanIn } from './events/event-fan-in.js';
+import { api } from './http/api.js';
+import { API_PREFIX } from './http/api-context.js';
+import { formatSchemaErrors } from './http/http-errors.js';
+import { registerOpenApi } from './http/openapi.js';
+import { staticAssetRoutes } from './http/routes/static-assets.js';
+import { type Logger, createLogger } from './logger.js';
+import { JobProgressSurface } from './surfaces/job-progress/job-progress-surface.js';
+import { VideoPipeline } from './videos/video-pipeline.js';
+
+export interface TidingsServerOptions {
+  readonly config?: Partial<ServerConfig>;
+  readonly logger?: Logger;
+  /** Processors by job type. Default: the simulated seed pipeline at `config.demoSpeed`. */
+  readonly processors?: ProcessorSet;
+  /** Options for every hub (timeouts, say), under the service's own. */
+  readonly hubOptions?: HubOptions;
+  /** At most one ordinary progress event per job per this many ms. Default 1000. */
+  readonly throttleIntervalMs?: number;
+}
+
+export interface TidingsServer {
+  readonly app: FastifyInstance;
+  readonly hubs: HubServer;
+  readonly engine: JobEngine;
+  readonly config: ServerConfig;
+  /** Starts the jobs (recovering unfinished ones) and listens; resolves with the base URL. */
+  listen(): Promise<string>;
+  /** Graceful stop: refuse new requests, let jobs checkpoint, tell clients, close. */
+  close(): Promise<void>;
+}
+
+/** The job-progress service of seed 001, in one process: REST, the hub, the job engine on SQLite. */
+export async function createTidingsServer(options: TidingsServerOptions = {}): Promise<TidingsServer> {
+  const config: ServerConfig = { ...DEFAULT_CONFIG, ...options.config };
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const store = new SqliteJobStore(join(config.dataDir, 'tidings.db'));
+  const engine = new JobEngine({
+    store,
+    runner: new InProcessRunner({ concurrency: config.jobConcurrency, logger: logger.child({ component: 'runner' }) }),
+    logger: logger.child({ component: 'jobs' }),
+    shutdownGraceMs: config.shutdownGraceMs,
+    throttleIntervalMs: options.throttleIntervalMs,
+  });
+  for (const [type, { processor, options: processorOptions }] of Object.entries(options.processors ?? demoProcessors({ speed: config.demoSpeed }))) {
+    engine.define(type, processor, processorOptions);
+  }
+
+  const auth = new AuthService(config.jwtSecret);
+  const access = new AccessPolicy(auth.mode === 'jwt');
+  const videos = new VideoPipeline(engine);
+  const hubs = new HubServer({
+    keepAliveIntervalMs: 15_000,
+    clientTimeoutMs: 60_000,
+    handshakeTimeoutMs: 30_000,
+    maxReceiveMessageSize: 102_400,
+    logger: logger.child({ component: 'hubs' }),
+    ...options.hubOptions,
+    authenticate: auth.hubAuthenticator,
+    requireAuthentication: true,
+    ...(config.corsOrigins ? { cors: { origins: config.corsOrigins } } : {}),
+  });
+
+  // One engine -> one fan-in -> the surfaces (each a hub with its own payloads).
+  const fanIn = new EventFanIn(videos, logger.child({ component: 'surfaces' }));
+  const jobProgress = new JobProgressSurface({ engine, videos, access, logger: logger.child({ component: 'job-progress' }) });
+  const jobProgressHub = jobProgress.mount(hubs, {});
+  fanIn.add(jobProgress);
+  engine.addSink(fanIn);
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // Request lines only when debugging: job and hub logs say what matters at info.
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
+    forceCloseConnections: true,
+    schemaErrorFormatter: formatSchemaErrors,
+  });
+  await registerOpenApi(app, auth.mode);
+  await app.register(api, { prefix: API_PREFIX, context: { engine, videos, auth, access, corsOrigins: config.corsOrigins } });
+  await app.register(staticAssetRoutes);
+  const startedAt = Date.now();
+  let stopping = false;
+  app.get('/health', { schema: { tags: ['service'], summary: 'Liveness and counters' } }, async (_request, reply) => {
+    const body = {
+      status: stopping ? 'stopping' : 'ok',
+      mode: auth.mode,
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+      jobs: engine.metrics,
+      surfaces: fanIn.metrics,
+      hubs: { [jobProgressHub.path]: { connections: jobProgressHub.connectionCount } },
+    };
+    return reply.code(stopping ? 503 : 200).send(body);
+  });
+  fastifyHubs(app, hubs);
+
+  // Fastify answers new requests with 503 from here on; then the jobs checkpoint,
+  // their last events go out, and clients get a Close inviting them to reconnect.
+  app.addHook('preClose', async () => {
+    stopping = true;
+    logger.info('shutting down: letting running jobs checkpoint');
+    await engine.stop();
+    await jobProgress.broadcast('ServerShutdown', 'The server is shutting down; clients with automatic reconnect will reconnect.').catch(() => undefined);
+    await hubs.close();
+  });
+  app.addHook('onClose', async () => {
+    await store.close();
+  });
+
+  if (auth.mode === 'open') {
+    logger.warn(
+      'JWT_SECRET is not set: open development mode. Anyone can connect and see every job; ' +
+        'POST /api/v1/auth/dev-token issues tokens. Set JWT_SECRET for production.',
+    );
+  }
+
+  let url: string | undefined;
+  return {
+    app,
+    hubs,
+    engine,
+    config,
+    async listen() {
+      await engine.start();
+      await app.listen({ port: config.port, host: config.host });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+      url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      return url;
+    },
+    async close() {
+      await app.close();
+    },
+  };
+}

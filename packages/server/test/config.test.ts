@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../src/index.js';
+
+describe('configuration from the environment', () => {
+  it('has the documented defaults', () => {
+    assert.deepEqual(loadConfig({}), {
+      port: 5000,
+      host: '0.0.0.0',
+      dataDir: resolve('data'),
+      jwtSecret: undefined,
+      corsOrigins: undefined,
+      demoSpeed: 1,
+      logLevel: 'info',
+      jobConcurrency: 4,
+      shutdownGraceMs: 5000,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      DATA_DIR: '/tmp/tidings-data',
+      JWT_SECRET: 'sixteen-chars-ok!',
+      CORS_ORIGINS: 'http://localhost:3000, https://app.example.com/',
+      DEMO_SPEED: '2.5',
+      LOG_LEVEL: 'DEBUG',
+      JOB_CONCURRENCY: '8',
+      SHUTDOWN_GRACE_MS: '100',
+    });
+    assert.equal(config.port, 8080);
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.dataDir, '/tmp/tidings-data');
+    assert.equal(config.jwtSecret, 'sixteen-chars-ok!');
+    assert.deepEqual(config.corsOrigins, ['http://localhost:3000', 'https://app.example.com']);
+    assert.equal(config.demoSpeed, 2.5);
+    assert.equal(config.logLevel, 'debug');
+    assert.equal(config.jobConcurrency, 8);
+    assert.equal(config.shutdownGraceMs, 100);
+    assert.equal(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins, '*');
+  });
+
+  it('names the variable and the problem for a bad value', () => {
+    const bad: [Record<string, string>, RegExp][] = [
+      [{ PORT: 'eighty' }, /PORT must be an integer from 0 to 65535; got 'eighty'/],
+      [{ PORT: '70000' }, /PORT must be an integer/],
+      [{ DEMO_SPEED: '0' }, /DEMO_SPEED must be a positive number; got '0'/],
+      [{ DEMO_SPEED: 'fast' }, /DEMO_SPEED must be a positive number/],
+      [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
+      [{ JWT_SECRET: 'short' }, /JWT_SECRET must be at least 16 characters/],
+      [{ CORS_ORIGINS: 'localhost:3000' }, /CORS_ORIGINS has 'localhost:3000'/],
+      [{ CORS_ORIGINS: 'http://localhost:3000/app' }, /an origin is scheme:\/\/host\[:port\] only/],
+      [{ JOB_CONCURRENCY: '0' }, /JOB_CONCURRENCY must be an integer from 1/],
+    ];
+    for (const [env, message] of bad) assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
+  });
+});
