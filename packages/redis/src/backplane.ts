@@ -26,7 +26,10 @@ export class Backplane {
   ) {
     const o = options;
     this.keys = new KeySpace(o.channelPrefix, o.hub);
-    this.commands = new RedisLink('commands', o.redis, o.redisOptions, { enableAutoPipelining: true, commandTimeout: o.commandTimeoutMs }, o.logger, o.connectTimeoutMs);
+    // Not resending commands cut off by a disconnect: a PUBLISH Redis had already run would be
+    // delivered twice, and a stale presence write could land after the resync. They fail instead.
+    const commandOptions = { enableAutoPipelining: true, autoResendUnfulfilledCommands: false, commandTimeout: o.commandTimeoutMs };
+    this.commands = new RedisLink('commands', o.redis, o.redisOptions, commandOptions, o.logger, o.connectTimeoutMs);
     this.subscriber = new RedisLink('subscriber', o.redis, o.redisOptions, { commandTimeout: o.commandTimeoutMs }, o.logger, o.connectTimeoutMs);
     this.subscriptions = new ChannelSubscriptions(this.subscriber, o.logger);
     this.store = new PresenceStore(this.commands.client, this.keys);

@@ -4,6 +4,11 @@ import type { RedisLink } from './redis-link.js';
 const RESUBSCRIBE_BATCH = 1000;
 const RETRY_MS = 1000;
 
+interface PendingSubscribe {
+  readonly done: Promise<void>;
+  release(): void;
+}
+
 /**
  * The channels this node wants, kept as a set. Redis is told about changes
  * while connected; after a reconnect the whole set is subscribed again (a new
@@ -12,7 +17,7 @@ const RETRY_MS = 1000;
 export class ChannelSubscriptions {
   private readonly wanted = new Set<string>();
   /** Subscribes in flight, so a second caller can wait for the same one. */
-  private readonly pending = new Map<string, Promise<void>>();
+  private readonly pending = new Map<string, PendingSubscribe>();
   /** Whether the current connection has been given the whole set. */
   private synced = false;
   private syncedWaiters: (() => void)[] = [];
@@ -24,6 +29,8 @@ export class ChannelSubscriptions {
     link.client.on('close', () => {
       this.synced = false;
       // Waiting for a connection that is gone could take as long as the outage: the next sync covers them.
+      for (const entry of this.pending.values()) entry.release();
+      this.pending.clear();
       this.releaseWaiters();
     });
     link.onReady(() => this.resubscribe());
@@ -36,27 +43,29 @@ export class ChannelSubscriptions {
 
   /**
    * Wants `channel`; resolves once Redis confirms, so a publish issued after
-   * it reaches this node. While Redis is away it resolves at once and the
-   * channel is subscribed on reconnect. Never rejects: failures are logged.
+   * it reaches this node. While Redis is away it resolves at once, as it does
+   * when the connection drops meanwhile: the channel is subscribed on
+   * reconnect. Never rejects: failures are logged.
    */
   ensure(channel: string): Promise<void> {
     if (this.wanted.has(channel)) {
       if (!this.link.isReady) return Promise.resolve();
-      return this.pending.get(channel) ?? (this.synced ? Promise.resolve() : this.whenSynced());
+      return this.pending.get(channel)?.done ?? (this.synced ? Promise.resolve() : this.whenSynced());
     }
     this.wanted.add(channel);
     if (!this.link.isReady) return Promise.resolve();
-    const tracked: Promise<void> = this.link.client.subscribe(channel).then(
-      () => {
-        if (this.pending.get(channel) === tracked) this.pending.delete(channel);
-      },
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    const entry: PendingSubscribe = { done, release };
+    this.pending.set(channel, entry);
+    this.link.client.subscribe(channel).then(
+      () => this.settle(channel, entry),
       (error: Error) => {
-        if (this.pending.get(channel) === tracked) this.pending.delete(channel);
         this.logger.warn({ channel, error: error.message }, 'subscribe failed; retried on reconnect');
+        this.settle(channel, entry);
       },
     );
-    this.pending.set(channel, tracked);
-    return tracked;
+    return done;
   }
 
   release(channel: string): void {
@@ -66,6 +75,11 @@ export class ChannelSubscriptions {
     this.link.client.unsubscribe(channel).catch((error: Error) => {
       this.logger.debug({ channel, error: error.message }, 'unsubscribe failed');
     });
+  }
+
+  private settle(channel: string, entry: PendingSubscribe): void {
+    if (this.pending.get(channel) === entry) this.pending.delete(channel);
+    entry.release();
   }
 
   private whenSynced(): Promise<void> {

@@ -13,8 +13,8 @@ function createClient(source: RedisSource, options: RedisOptions): Redis {
 /**
  * One ioredis connection of the backplane. Commands never wait in an offline
  * queue: while Redis is away they fail at once, and whoever needs state in
- * Redis re-establishes it from `onReady` (called after every (re)connect, once
- * ioredis has resent what was in flight, so stale commands cannot land after it).
+ * Redis re-establishes it from `onReady`, called after every (re)connect once
+ * ioredis has resent whatever it resends, so nothing stale lands after it.
  */
 export class RedisLink {
   readonly client: Redis;

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type LifetimeConnection, MessageType, SerializedMessage } from '@tidings/hub';
+import { Redis } from 'ioredis';
+import { waitFor } from '../../hub/test/support/wait.js';
+import { type RedisServer, redisSkipReason, startRedisServer } from '../../../test-support/redis-server.js';
+import { RedisHubLifetimeManager, createRedisHubContext } from '../src/index.js';
+
+/**
+ * The manager's contract seen from the hub's side: what each connection object
+ * is handed. (End-to-end behaviour with the official client is in the other suites.)
+ */
+class RecordingConnection implements LifetimeConnection {
+  readonly written: SerializedMessage[] = [];
+  constructor(
+    readonly connectionId: string,
+    readonly userIdentifier: string | undefined = undefined,
+  ) {}
+  write(message: SerializedMessage): void {
+    this.written.push(message);
+  }
+  invokeClient(): Promise<unknown> {
+    return Promise.resolve(null);
+  }
+}
+
+function invocation(text: string): SerializedMessage {
+  return new SerializedMessage({ type: MessageType.Invocation, target: 'Message', arguments: [text] });
+}
+
+describe('RedisHubLifetimeManager seen from the hub', { skip: redisSkipReason }, () => {
+  let redis: RedisServer;
+  let nodeA: RedisHubLifetimeManager;
+  let nodeB: RedisHubLifetimeManager;
+
+  before(async () => {
+    redis = await startRedisServer();
+    nodeA = new RedisHubLifetimeManager({ redis: redis.url, hub: 'h', nodeId: 'a' });
+    nodeB = new RedisHubLifetimeManager({ redis: redis.url, hub: 'h', nodeId: 'b' });
+    await Promise.all([nodeA.ready(), nodeB.ready()]);
+  });
+  after(async () => {
+    await Promise.allSettled([nodeA?.dispose(), nodeB?.dispose()]);
+    await redis?.stop();
+  });
+
+  it('hands one SerializedMessage to all recipients of a node, once each, however many groups they share', async () => {
+    const onB = [new RecordingConnection('b1'), new RecordingConnection('b2'), new RecordingConnection('b3')];
+    for (const c of onB) await nodeB.onConnected(c);
+    await nodeB.addToGroup('b1', 'g1');
+    await nodeB.addToGroup('b1', 'g2');
+    await nodeB.addToGroup('b2', 'g2');
+    await nodeB.addToGroup('b3', 'g3');
+    await nodeA.sendGroups(['g1', 'g2', 'g3'], invocation('x'));
+    await nodeA.sendGroup('g2', invocation('y'));
+    // 'y' left node A after 'x': once it has arrived, any second copy of 'x' would have too.
+    await waitFor(() => onB[0]!.written.length === 2 && onB[1]!.written.length === 2, 3000, 'deliveries on node B');
+    const [first] = onB[0]!.written;
+    assert.ok(onB.every((c) => c.written[0] === first), 'the same SerializedMessage object for every recipient');
+    assert.deepEqual(first!.message, { type: MessageType.Invocation, target: 'Message', arguments: ['x'] });
+    assert.equal(onB[0]!.written[1], onB[1]!.written[1]);
+    assert.deepEqual(
+      onB.map((c) => c.written.length),
+      [2, 2, 1],
+    );
+    for (const c of onB) await nodeB.onDisconnected(c);
+  });
+
+  it('unsubscribes a group channel when its last member on the node leaves', async () => {
+    const probe = new Redis(redis.url);
+    try {
+      const c = new RecordingConnection('solo');
+      await nodeB.onConnected(c);
+      await nodeB.addToGroup('solo', 'lonely');
+      assert.deepEqual(await probe.pubsub('NUMSUB', 'tidings:h:group:lonely'), ['tidings:h:group:lonely', 1]);
+      await nodeB.removeFromGroup('solo', 'lonely');
+      let subscribers = 1;
+      for (let i = 0; i < 50 && subscribers !== 0; i++) {
+        subscribers = Number(((await probe.pubsub('NUMSUB', 'tidings:h:group:lonely')) as unknown[])[1]);
+        if (subscribers !== 0) await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.equal(subscribers, 0);
+      await nodeB.onDisconnected(c);
+      const channels = (await probe.pubsub('CHANNELS', 'tidings:h:connection:*')) as string[];
+      assert.ok(!channels.includes('tidings:h:connection:solo'), 'the connection channel is released on disconnect');
+    } finally {
+      probe.disconnect();
+    }
+  });
+
+  it('accepts an ioredis client, duplicates it, and leaves it open on close', async () => {
+    const mine = new Redis(redis.url);
+    try {
+      const c = new RecordingConnection('dup');
+      await nodeA.onConnected(c);
+      const context = createRedisHubContext({ redis: mine, hub: 'h' });
+      await context.clients.client('dup').send('Message', 'via a duplicated client');
+      await context.close();
+      await waitFor(() => c.written.length === 1, 3000, 'the delivery');
+      assert.equal(mine.status, 'ready');
+      assert.equal(await mine.ping(), 'PONG');
+      await nodeA.onDisconnected(c);
+    } finally {
+      mine.disconnect();
+    }
+  });
+});
