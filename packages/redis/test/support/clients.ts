@@ -32,6 +32,9 @@ export async function openClient(
     messages.push(payload);
   });
   await connection.start();
+  // start() resolves on the handshake, before the hub's onConnected (which registers the
+  // connection in Redis) has run; the first invocation is served only after it.
+  await connection.invoke('NodeId');
   return {
     connection,
     get id() {
