@@ -1,6 +1,8 @@
 /**
  * Names of one hub's channels and keys: `{prefix}:{hub}:…`. Channels and keys
  * live in separate Redis namespaces, so they share the base without clashing.
+ * The presence scripts (presence/lua.ts) build the same key names in Lua, plus
+ * the index sets `users`, `groups`, `jobs` and the `stats` counters.
  */
 export class KeySpace {
   readonly base: string;
@@ -53,16 +55,6 @@ export class KeySpace {
 
   nodeConnectionsKey(nodeId: string): string {
     return `${this.base}node:${nodeId}:connections`;
-  }
-
-  /** Set of names (users, groups, jobs) that currently have at least one connection. */
-  indexKey(kind: 'user' | MembershipKind): string {
-    return `${this.base}${kind}s`;
-  }
-
-  /** Hash of counters: `groupMemberships`, `jobMemberships`. */
-  get statsKey(): string {
-    return `${this.base}stats`;
   }
 }
 
