@@ -4,7 +4,7 @@ import { BENCH_JOB_ID, jobGroup } from '../contract.js';
 import type { SystemName } from '../server/system.js';
 import { median } from './median.js';
 import { type Scenario, type ScenarioResult, emptyFigures } from './scenario.js';
-import { type SystemSession, withSystem } from './system-session.js';
+import { type CpuPerDelivery, type SystemSession, chargeCpu, withSystem } from './system-session.js';
 
 export interface FanoutTarget {
   readonly system: SystemName;
@@ -12,27 +12,19 @@ export interface FanoutTarget {
   readonly client: ClientKind;
 }
 
-interface RoundFigures {
-  readonly deliveriesPerSec: number;
-  /** CPU time per delivery: far steadier than the rate on a shared machine, so it shows what a change did. */
-  readonly serverCpuNsPerDelivery: number;
-  readonly clientCpuNsPerDelivery: number;
-}
+/** CPU time per delivery is far steadier than the rate on a shared machine, so it shows what a change did. */
+type RoundFigures = { readonly deliveriesPerSec: number } & CpuPerDelivery;
 
 /** Arms the clients, has the server send `messages` to the group, and measures until the last delivery. */
 async function fanoutRound(session: SystemSession, sizes: FanoutSizes, messages: number, timeoutMs: number): Promise<RoundFigures> {
   const deliveries = sizes.clients * messages;
   const { excess } = await session.clients.call('arm', { deliveries, latency: false });
   if (excess !== 0) throw new Error(`The clients counted ${excess} deliveries more than were sent.`);
-  const [serverCpuBefore, clientCpuBefore] = await Promise.all([session.server.call('cpu', null), session.clients.call('cpu', null)]);
-  const { startedAtUs } = await session.server.call('fanout', { group: jobGroup(BENCH_JOB_ID), messages, burst: sizes.burst });
-  const { lastAtUs } = await session.clients.call('settle', { timeoutMs });
-  const [serverCpuAfter, clientCpuAfter] = await Promise.all([session.server.call('cpu', null), session.clients.call('cpu', null)]);
-  return {
-    deliveriesPerSec: deliveries / ((lastAtUs - startedAtUs) / 1e6),
-    serverCpuNsPerDelivery: ((serverCpuAfter - serverCpuBefore) * 1000) / deliveries,
-    clientCpuNsPerDelivery: ((clientCpuAfter - clientCpuBefore) * 1000) / deliveries,
-  };
+  return chargeCpu(session, deliveries, async () => {
+    const { startedAtUs } = await session.server.call('fanout', { group: jobGroup(BENCH_JOB_ID), messages, burst: sizes.burst });
+    const { lastAtUs } = await session.clients.call('settle', { timeoutMs });
+    return { deliveriesPerSec: deliveries / ((lastAtUs - startedAtUs) / 1e6) };
+  });
 }
 
 /**

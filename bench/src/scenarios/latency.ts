@@ -2,7 +2,7 @@ import { BENCH_JOB_ID, jobGroup } from '../contract.js';
 import type { ClientKind } from '../client/client-worker.js';
 import type { SystemName } from '../server/system.js';
 import { type Scenario, type ScenarioResult, emptyFigures } from './scenario.js';
-import { type SystemSession, withSystem } from './system-session.js';
+import { type CpuPerDelivery, type SystemSession, chargeCpu, withSystem } from './system-session.js';
 
 const TARGETS: readonly { system: SystemName; client: ClientKind }[] = [
   { system: 'tidings', client: 'tidings-json' },
@@ -15,14 +15,23 @@ interface Percentiles {
   readonly p99Ms: number | null;
 }
 
-async function offeredRound(session: SystemSession, clients: number, ratePerSec: number, durationMs: number, latency: boolean, timeoutMs: number): Promise<Percentiles & { messages: number }> {
+async function offeredRound(
+  session: SystemSession,
+  clients: number,
+  ratePerSec: number,
+  durationMs: number,
+  latency: boolean,
+  timeoutMs: number,
+): Promise<Percentiles & CpuPerDelivery & { messages: number }> {
   const messages = Math.round((ratePerSec * durationMs) / 1000);
   const { excess } = await session.clients.call('arm', { deliveries: clients * messages, latency });
   if (excess !== 0) throw new Error(`The clients counted ${excess} deliveries more than were sent.`);
-  const { sent } = await session.server.call('offer', { group: jobGroup(BENCH_JOB_ID), ratePerSec, durationMs });
-  if (sent !== messages) throw new Error(`The server sent ${sent} messages, expected ${messages}.`);
-  const { p50Ms, p99Ms } = await session.clients.call('settle', { timeoutMs });
-  return { messages, p50Ms, p99Ms };
+  return chargeCpu(session, clients * messages, async () => {
+    const { sent } = await session.server.call('offer', { group: jobGroup(BENCH_JOB_ID), ratePerSec, durationMs });
+    if (sent !== messages) throw new Error(`The server sent ${sent} messages, expected ${messages}.`);
+    const { p50Ms, p99Ms } = await session.clients.call('settle', { timeoutMs });
+    return { messages, p50Ms, p99Ms };
+  });
 }
 
 /**
@@ -45,8 +54,23 @@ export const latencyUnderLoad: Scenario = {
       });
       const p50Ms = roundMs(measured.p50Ms);
       const p99Ms = roundMs(measured.p99Ms);
-      log(`  ${system}: p50 ${p50Ms} ms, p99 ${p99Ms} ms at ${ratePerSec} messages/s to ${clients} clients`);
-      results.push({ name: this.name, system, clients, messages: measured.messages, ...emptyFigures(), p50Ms, p99Ms });
+      const serverCpuNsPerDelivery = Math.round(measured.serverCpuNsPerDelivery);
+      const clientCpuNsPerDelivery = Math.round(measured.clientCpuNsPerDelivery);
+      log(
+        `  ${system}: p50 ${p50Ms} ms, p99 ${p99Ms} ms at ${ratePerSec} messages/s to ${clients} clients; ` +
+          `CPU per delivery: server ${serverCpuNsPerDelivery} ns, clients ${clientCpuNsPerDelivery} ns`,
+      );
+      results.push({
+        name: this.name,
+        system,
+        clients,
+        messages: measured.messages,
+        ...emptyFigures(),
+        p50Ms,
+        p99Ms,
+        serverCpuNsPerDelivery,
+        clientCpuNsPerDelivery,
+      });
     }
     return results;
   },

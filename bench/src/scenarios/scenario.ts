@@ -14,7 +14,7 @@ export interface ScenarioResult {
   readonly heapPerConnKB: number | null;
   /** Deliveries per second of each measured round, to show the spread behind the median. */
   readonly samples?: readonly number[];
-  /** CPU time the server and the client process spent per delivery (fan-out scenarios). */
+  /** CPU time the server and the client process spent per delivery (fan-out and latency scenarios). */
   readonly serverCpuNsPerDelivery?: number;
   readonly clientCpuNsPerDelivery?: number;
 }

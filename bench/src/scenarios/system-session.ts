@@ -30,3 +30,21 @@ export async function withSystem<T>(system: SystemName, body: (session: SystemSe
     await clients.stop();
   }
 }
+
+/** CPU time the server and the client process spent during `work`, per delivery. */
+export interface CpuPerDelivery {
+  readonly serverCpuNsPerDelivery: number;
+  readonly clientCpuNsPerDelivery: number;
+}
+
+export async function chargeCpu<T>(session: SystemSession, deliveries: number, work: () => Promise<T>): Promise<T & CpuPerDelivery> {
+  const cpu = (): Promise<[number, number]> => Promise.all([session.server.call('cpu', null), session.clients.call('cpu', null)]);
+  const [serverBefore, clientBefore] = await cpu();
+  const result = await work();
+  const [serverAfter, clientAfter] = await cpu();
+  return {
+    ...result,
+    serverCpuNsPerDelivery: ((serverAfter - serverBefore) * 1000) / deliveries,
+    clientCpuNsPerDelivery: ((clientAfter - clientBefore) * 1000) / deliveries,
+  };
+}
