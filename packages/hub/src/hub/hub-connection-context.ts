@@ -16,7 +16,12 @@ import type { HubUser } from './user.js';
 
 const STATEFUL_OVERFLOW = 'The stateful reconnect buffer overflowed: more unacknowledged messages than it may keep.';
 
-type Phase = 'handshake' | 'connecting' | 'connected' | 'closed';
+/**
+ * handshake: waiting for the client's handshake; registering: the lifetime manager is
+ * adding the connection (nothing is sent yet); connecting: handshake answered, hub
+ * onConnected running (incoming invocations wait); connected; closed.
+ */
+type Phase = 'handshake' | 'registering' | 'connecting' | 'connected' | 'closed';
 
 interface PendingClientResult {
   resolve(value: unknown): void;
@@ -114,11 +119,22 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
       input = Buffer.concat([this.leftover, data]);
       this.leftover = undefined;
     }
+    if (this.phase === 'registering') {
+      // Nothing is parsed until the handshake is answered; a client has no reason to send much meanwhile.
+      if (input.length > this.runtime.options.maxReceiveMessageSize * 8) {
+        this.connection.close(new Error('Too much data before the handshake completed.'));
+        return;
+      }
+      this.leftover = input;
+      return;
+    }
     try {
       let offset = 0;
       if (this.phase === 'handshake') {
         offset = this.handshake(input);
         if (offset < 0) return;
+        if (offset < input.length) this.leftover = input.subarray(offset);
+        return;
       }
       const protocol = this.protocol!;
       const messages: HubMessage[] = [];
@@ -185,12 +201,12 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
         result.reject(new HubException('Connection disconnected before the client returned a result.'));
       }
     }
-    if (previous === 'connected' || previous === 'connecting') {
+    if (previous !== 'handshake') {
       void this.runtime.lifetimeManager.onDisconnected(this).catch((err: unknown) => {
         this.runtime.logger.error({ connectionId: this.connectionId, err }, 'lifetime manager failed on disconnect');
       });
-      void this.runtime.dispatcher.onDisconnected(this, error);
     }
+    if (previous === 'connecting' || previous === 'connected') void this.runtime.dispatcher.onDisconnected(this, error);
   }
 
   // ---- LifetimeConnection ------------------------------------------------
@@ -248,7 +264,7 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
    */
   close(error: string | undefined, allowReconnect: boolean): void {
     if (this.phase === 'closed') return;
-    if (this.protocol && this.phase !== 'handshake') {
+    if (this.protocol && (this.phase === 'connecting' || this.phase === 'connected')) {
       this.connection.write(this.protocol.writeMessage({ type: MessageType.Close, error, allowReconnect: allowReconnect || undefined }));
     }
     this.connection.close(error === undefined ? undefined : new Error(error));
@@ -340,9 +356,9 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     if (this.connection.statefulReconnect && version >= 2 && this.connection.transport === 'WebSockets') {
       this.replay = new ReplayBuffer();
     }
-    this.connection.write(writeHandshakeResponse());
-    this.sentSinceTick = true;
-    this.phase = 'connecting';
+    // The handshake response waits until the lifetime manager knows the connection, so a
+    // client whose start() resolved is reachable from every node at once.
+    this.phase = 'registering';
     this.deferred = [];
     void this.connect();
     return parsed.end;
@@ -358,6 +374,21 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
   private async connect(): Promise<void> {
     try {
       await this.runtime.lifetimeManager.onConnected(this);
+    } catch (error) {
+      this.runtime.logger.error({ connectionId: this.connectionId, err: error }, 'could not register the connection');
+      if (this.phase === 'registering') this.failHandshake('The server could not register the connection. Try again later.');
+      return;
+    }
+    if (this.phase !== 'registering') return;
+    this.connection.write(writeHandshakeResponse());
+    this.sentSinceTick = true;
+    this.phase = 'connecting';
+    const early = this.leftover;
+    if (early) {
+      this.leftover = undefined;
+      this.onData(early);
+    }
+    try {
       await this.runtime.dispatcher.onConnected(this);
     } catch (error) {
       this.runtime.logger.error({ connectionId: this.connectionId, err: error }, 'onConnected failed; closing the connection');
