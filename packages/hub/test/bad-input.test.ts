@@ -14,6 +14,9 @@ class StrictHub extends Hub {
   add(a: number, b: number) {
     return a + b;
   }
+  async slow(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
   refuse(reason: string): never {
     throw new HubException(`Refused: ${reason}`);
   }
@@ -90,6 +93,16 @@ describe('bad input gets a clear error and harms no one else', () => {
       await bystander.stop();
     });
   }
+
+  it('a client flooding invocations behind a slow one is disconnected, others are not', async () => {
+    const bystander = await connect(`${server.url}/strict`, ALL_CASES[0]!);
+    const flooder = await connect(`${server.url}/strict`, ALL_CASES[0]!);
+    const flooderClosed = closed(flooder);
+    for (let i = 0; i < 5000; i++) void flooder.send('Slow').catch(() => {});
+    assert.match(String(await within(flooderClosed, 10_000, 'the flooder to be closed')), /More than 4096 invocations are waiting to run/);
+    assert.equal(await bystander.invoke('Echo', 'unharmed'), 'unharmed');
+    await bystander.stop();
+  });
 
   it('an unknown protocol gets a handshake error', async () => {
     const connection = new signalR.HubConnectionBuilder()

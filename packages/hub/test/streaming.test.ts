@@ -63,6 +63,13 @@ class StreamingHub extends TestHub {
     return a.map((item, i) => `${item}${separator}${b[i]}`).join(',');
   }
 
+  /** Starts reading its client stream only after a pause, so items pile up meanwhile. */
+  @hubMethod({ streams: [1] })
+  async hoard(tag: string, items: AsyncIterable<unknown>, pauseMs: number): Promise<number> {
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    return this.drain(tag, items);
+  }
+
   async sum(numbers: AsyncIterable<number>): Promise<number> {
     let total = 0;
     for await (const n of numbers) total += n;
@@ -185,6 +192,21 @@ describe('streaming both ways', () => {
       await waitFor(() => events.some((e) => e.startsWith(`${tag}-upload:errored:`)), 5000, 'the upload to end with an error');
     });
   }
+
+  it('a client stream that outruns its reader fails clearly instead of growing without bound', async () => {
+    const connection = await connect(`${server.url}/streams`, NEGOTIATED_CASES[0]!);
+    try {
+      const items = new signalR.Subject<number>();
+      const hoarded = connection.invoke<number>('Hoard', 'flood', items, 300);
+      for (let i = 0; i < 10_050; i++) items.next(i);
+      items.complete();
+      await hoarded;
+      const outcome = events.find((e) => e.startsWith('flood:'));
+      assert.match(outcome ?? '', /flood:errored:.*faster than the server read them \(more than 10000 waiting\)/);
+    } finally {
+      await connection.stop();
+    }
+  });
 
   it('a stream to a slow client keeps server memory bounded and loses nothing', async () => {
     const { spawn } = await import('node:child_process');

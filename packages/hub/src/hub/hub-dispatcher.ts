@@ -31,6 +31,9 @@ interface DispatchState {
 
 type HubScope = Record<string, unknown>;
 
+/** Invocations a client may have waiting behind its running ones before it is disconnected. */
+const MAX_QUEUED_INVOCATIONS = 4096;
+
 /**
  * Binds invocations to hub methods and runs them through the filters: argument
  * checks, client-stream parameters, results, server-to-client streams with
@@ -92,6 +95,10 @@ export class HubDispatcher {
     let state = this.states.get(connection);
     if (!state) this.states.set(connection, (state = { running: 0, queue: [] }));
     if (state.running >= this.options.maximumParallelInvocationsPerClient) {
+      if (state.queue.length >= MAX_QUEUED_INVOCATIONS) {
+        connection.close(`Connection closed with an error. More than ${MAX_QUEUED_INVOCATIONS} invocations are waiting to run.`, false);
+        return;
+      }
       state.queue.push(message);
       return;
     }

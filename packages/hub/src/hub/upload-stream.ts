@@ -12,7 +12,11 @@ export class UploadStream<T = unknown> implements AsyncIterable<T> {
   private waiterReject: ((error: Error) => void) | undefined;
   private iterated = false;
 
-  constructor(readonly streamId: string) {}
+  constructor(
+    readonly streamId: string,
+    /** Items the method has not read yet beyond which the stream fails instead of growing. */
+    private readonly capacity = 10_000,
+  ) {}
 
   get isEnded(): boolean {
     return this.ended;
@@ -24,6 +28,11 @@ export class UploadStream<T = unknown> implements AsyncIterable<T> {
     if (waiter) {
       this.clearWaiter();
       waiter({ value: item, done: false });
+    } else if (this.items.length - this.head >= this.capacity) {
+      // Refuse rather than buffer without bound or drop items silently.
+      this.items.length = 0;
+      this.head = 0;
+      this.complete(new Error(`Client stream '${this.streamId}' sent items faster than the server read them (more than ${this.capacity} waiting).`));
     } else {
       this.items.push(item);
     }
