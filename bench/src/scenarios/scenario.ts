@@ -14,6 +14,8 @@ export interface ScenarioResult {
   readonly heapPerConnKB: number | null;
   /** Deliveries per second of each measured round, to show the spread behind the median. */
   readonly samples?: readonly number[];
+  /** p99 of each measured round of the latency scenario; `p99Ms` is their median. */
+  readonly p99Samples?: readonly number[];
   /** CPU time the server and the client process spent per delivery (fan-out and latency scenarios). */
   readonly serverCpuNsPerDelivery?: number;
   readonly clientCpuNsPerDelivery?: number;
