@@ -2,7 +2,13 @@
 export interface BenchConfig {
   readonly fanout: FanoutSizes;
   readonly official: FanoutSizes;
-  readonly memory: { readonly connections: number; readonly warmupConnections: number };
+  readonly memory: {
+    readonly connections: number;
+    /** Opened before the first sample, so code and buffers created on first use are not charged per connection. */
+    readonly warmupConnections: number;
+    /** Fresh servers measured; the median is reported. */
+    readonly repetitions: number;
+  };
   readonly latency: {
     readonly clients: number;
     readonly ratePerSec: number;
@@ -28,7 +34,7 @@ export interface FanoutSizes {
 export const FULL_RUN: BenchConfig = {
   fanout: { clients: 200, messages: 2000, burst: 20, warmupMessages: 500, repetitions: 3 },
   official: { clients: 50, messages: 2000, burst: 20, warmupMessages: 500, repetitions: 3 },
-  memory: { connections: 5000, warmupConnections: 100 },
+  memory: { connections: 5000, warmupConnections: 100, repetitions: 3 },
   latency: { clients: 200, ratePerSec: 1000, warmupMs: 1000, durationMs: 4000, repetitions: 3 },
   roundTimeoutMs: 60_000,
 };
@@ -36,7 +42,7 @@ export const FULL_RUN: BenchConfig = {
 export const SMOKE_RUN: BenchConfig = {
   fanout: { clients: 3, messages: 20, burst: 5, warmupMessages: 5, repetitions: 1 },
   official: { clients: 2, messages: 10, burst: 5, warmupMessages: 5, repetitions: 1 },
-  memory: { connections: 10, warmupConnections: 2 },
+  memory: { connections: 10, warmupConnections: 2, repetitions: 1 },
   latency: { clients: 3, ratePerSec: 200, warmupMs: 50, durationMs: 200, repetitions: 1 },
   roundTimeoutMs: 15_000,
 };

@@ -57,12 +57,12 @@ export const latencyUnderLoad: Scenario = {
       });
       // A tail percentile of one round can be one scheduling hiccup of a shared machine: report the median round.
       const p50Ms = roundMs(median(rounds.map((r) => r.p50Ms!)));
-      const p99Samples = rounds.map((r) => roundMs(r.p99Ms!));
-      const p99Ms = median(p99Samples);
+      const samples = rounds.map((r) => roundMs(r.p99Ms!));
+      const p99Ms = median(samples);
       const serverCpuNsPerDelivery = Math.round(median(rounds.map((r) => r.serverCpuNsPerDelivery)));
       const clientCpuNsPerDelivery = Math.round(median(rounds.map((r) => r.clientCpuNsPerDelivery)));
       log(
-        `  ${system}: p50 ${p50Ms} ms, p99 ${p99Ms} ms [${p99Samples.join(', ')}] at ${ratePerSec} messages/s to ${clients} clients; ` +
+        `  ${system}: p50 ${p50Ms} ms, p99 ${p99Ms} ms [${samples.join(', ')}] at ${ratePerSec} messages/s to ${clients} clients; ` +
           `CPU per delivery: server ${serverCpuNsPerDelivery} ns, clients ${clientCpuNsPerDelivery} ns`,
       );
       results.push({
@@ -73,7 +73,7 @@ export const latencyUnderLoad: Scenario = {
         ...emptyFigures(),
         p50Ms,
         p99Ms,
-        p99Samples,
+        samples,
         serverCpuNsPerDelivery,
         clientCpuNsPerDelivery,
       });

@@ -12,10 +12,11 @@ export interface ScenarioResult {
   readonly p99Ms: number | null;
   readonly rssPerConnKB: number | null;
   readonly heapPerConnKB: number | null;
-  /** Deliveries per second of each measured round, to show the spread behind the median. */
+  /**
+   * The headline figure of each measured round, whose median is reported:
+   * deliveries/s (fan-out), p99 ms (latency), RSS KB per connection (memory).
+   */
   readonly samples?: readonly number[];
-  /** p99 of each measured round of the latency scenario; `p99Ms` is their median. */
-  readonly p99Samples?: readonly number[];
   /** CPU time the server and the client process spent per delivery (fan-out and latency scenarios). */
   readonly serverCpuNsPerDelivery?: number;
   readonly clientCpuNsPerDelivery?: number;
