@@ -23,6 +23,8 @@ export interface ServerConfig {
   readonly jobConcurrency: number;
   /** `SHUTDOWN_GRACE_MS`: how long running jobs get to checkpoint on shutdown. Default 5000. */
   readonly shutdownGraceMs: number;
+  /** `CONDUIT_MASTER_KEY`: the master key of the Conduit admin hub and API. Unset: one is generated at start and logged. */
+  readonly conduitMasterKey: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -39,6 +41,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   logLevel: 'info',
   jobConcurrency: 4,
   shutdownGraceMs: 5000,
+  conduitMasterKey: undefined,
 };
 
 /** Reads the configuration from `env`; a bad value throws a ConfigError naming the variable. */
@@ -51,6 +54,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got '${env.LOG_LEVEL}'.`);
   const secret = value('JWT_SECRET');
   if (secret !== undefined && secret.length < 16) throw new ConfigError('JWT_SECRET must be at least 16 characters long.');
+  const masterKey = value('CONDUIT_MASTER_KEY');
+  if (masterKey !== undefined && masterKey.length < 16) throw new ConfigError('CONDUIT_MASTER_KEY must be at least 16 characters long.');
   return {
     port: integer(env, 'PORT', DEFAULT_CONFIG.port, 0, 65535),
     host: value('HOST') ?? DEFAULT_CONFIG.host,
@@ -61,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     logLevel,
     jobConcurrency: integer(env, 'JOB_CONCURRENCY', DEFAULT_CONFIG.jobConcurrency, 1, 1000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', DEFAULT_CONFIG.shutdownGraceMs, 0, 600_000),
+    conduitMasterKey: masterKey,
   };
 }
 

@@ -14,6 +14,7 @@ import { registerOpenApi } from './http/openapi.js';
 import { staticAssetRoutes } from './http/routes/static-assets.js';
 import { type Logger, createLogger } from './logger.js';
 import { JobProgressSurface } from './surfaces/job-progress/job-progress-surface.js';
+import { type SeedSurfacesOptions, mountSeedSurfaces } from './surfaces/seed-surfaces.js';
 import { VideoPipeline } from './videos/video-pipeline.js';
 
 export interface TidingsServerOptions {
@@ -25,6 +26,8 @@ export interface TidingsServerOptions {
   readonly hubOptions?: HubOptions;
   /** At most one ordinary progress event per job per this many ms. Default 1000. */
   readonly throttleIntervalMs?: number;
+  /** The seed 000/002/003/004 surfaces: Conduit timings and clock, the HotSwap notifier. */
+  readonly seeds?: SeedSurfacesOptions;
 }
 
 export interface TidingsServer {
@@ -74,6 +77,8 @@ export async function createTidingsServer(options: TidingsServerOptions = {}): P
   const jobProgress = new JobProgressSurface({ engine, videos, access, logger: logger.child({ component: 'job-progress' }) });
   const jobProgressHub = jobProgress.mount(hubs, {});
   fanIn.add(jobProgress);
+  const seeds = mountSeedSurfaces({ engine, hubs, auth, config, logger, options: options.seeds });
+  for (const surface of seeds.surfaces) fanIn.add(surface);
   engine.addSink(fanIn);
 
   const app = Fastify({
@@ -86,6 +91,7 @@ export async function createTidingsServer(options: TidingsServerOptions = {}): P
   await registerOpenApi(app, auth.mode);
   await app.register(api, { prefix: API_PREFIX, context: { engine, videos, auth, access, corsOrigins: config.corsOrigins } });
   await app.register(staticAssetRoutes);
+  await seeds.registerRoutes(app);
   const startedAt = Date.now();
   let stopping = false;
   app.get('/health', { schema: { tags: ['service'], summary: 'Liveness and counters' } }, async (_request, reply) => {
@@ -96,6 +102,7 @@ export async function createTidingsServer(options: TidingsServerOptions = {}): P
       jobs: engine.metrics,
       surfaces: fanIn.metrics,
       hubs: { [jobProgressHub.path]: { connections: jobProgressHub.connectionCount } },
+      seeds: seeds.metrics,
     };
     return reply.code(stopping ? 503 : 200).send(body);
   });
@@ -111,6 +118,7 @@ export async function createTidingsServer(options: TidingsServerOptions = {}): P
     await hubs.close();
   });
   app.addHook('onClose', async () => {
+    await seeds.close();
     await store.close();
   });
 
@@ -129,6 +137,7 @@ export async function createTidingsServer(options: TidingsServerOptions = {}): P
     config,
     async listen() {
       await engine.start();
+      seeds.start();
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;

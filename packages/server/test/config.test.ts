@@ -15,6 +15,7 @@ describe('configuration from the environment', () => {
       logLevel: 'info',
       jobConcurrency: 4,
       shutdownGraceMs: 5000,
+      conduitMasterKey: undefined,
     });
   });
 
@@ -29,6 +30,7 @@ describe('configuration from the environment', () => {
       LOG_LEVEL: 'DEBUG',
       JOB_CONCURRENCY: '8',
       SHUTDOWN_GRACE_MS: '100',
+      CONDUIT_MASTER_KEY: 'a-master-key-of-24-chars',
     });
     assert.equal(config.port, 8080);
     assert.equal(config.host, '127.0.0.1');
@@ -39,6 +41,7 @@ describe('configuration from the environment', () => {
     assert.equal(config.logLevel, 'debug');
     assert.equal(config.jobConcurrency, 8);
     assert.equal(config.shutdownGraceMs, 100);
+    assert.equal(config.conduitMasterKey, 'a-master-key-of-24-chars');
     assert.equal(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins, '*');
   });
 
@@ -53,6 +56,7 @@ describe('configuration from the environment', () => {
       [{ CORS_ORIGINS: 'localhost:3000' }, /CORS_ORIGINS has 'localhost:3000'/],
       [{ CORS_ORIGINS: 'http://localhost:3000/app' }, /an origin is scheme:\/\/host\[:port\] only/],
       [{ JOB_CONCURRENCY: '0' }, /JOB_CONCURRENCY must be an integer from 1/],
+      [{ CONDUIT_MASTER_KEY: 'short' }, /CONDUIT_MASTER_KEY must be at least 16 characters/],
     ];
     for (const [env, message] of bad) assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
   });

@@ -23,13 +23,14 @@ export interface RunningService {
 /** The real service on a free port, SQLite in `dataDir`, logs silent. */
 export async function startService(
   dataDir: string,
-  options: { config?: Partial<ServerConfig>; processors?: ProcessorSet; throttleIntervalMs?: number } & Pick<TidingsServerOptions, 'hubOptions'> = {},
+  options: { config?: Partial<ServerConfig>; processors?: ProcessorSet; throttleIntervalMs?: number } & Pick<TidingsServerOptions, 'hubOptions' | 'seeds'> = {},
 ): Promise<RunningService> {
   const server = await createTidingsServer({
     config: { port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent', demoSpeed: 10, shutdownGraceMs: 2000, ...options.config },
     processors: options.processors,
     hubOptions: options.hubOptions,
     throttleIntervalMs: options.throttleIntervalMs,
+    seeds: options.seeds,
   });
   const url = await server.listen();
   let closed = false;

@@ -1,0 +1,95 @@
+import { AcknowledgingHub, type ReliableHubRuntime } from '../../reliability/acknowledging-hub.js';
+
+/** What a subscription is to: a video or image generation request, or any task. */
+export type SubscriptionKind = 'video' | 'image' | 'task';
+
+/** The work behind the Conduit hubs' methods; each gets the hub instance of the invocation. */
+export interface ConduitHubOperations {
+  subscribe(hub: AcknowledgingHub, kind: SubscriptionKind, id: unknown): Promise<void>;
+  unsubscribe(hub: AcknowledgingHub, kind: SubscriptionKind, id: unknown): Promise<void>;
+  subscribeToTaskType(hub: AcknowledgingHub, taskType: unknown): Promise<void>;
+  unsubscribeFromTaskType(hub: AcknowledgingHub, taskType: unknown): Promise<void>;
+  subscribeToWebhooks(hub: AcknowledgingHub, webhookUrls: unknown): Promise<void>;
+  unsubscribeFromWebhooks(hub: AcknowledgingHub, webhookUrls: unknown): Promise<void>;
+  updateNavigation(hub: AcknowledgingHub, state: unknown): Promise<void>;
+}
+
+/**
+ * Seed 002's hubs. Each one also has seed 003's `AcknowledgeMessage`,
+ * `NackMessage` and `Ping` (from AcknowledgingHub), and joins its virtual
+ * key's `vkey-{id}` group on connect (the admin hub: `admin`). Method names
+ * match case-insensitively.
+ */
+abstract class ConduitHub extends AcknowledgingHub {
+  constructor(
+    runtime: ReliableHubRuntime,
+    protected readonly ops: ConduitHubOperations,
+  ) {
+    super(runtime);
+  }
+}
+
+/** `/hubs/video-generation`: VideoProgress, VideoCompleted, VideoFailed to `video-{requestId}`. */
+export class VideoGenerationHub extends ConduitHub {
+  subscribeToVideoGeneration(requestId: unknown): Promise<void> {
+    return this.ops.subscribe(this, 'video', requestId);
+  }
+
+  unsubscribeFromVideoGeneration(requestId: unknown): Promise<void> {
+    return this.ops.unsubscribe(this, 'video', requestId);
+  }
+}
+
+/** `/hubs/image-generation`: ImageProgress, ImageCompleted, ImageFailed to `image-{requestId}`. */
+export class ImageGenerationHub extends ConduitHub {
+  subscribeToImageGeneration(requestId: unknown): Promise<void> {
+    return this.ops.subscribe(this, 'image', requestId);
+  }
+
+  unsubscribeFromImageGeneration(requestId: unknown): Promise<void> {
+    return this.ops.unsubscribe(this, 'image', requestId);
+  }
+}
+
+/** `/hubs/tasks`: TaskStarted, TaskProgress, TaskProgressDelta, TaskCompleted, TaskFailed, TaskCancelled. */
+export class TaskHub extends ConduitHub {
+  subscribeToTask(taskId: unknown): Promise<void> {
+    return this.ops.subscribe(this, 'task', taskId);
+  }
+
+  unsubscribeFromTask(taskId: unknown): Promise<void> {
+    return this.ops.unsubscribe(this, 'task', taskId);
+  }
+
+  subscribeToTaskType(taskType: unknown): Promise<void> {
+    return this.ops.subscribeToTaskType(this, taskType);
+  }
+
+  unsubscribeFromTaskType(taskType: unknown): Promise<void> {
+    return this.ops.unsubscribeFromTaskType(this, taskType);
+  }
+}
+
+/** `/hubs/spend-notifications`: SpendUpdate, BudgetAlert, UnusualSpending to `vkey-{id}`. */
+export class SpendNotificationHub extends ConduitHub {}
+
+/** `/hubs/webhooks`: WebhookDelivered, WebhookFailed to `vkey-{id}` and to watchers of the URL. */
+export class WebhookDeliveryHub extends ConduitHub {
+  subscribeToWebhooks(webhookUrls: unknown): Promise<void> {
+    return this.ops.subscribeToWebhooks(this, webhookUrls);
+  }
+
+  unsubscribeFromWebhooks(webhookUrls: unknown): Promise<void> {
+    return this.ops.unsubscribeFromWebhooks(this, webhookUrls);
+  }
+}
+
+/** `/hubs/admin-notifications` (master key): SystemAlert, ConfigurationChanged to `admin`. */
+export class AdminNotificationHub extends ConduitHub {}
+
+/** `/hubs/navigation-state` (planned in the seed): UpdateNavigation(state) → NavigationUpdated to the key's connections. */
+export class NavigationStateHub extends ConduitHub {
+  updateNavigation(state: unknown): Promise<void> {
+    return this.ops.updateNavigation(this, state);
+  }
+}

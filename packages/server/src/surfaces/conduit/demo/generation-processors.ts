@@ -1,0 +1,70 @@
+import { type JobProcessor, type JsonObject, PermanentJobError } from '@tidings/jobs';
+import { jsonObject } from '../../shared/json-fields.js';
+import type { ProcessorSet } from '../../../demo/simulated-processors.js';
+import { SimulatedWork } from '../../../demo/simulated-work.js';
+import { TASK_TYPES } from '../conduit-constants.js';
+
+/** Demo prices: what a finished task adds to its key's spend. */
+export const DEMO_PRICES = { videoPerSecond: 0.05, perImage: 0.04 } as const;
+
+/** A prompt with this in it fails half way: so VideoFailed and ImageFailed can be seen (demo only). */
+export const DEMO_FAILURE_MARKER = '[fail]';
+
+/**
+ * DEMO: pretends to generate a video. Timers stand in for a provider;
+ * the URL it returns points nowhere (example.com).
+ */
+function simulatedVideoGeneration(work: SimulatedWork): JobProcessor {
+  return async (job, ctx) => {
+    const input = jsonObject(job.input);
+    const seconds = typeof input.durationSeconds === 'number' ? input.durationSeconds : 6;
+    const prompt = typeof input.prompt === 'string' ? input.prompt : '';
+    await ctx.stage('Queued at provider', 0, 'Waiting for a generation slot');
+    await work.wait(400, ctx.signal);
+    await ctx.stage('Generating', 10, 'Rendering frames');
+    for (let step = 1; step <= 8; step++) {
+      await work.wait(500, ctx.signal);
+      if (step === 4 && prompt.includes(DEMO_FAILURE_MARKER)) throw new PermanentJobError('The provider rejected the prompt (demo failure).');
+      await ctx.progress(10 + step * 10, `Rendered ${step * 12}% of the frames`);
+    }
+    await ctx.stage('Encoding', 90, 'Encoding the video');
+    await work.wait(400, ctx.signal);
+    return {
+      message: 'Video generated',
+      result: {
+        videoUrl: `https://media.example.com/conduit-demo/videos/${job.id}.mp4`,
+        durationSeconds: seconds,
+        cost: Math.round(seconds * DEMO_PRICES.videoPerSecond * 10_000) / 10_000,
+      },
+    };
+  };
+}
+
+/** DEMO: pretends to generate `n` images, one after another. */
+function simulatedImageGeneration(work: SimulatedWork): JobProcessor {
+  return async (job, ctx) => {
+    const input = jsonObject(job.input);
+    const count = typeof input.n === 'number' ? input.n : 1;
+    const prompt = typeof input.prompt === 'string' ? input.prompt : '';
+    await ctx.stage('Queued at provider', 0, 'Waiting for a generation slot');
+    await work.wait(300, ctx.signal);
+    await ctx.stage('Generating', 10, `Generating ${count} image(s)`);
+    const images: JsonObject[] = [];
+    for (let i = 0; i < count; i++) {
+      await work.wait(600, ctx.signal);
+      if (prompt.includes(DEMO_FAILURE_MARKER)) throw new PermanentJobError('The provider rejected the prompt (demo failure).');
+      images.push({ index: i, url: `https://media.example.com/conduit-demo/images/${job.id}-${i}.png` });
+      await ctx.progress(10 + (90 * (i + 1)) / count, `Generated ${i + 1} of ${count} image(s)`);
+    }
+    return { message: 'Images generated', result: { images, cost: Math.round(count * DEMO_PRICES.perImage * 10_000) / 10_000 } };
+  };
+}
+
+/** The Conduit demo's job types, `speed` times faster than their base durations (about 5 s a video). */
+export function conduitDemoProcessors(speed: number): ProcessorSet {
+  const work = new SimulatedWork(speed);
+  return {
+    [TASK_TYPES.video.jobType]: { processor: simulatedVideoGeneration(work), options: { maxRetries: 0, stages: ['Queued at provider', 'Generating', 'Encoding'] } },
+    [TASK_TYPES.image.jobType]: { processor: simulatedImageGeneration(work), options: { maxRetries: 0, stages: ['Queued at provider', 'Generating'] } },
+  };
+}

@@ -1,0 +1,125 @@
+import type { Job } from '@tidings/jobs';
+import { jsonField, jsonString } from '../shared/json-fields.js';
+import { type ConduitTaskKind, TASK_TYPES, keyOfOwner } from './conduit-constants.js';
+
+/** Conduit's task states (its TaskState enum). */
+export type TaskState = 'Pending' | 'Processing' | 'Completed' | 'Failed' | 'Cancelled';
+
+const STATE: Record<Job['status'], TaskState> = { Pending: 'Pending', Running: 'Processing', Completed: 'Completed', Failed: 'Failed', Cancelled: 'Cancelled' };
+
+export function taskState(job: Job): TaskState {
+  return STATE[job.status];
+}
+
+/** The webhook a task's owner asked to be called when it ends, if any. */
+export function webhookUrlOf(job: Job): string | null {
+  return jsonString(job.input, 'webhookUrl');
+}
+
+// ---- VideoGenerationHub (seed 002 Pattern 1) ----------------------------------
+
+export function videoProgress(job: Job) {
+  return { requestId: job.id, percentage: Math.round(job.progress), status: taskState(job), message: job.statusMessage, timestamp: job.updatedAt };
+}
+
+export function videoCompleted(job: Job) {
+  return {
+    requestId: job.id,
+    status: 'Completed' as const,
+    videoUrl: jsonString(job.result, 'videoUrl'),
+    duration: jsonField(job.result, 'durationSeconds') ?? null,
+    model: jsonString(job.input, 'model'),
+    completedAt: job.finishedAt ?? job.updatedAt,
+    timestamp: job.finishedAt ?? job.updatedAt,
+  };
+}
+
+export function videoFailed(job: Job) {
+  return {
+    requestId: job.id,
+    status: taskState(job),
+    error: job.error ?? job.statusMessage ?? 'Video generation did not complete.',
+    isRetryable: job.canRetry,
+    timestamp: job.finishedAt ?? job.updatedAt,
+  };
+}
+
+// ---- ImageGenerationHub ------------------------------------------------------------
+
+export function imageProgress(job: Job) {
+  return { requestId: job.id, progress: Math.round(job.progress), status: taskState(job), message: job.statusMessage, timestamp: job.updatedAt };
+}
+
+export function imageCompleted(job: Job) {
+  const images = jsonField(job.result, 'images');
+  return {
+    requestId: job.id,
+    status: 'Completed' as const,
+    images: Array.isArray(images) ? images : [],
+    model: jsonString(job.input, 'model'),
+    completedAt: job.finishedAt ?? job.updatedAt,
+    timestamp: job.finishedAt ?? job.updatedAt,
+  };
+}
+
+export const imageFailed = videoFailed;
+
+// ---- TaskHub (seed 002 Pattern 2, seed 003 §7c) --------------------------------
+
+export function taskStarted(job: Job, kind: ConduitTaskKind) {
+  return {
+    taskId: job.id,
+    taskType: TASK_TYPES[kind].taskType,
+    metadata: { virtualKeyId: keyOfOwner(job.ownerId) ?? null, model: jsonString(job.input, 'model'), prompt: jsonString(job.input, 'prompt') },
+    timestamp: job.startedAt ?? job.updatedAt,
+  };
+}
+
+/** `percentComplete` as seed 002's TaskProgressEvent names it, `progressPercentage` as seed 003's test reads it. */
+export function taskProgress(job: Job, kind: ConduitTaskKind) {
+  const percent = Math.round(job.progress);
+  return {
+    taskId: job.id,
+    taskType: TASK_TYPES[kind].taskType,
+    status: taskState(job),
+    percentComplete: percent,
+    progressPercentage: percent,
+    message: job.statusMessage,
+    timestamp: job.updatedAt,
+  };
+}
+
+export function taskCompleted(job: Job, kind: ConduitTaskKind) {
+  return { taskId: job.id, taskType: TASK_TYPES[kind].taskType, status: 'Completed' as const, result: job.result, timestamp: job.finishedAt ?? job.updatedAt };
+}
+
+export function taskFailed(job: Job, kind: ConduitTaskKind) {
+  return {
+    taskId: job.id,
+    taskType: TASK_TYPES[kind].taskType,
+    status: 'Failed' as const,
+    error: job.error ?? 'The task failed.',
+    isRetryable: job.canRetry,
+    timestamp: job.finishedAt ?? job.updatedAt,
+  };
+}
+
+export function taskCancelled(job: Job, kind: ConduitTaskKind) {
+  return { taskId: job.id, taskType: TASK_TYPES[kind].taskType, status: 'Cancelled' as const, reason: job.statusMessage, timestamp: job.finishedAt ?? job.updatedAt };
+}
+
+/** A task as `GET /api/conduit/tasks/:id` shows it. */
+export function taskStatus(job: Job, kind: ConduitTaskKind) {
+  return {
+    taskId: job.id,
+    taskType: TASK_TYPES[kind].taskType,
+    state: taskState(job),
+    progress: Math.round(job.progress),
+    message: job.statusMessage,
+    error: job.error,
+    result: job.result,
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+    completedAt: job.finishedAt,
+  };
+}

@@ -1,0 +1,110 @@
+import type { HubOptions, HubServer } from '@tidings/hub';
+import type { JobEngine } from '@tidings/jobs';
+import type { FastifyInstance } from 'fastify';
+import type { AuthService } from '../auth/auth-service.js';
+import type { ServerConfig } from '../config.js';
+import type { Surface } from '../events/event-fan-in.js';
+import { conduitAdminRoutes } from '../http/routes/conduit-admin.js';
+import { conduitApiRoutes } from '../http/routes/conduit-api.js';
+import { deploymentRoutes } from '../http/routes/deployments.js';
+import type { Logger } from '../logger.js';
+import { HubConstants } from './conduit/conduit-constants.js';
+import { type ConduitOptions, ConduitSurface } from './conduit/conduit-surface.js';
+import type { DeploymentNotifier } from './hotswap/deployment-notifier.js';
+import { DeploymentSurface } from './hotswap/deployment-surface.js';
+import { mountNotificationsHub } from './shared/notifications-hub.js';
+import { YoutubeRagSurface } from './youtube-rag/youtube-rag-surface.js';
+
+/** Tuning of the seed 000/002/003/004 surfaces (tests shorten windows and drive clocks here). */
+export interface SeedSurfacesOptions {
+  readonly conduit?: ConduitOptions;
+  readonly hotswap?: { readonly decorateNotifier?: (notifier: DeploymentNotifier) => DeploymentNotifier };
+}
+
+export interface SeedSurfaces {
+  readonly youtubeRag: YoutubeRagSurface;
+  readonly conduit: ConduitSurface;
+  readonly deployments: DeploymentSurface;
+  /** For the event fan-in. */
+  readonly surfaces: readonly Surface[];
+  /** `/api/conduit`, `/api/conduit/admin`, `/api/deployments`. */
+  registerRoutes(app: FastifyInstance): Promise<void>;
+  /** Starts the demo producers that run on their own. */
+  start(): void;
+  close(): Promise<void>;
+  readonly metrics: object;
+}
+
+/**
+ * The other seed systems on the shared engine, beside seed 001's surface:
+ * YoutubeRag's `/hubs/progress` (seed 000), Conduit's hubs with seed 003's
+ * reliability (seed 002), HotSwap's `/deploymentHub` (seed 004), and the
+ * `/hubs/notifications` that seeds 000 and 002 both map.
+ */
+export function mountSeedSurfaces(deps: {
+  readonly engine: JobEngine;
+  readonly hubs: HubServer;
+  readonly auth: AuthService;
+  readonly config: ServerConfig;
+  readonly logger: Logger;
+  readonly hubOptions?: HubOptions;
+  readonly options?: SeedSurfacesOptions;
+}): SeedSurfaces {
+  const { engine, hubs, config, logger } = deps;
+  const hubOptions = deps.hubOptions ?? {};
+  const conduit = new ConduitSurface({
+    engine,
+    dataDir: config.dataDir,
+    demoSpeed: config.demoSpeed,
+    logger: logger.child({ component: 'conduit' }),
+    options: { masterKey: config.conduitMasterKey, ...deps.options?.conduit },
+  });
+  const deployments = new DeploymentSurface({
+    engine,
+    demoSpeed: config.demoSpeed,
+    logger: logger.child({ component: 'hotswap' }),
+    decorateNotifier: deps.options?.hotswap?.decorateNotifier,
+  });
+  const youtubeRag = new YoutubeRagSurface({
+    engine,
+    auth: deps.auth,
+    logger: logger.child({ component: 'youtube-rag' }),
+    ownsJobType: (type) => !conduit.ownsJobType(type) && !deployments.ownsJobType(type),
+  });
+
+  youtubeRag.mount(hubs, hubOptions);
+  deployments.mount(hubs, hubOptions);
+  conduit.mount(hubs, hubOptions, (conduitTenant, runtime, options) => {
+    const endpoint = mountNotificationsHub(hubs, HubConstants.SystemNotificationHub, runtime, [conduitTenant, youtubeRag.notificationsTenant()], options);
+    youtubeRag.useNotifications(endpoint.context.clients);
+    return endpoint;
+  });
+  if (conduit.masterKeyGenerated) {
+    logger.warn(
+      { conduitMasterKey: conduit.masterKey },
+      'CONDUIT_MASTER_KEY is not set: generated a master key for this run (it changes at every start). Issue virtual keys with POST /api/conduit/admin/virtual-keys.',
+    );
+  }
+
+  const corsOrigins = config.corsOrigins;
+  return {
+    youtubeRag,
+    conduit,
+    deployments,
+    surfaces: [youtubeRag, conduit, deployments],
+    async registerRoutes(app) {
+      await app.register(conduitApiRoutes, { prefix: '/api/conduit', conduit, corsOrigins });
+      await app.register(conduitAdminRoutes, { prefix: '/api/conduit/admin', conduit, corsOrigins });
+      await app.register(deploymentRoutes, { prefix: '/api', deployments, auth: deps.auth, corsOrigins });
+    },
+    start() {
+      conduit.start();
+    },
+    close() {
+      return conduit.close();
+    },
+    get metrics() {
+      return { conduit: conduit.metrics, hotswap: deployments.metrics };
+    },
+  };
+}

@@ -1,0 +1,194 @@
+import { type Authenticator, type HubClients, type HubEndpoint, HubException, type HubOptions, type HubServer } from '@tidings/hub';
+import { type Job, type JobEngine, JobStateError } from '@tidings/jobs';
+import type { AuthService } from '../../auth/auth-service.js';
+import type { JobActivity, Surface } from '../../events/event-fan-in.js';
+import { idProblem } from '../../ids.js';
+import type { Logger } from '../../logger.js';
+import { jobOutcomeNotification } from '../job-progress/payloads.js';
+import type { NotificationsTenant } from '../shared/notifications-hub.js';
+import { type ErrorCode, type JobStatusDto, jobCancelledMessage, jobCompletedDto, jobFailedDto, jobProgressDto, jobStatusDto } from './payloads.js';
+import { ProgressHub, type ProgressHubOperations } from './progress-hub.js';
+import { PROGRESS_HUB_PATH, type YoutubeRagProgressClient, youtubeRagGroups as groups } from './youtube-rag-client.js';
+
+export interface YoutubeRagSurfaceDeps {
+  readonly engine: JobEngine;
+  readonly auth: AuthService;
+  readonly logger: Logger;
+  /** Job types this surface shows (other surfaces' jobs share the engine). */
+  readonly ownsJobType: (type: string) => boolean;
+}
+
+const ACTIVE = ['Pending', 'Running'] as const;
+
+/**
+ * Seed 000 on the shared engine: `/hubs/progress` and the YoutubeRag side of
+ * `/hubs/notifications`. The same jobs as `/hubs/job-progress`, other
+ * payloads: a job's events go to `job-{id}`, and a top-level job's also to its
+ * owner's `user-{userId}` (the dashboard). Progress arrives already throttled
+ * by the engine (1 per second per job; a stage change or a jump of 5 points
+ * at once, and the held-back latest state when the second is up), so nothing
+ * is throttled twice here.
+ */
+export class YoutubeRagSurface implements Surface, ProgressHubOperations {
+  readonly name = 'youtube-rag';
+  private endpoint: HubEndpoint<YoutubeRagProgressClient> | undefined;
+  private notifications: HubClients | undefined;
+
+  constructor(private readonly deps: YoutubeRagSurfaceDeps) {}
+
+  mount(hubs: HubServer, options: HubOptions): HubEndpoint<YoutubeRagProgressClient> {
+    this.endpoint = hubs.mapHub<YoutubeRagProgressClient>(PROGRESS_HUB_PATH, ProgressHub, {
+      ...options,
+      authenticate: this.authenticate,
+      requireAuthentication: true,
+      activator: () => new ProgressHub(this),
+    });
+    return this.endpoint;
+  }
+
+  /** Where user notifications go: the YoutubeRag users of `/hubs/notifications`. */
+  useNotifications(clients: HubClients): void {
+    this.notifications = clients;
+  }
+
+  /**
+   * [Authorize] as in the seed: a token is required in both modes (in open
+   * mode, the service's development tokens). The user is the `UserId` claim
+   * the seed reads, else the id the rest of the service takes (sub, nameid).
+   */
+  readonly authenticate: Authenticator = async (request, token) => {
+    if (!token) return null;
+    const user = await this.deps.auth.hubAuthenticator(request, token);
+    if (!user) return null;
+    const claimed = user.claims.UserId;
+    const id = typeof claimed === 'string' && claimed ? claimed : user.id;
+    return id ? { ...user, id } : null;
+  };
+
+  /** YoutubeRag's side of `/hubs/notifications`: any other token must be the service's JWT; its user joins `user-{userId}`. */
+  notificationsTenant(): NotificationsTenant {
+    return {
+      name: 'youtube-rag',
+      authenticate: this.authenticate,
+      connected: async (hub) => {
+        const userId = hub.context.user?.id;
+        if (userId) await hub.groups.addToGroup(hub.context.connectionId, groups.user(userId));
+      },
+    };
+  }
+
+  private get clients() {
+    if (!this.endpoint) throw new Error('The /hubs/progress hub is not mounted.');
+    return this.endpoint.context.clients;
+  }
+
+  // ---- events -> hub messages --------------------------------------------------
+
+  async publish(activity: JobActivity): Promise<void> {
+    const { event } = activity;
+    const job = event.job;
+    if (!this.deps.ownsJobType(job.type)) return;
+    const targets = [groups.job(job.id)];
+    // The dashboard (user group) sees the jobs the user started, not each step of a pipeline.
+    if (job.ownerId && job.parentId === null) targets.push(groups.user(job.ownerId));
+    const audience = this.clients.groups(targets);
+    switch (event.kind) {
+      case 'completed':
+        await audience.send('onJobCompleted', jobCompletedDto(job, await this.deps.engine.children(job.id)));
+        break;
+      case 'failed': {
+        const steps = await this.deps.engine.children(job.id);
+        await audience.send('onJobFailed', jobFailedDto(job, steps.find((s) => s.status === 'Failed')));
+        break;
+      }
+      case 'cancelled':
+        await audience.send('onJobCancelled', jobCancelledMessage(job));
+        break;
+      default:
+        await audience.send('onJobProgress', jobProgressDto(job, event.at));
+    }
+    if (job.ownerId && job.parentId === null && this.notifications) {
+      const notification = jobOutcomeNotification(job);
+      if (notification) await this.notifications.group(groups.user(job.ownerId)).send('onNotification', notification);
+    }
+  }
+
+  // ---- hub methods -----------------------------------------------------------------
+
+  async connected(hub: ProgressHub): Promise<void> {
+    const userId = hub.context.user?.id;
+    if (userId) await hub.groups.addToGroup(hub.context.connectionId, groups.user(userId));
+  }
+
+  async subscribeToJob(hub: ProgressHub, rawId: unknown): Promise<void> {
+    const jobId = await this.requireId(hub, rawId);
+    await this.guard(hub, 'subscribeToJob', () =>
+      // Between two of the job's events: the status sent is exactly what the group has had, so nothing is missed or repeated.
+      this.deps.engine.withJobState(jobId, async (job) => {
+        const owned = await this.owned(hub, job);
+        if (!owned) return;
+        await hub.groups.addToGroup(hub.context.connectionId, groups.job(jobId));
+        await hub.clients.caller.send('onJobStatusUpdate', jobStatusDto(owned));
+      }),
+    );
+  }
+
+  async unsubscribeFromJob(hub: ProgressHub, rawId: unknown): Promise<void> {
+    const jobId = await this.requireId(hub, rawId);
+    await hub.groups.removeFromGroup(hub.context.connectionId, groups.job(jobId));
+  }
+
+  async getActiveJobs(hub: ProgressHub): Promise<JobStatusDto[]> {
+    const userId = hub.context.user?.id;
+    if (!userId) return [];
+    const jobs = await this.deps.engine.list({ ownerId: userId, status: ACTIVE, parentId: null, limit: 500 });
+    return jobs.filter((j) => this.deps.ownsJobType(j.type)).map(jobStatusDto);
+  }
+
+  /** Owner only; the `onJobCancelled` goes out with the job's `cancelled` event, whoever cancelled it. */
+  async cancelJob(hub: ProgressHub, rawId: unknown): Promise<void> {
+    const jobId = await this.requireId(hub, rawId);
+    await this.guard(hub, 'cancelJob', async () => {
+      const job = await this.owned(hub, await this.deps.engine.get(jobId));
+      if (!job) return;
+      try {
+        await this.deps.engine.cancel(jobId, `Cancelled by ${hub.context.user?.id}`);
+      } catch (error) {
+        if (!(error instanceof JobStateError)) throw error;
+        await this.sendError(hub, 'INVALID_STATE', error.message);
+      }
+    });
+  }
+
+  // ---- helpers -------------------------------------------------------------------
+
+  /** The job when the caller owns it; otherwise the seed's UNAUTHORIZED error (unknown jobs too, as in the seed). */
+  private async owned(hub: ProgressHub, job: Job | undefined): Promise<Job | undefined> {
+    const userId = hub.context.user?.id;
+    if (job && userId !== undefined && job.ownerId === userId && this.deps.ownsJobType(job.type)) return job;
+    await this.sendError(hub, 'UNAUTHORIZED', "You don't have access to this job");
+    return undefined;
+  }
+
+  private async requireId(hub: ProgressHub, value: unknown): Promise<string> {
+    const problem = idProblem(value, 'jobId');
+    if (problem === undefined) return value as string;
+    await this.sendError(hub, 'VALIDATION_ERROR', problem);
+    throw new HubException(problem);
+  }
+
+  private async guard<T>(hub: ProgressHub, method: string, task: () => Promise<T>): Promise<T> {
+    try {
+      return await task();
+    } catch (error) {
+      if (error instanceof HubException) throw error;
+      this.deps.logger.error({ err: error, method, connectionId: hub.context.connectionId }, 'hub method failed');
+      await this.sendError(hub, 'INTERNAL_ERROR', `${method} failed on the server.`);
+      throw new HubException(`${method} failed on the server.`);
+    }
+  }
+
+  private sendError(hub: ProgressHub, code: ErrorCode, message: string): Promise<void> {
+    return hub.clients.caller.send('onError', { code, message });
+  }
+}
