@@ -135,8 +135,9 @@ export class ConduitSurface implements Surface {
     this.subscriptions = new ConduitSubscriptions({ engine: deps.engine, registry: this.registry, messenger: this.messenger, targets });
     this.flipper = new ProviderHealthFlipper(this.system, options.healthFlipIntervalMs ?? 30_000, logger);
 
+    // The demo providers, unless the server was given processors for these types.
     for (const [type, { processor, options: processorOptions }] of Object.entries(conduitDemoProcessors(deps.demoSpeed))) {
-      deps.engine.define(type, processor, processorOptions);
+      if (!deps.engine.types.includes(type)) deps.engine.define(type, processor, processorOptions);
     }
   }
 

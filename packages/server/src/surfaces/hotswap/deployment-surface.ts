@@ -41,7 +41,10 @@ export class DeploymentSurface implements Surface, DeploymentHubOperations {
   private notifier: DeploymentNotifier | undefined;
 
   constructor(private readonly deps: DeploymentSurfaceDeps) {
-    for (const [type, { processor, options }] of Object.entries(deploymentDemoProcessors(deps.demoSpeed))) deps.engine.define(type, processor, options);
+    // The demo pipeline, unless the server was given a processor for deployments.
+    for (const [type, { processor, options }] of Object.entries(deploymentDemoProcessors(deps.demoSpeed))) {
+      if (!deps.engine.types.includes(type)) deps.engine.define(type, processor, options);
+    }
   }
 
   ownsJobType(type: string): boolean {
