@@ -1,0 +1,62 @@
+import { type Job, JobEngine, type JobEngineOptions, type JobEventSink } from '@tidings/jobs';
+import type { JobControl } from './job-control.js';
+import type { JobEventFeed } from './job-event-feed.js';
+
+export interface ClusterJobEngineOptions extends JobEngineOptions {
+  readonly feed: JobEventFeed;
+  readonly control: JobControl;
+  /** How long a cancel waits for the worker holding the job to answer. Default 5000 ms. */
+  readonly cancelTimeoutMs?: number;
+}
+
+/**
+ * The job engine of an API node: it creates, queries, cancels and retries
+ * jobs in the Redis store, while JobWorker processes run them. What differs
+ * from a one-process engine:
+ *
+ * - `addSink`: sinks get every event of every job in the cluster, from the
+ *   feed, in sequence order per job and once each — whichever process wrote
+ *   it (this node, a worker, another API node).
+ * - `withJobState`: the task runs between two of the job's deliveries from
+ *   the feed, with the job as of the last one, so a new subscriber is sent
+ *   exactly the state that precedes the events still to come.
+ * - `cancel`: the worker holding the job cancels it (its AbortSignal fires);
+ *   a job no worker holds is cancelled here.
+ * - `start` starts reading the feed; jobs are never run here.
+ */
+export class ClusterJobEngine extends JobEngine {
+  private readonly feed: JobEventFeed;
+  private readonly control: JobControl;
+  private readonly cancelTimeoutMs: number;
+
+  constructor(options: ClusterJobEngineOptions) {
+    super(options);
+    this.feed = options.feed;
+    this.control = options.control;
+    this.cancelTimeoutMs = options.cancelTimeoutMs ?? 5000;
+  }
+
+  /** Starts delivering the cluster's events to this engine's sinks. */
+  override async start(): Promise<void> {
+    await this.feed.start();
+  }
+
+  /** Stops accepting jobs and delivering events. */
+  override async stop(): Promise<void> {
+    await super.stop();
+    await this.feed.stop();
+  }
+
+  override addSink(sink: JobEventSink): () => void {
+    return this.feed.addSink(sink);
+  }
+
+  override withJobState<T>(id: string, task: (job: Job | undefined) => Promise<T>): Promise<T> {
+    return this.feed.atEventBoundary(id, async () => task(await this.feed.stateAtBoundary(id)));
+  }
+
+  override async cancel(id: string, reason = 'Cancelled by request'): Promise<Job> {
+    const cancelledByItsWorker = await this.control.requestCancel(id, reason, this.cancelTimeoutMs);
+    return cancelledByItsWorker ?? super.cancel(id, reason);
+  }
+}

@@ -1,0 +1,9 @@
+export { RedisJobCluster, type RedisJobClusterOptions, type ClusterEngineOptions } from './redis-job-cluster.js';
+export { ClusterJobEngine, type ClusterJobEngineOptions } from './cluster-job-engine.js';
+export { JobWorker, type JobWorkerOptions } from './job-worker.js';
+export type { JobDefinition, AttemptEngineOptions } from './job-attempt.js';
+export { RedisJobStore, type RedisJobStoreOptions, type FeedPosition } from './redis-job-store.js';
+export { BullMqQueue, type BullMqQueueOptions } from './bullmq-queue.js';
+export { JobEventFeed, type JobEventFeedOptions, type FeedMetrics } from './job-event-feed.js';
+export { JobControl, type JobControlOptions, type ControlHandler } from './job-control.js';
+export { JobWriteRejectedError, type RejectionReason, quietRejections } from './job-write-rejected.js';

@@ -1,0 +1,264 @@
+import type { HubLogger } from '@tidings/hub';
+import type { Job, JobEvent, JobEventSink } from '@tidings/jobs';
+import type { RedisOptions } from 'ioredis';
+import { RedisLink, type RedisSource } from '../redis-link.js';
+import { KeyedChain } from './keyed-chain.js';
+import { type RedisJobStore, eventFromEntry } from './redis-job-store.js';
+
+export interface JobEventFeedOptions {
+  readonly redis: RedisSource;
+  readonly redisOptions?: RedisOptions;
+  readonly store: RedisJobStore;
+  readonly logger: HubLogger;
+  /**
+   * Runs each delivery to the sinks (a server makes the hub sends inside stay
+   * on this node: every API node delivers the feed to its own connections).
+   */
+  readonly deliveryScope?: <T>(task: () => Promise<T>) => Promise<T>;
+  /** How long one read waits for new entries. Default 2000 ms. */
+  readonly blockMs?: number;
+  /** Pause after a failed read (Redis away). Default 250 ms. */
+  readonly retryDelayMs?: number;
+  /** Jobs whose last delivered sequence is remembered (for duplicates and gaps). Default 50 000. */
+  readonly rememberedJobs?: number;
+  /** Reading pauses while this many deliveries wait. Default 10 000. */
+  readonly maxPendingDeliveries?: number;
+  /** A sink slower than this with one event is counted as failed. Default 5000 ms. */
+  readonly sinkTimeoutMs?: number;
+  /** How long a snapshot waits for the feed to catch up with a job. Default 5000 ms. */
+  readonly catchUpTimeoutMs?: number;
+  readonly connectTimeoutMs?: number;
+}
+
+export interface FeedMetrics {
+  delivered: number;
+  duplicatesSkipped: number;
+  gapsFilled: number;
+  sinkFailures: number;
+  readFailures: number;
+}
+
+type StreamReply = [string, [string, string[]][]][] | null;
+
+/** Stream ids are `{ms}-{n}`; compares them numerically. */
+function compareIds(a: string, b: string): number {
+  const [am, an] = a.split('-').map(Number) as [number, number];
+  const [bm, bn] = b.split('-').map(Number) as [number, number];
+  return am - bm || an - bn;
+}
+
+/**
+ * Tails the cluster feed (every job event, in the order the store wrote them)
+ * and hands each event to this process's sinks — on an API node, the hub
+ * surfaces, which send to the node's own connections. Per job, events are
+ * delivered one at a time in sequence order and each exactly once: a
+ * sequence already delivered is skipped, a gap (the feed trimmed past an
+ * entry while this node was away) is filled from the job's history first.
+ * After a Redis outage reading resumes where it stopped.
+ *
+ * `atEventBoundary` runs a task between two deliveries of a job, at a point
+ * where every event stored before the call has been delivered: what the task
+ * sends a new subscriber is followed by exactly the later events.
+ */
+export class JobEventFeed {
+  readonly metrics: FeedMetrics = { delivered: 0, duplicatesSkipped: 0, gapsFilled: 0, sinkFailures: 0, readFailures: 0 };
+  private readonly link: RedisLink;
+  private readonly store: RedisJobStore;
+  private readonly sinks = new Set<JobEventSink>();
+  private readonly chains = new KeyedChain();
+  /** Job id → last sequence delivered, least recently delivered first. */
+  private readonly delivered = new Map<string, number>();
+  private readonly options: Required<Omit<JobEventFeedOptions, 'redis' | 'redisOptions' | 'store' | 'logger' | 'deliveryScope' | 'connectTimeoutMs'>>;
+  private readonly scope: <T>(task: () => Promise<T>) => Promise<T>;
+  private readonly logger: HubLogger;
+  private lastId: string | undefined;
+  private positionWaiters: { id: string; resolve(): void }[] = [];
+  private loop: Promise<void> | undefined;
+  private stopped = false;
+  private failing = false;
+
+  constructor(options: JobEventFeedOptions) {
+    const blockMs = options.blockMs ?? 2000;
+    this.options = {
+      blockMs,
+      retryDelayMs: options.retryDelayMs ?? 250,
+      rememberedJobs: options.rememberedJobs ?? 50_000,
+      maxPendingDeliveries: options.maxPendingDeliveries ?? 10_000,
+      sinkTimeoutMs: options.sinkTimeoutMs ?? 5000,
+      catchUpTimeoutMs: options.catchUpTimeoutMs ?? 5000,
+    };
+    this.store = options.store;
+    this.logger = options.logger;
+    this.scope = options.deliveryScope ?? ((task) => task());
+    this.link = new RedisLink('job-feed', options.redis, options.redisOptions ?? {}, { commandTimeout: blockMs + 10_000 }, options.logger, options.connectTimeoutMs ?? 10_000);
+  }
+
+  /** Reading and connected to Redis. */
+  get reading(): boolean {
+    return this.loop !== undefined && !this.stopped && this.link.isReady && !this.failing;
+  }
+
+  addSink(sink: JobEventSink): () => void {
+    this.sinks.add(sink);
+    return () => this.sinks.delete(sink);
+  }
+
+  /** Starts reading at the feed's current end: what was stored before is history, not news. */
+  async start(): Promise<void> {
+    if (this.loop) return;
+    await this.link.usable();
+    this.lastId = await this.end();
+    this.loop = this.read();
+  }
+
+  /**
+   * Runs `task` between two of the job's deliveries, once every event of the
+   * job stored before this call has been delivered. Rejects if the feed
+   * cannot catch up within `catchUpTimeoutMs` (Redis away).
+   */
+  async atEventBoundary<T>(jobId: string, task: () => Promise<T>): Promise<T> {
+    const position = await this.store.feedPosition(jobId);
+    if (position && position.sequence > 0) await this.readPast(position.feedId);
+    return this.chains.run(jobId, task);
+  }
+
+  /**
+   * Inside `atEventBoundary`: the job as of the last event delivered here, or
+   * its stored state when this process has delivered none of its events.
+   */
+  async stateAtBoundary(jobId: string): Promise<Job | undefined> {
+    const sequence = this.delivered.get(jobId);
+    if (sequence !== undefined) {
+      const event = await this.store.eventAt(jobId, sequence);
+      if (event) return event.job;
+    }
+    return this.store.getJob(jobId);
+  }
+
+  /** Stops reading and waits for the deliveries under way. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.link.close();
+    await this.loop;
+    await this.chains.idle();
+    for (const waiter of this.positionWaiters) waiter.resolve();
+    this.positionWaiters = [];
+  }
+
+  private async end(): Promise<string> {
+    const [last] = (await this.link.client.xrevrange(this.store.keys.feed, '+', '-', 'COUNT', 1)) as [string, string[]][];
+    return last?.[0] ?? '0-0';
+  }
+
+  private async read(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.chains.below(this.options.maxPendingDeliveries);
+        await this.link.usable();
+        const reply = (await this.link.client.xread('COUNT', 1000, 'BLOCK', this.options.blockMs, 'STREAMS', this.store.keys.feed, this.lastId!)) as StreamReply;
+        if (this.failing) this.logger.info({}, 'reading the job event feed again');
+        this.failing = false;
+        for (const [, entries] of reply ?? []) for (const [id, flat] of entries) this.accept(id, flat);
+      } catch (error) {
+        if (this.stopped) break;
+        this.metrics.readFailures++;
+        if (!this.failing) this.logger.warn({ error: (error as Error).message }, 'reading the job event feed failed; retrying');
+        this.failing = true;
+        await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs));
+      }
+    }
+  }
+
+  private accept(id: string, flat: string[]): void {
+    this.lastId = id;
+    const jobIndex = flat.indexOf('j');
+    const sequenceIndex = flat.indexOf('s');
+    const jobId = flat[jobIndex + 1];
+    const sequence = Number(flat[sequenceIndex + 1]);
+    if (jobIndex < 0 || sequenceIndex < 0 || jobId === undefined || !Number.isInteger(sequence)) {
+      this.logger.warn({ id }, 'skipped a malformed feed entry');
+    } else {
+      const event = eventFromEntry(jobId, sequence, flat);
+      void this.chains.run(jobId, () => this.deliverInOrder(event));
+    }
+    this.releasePositionWaiters();
+  }
+
+  private async deliverInOrder(event: JobEvent): Promise<void> {
+    const last = this.delivered.get(event.jobId);
+    if (last !== undefined && event.sequence <= last) {
+      this.metrics.duplicatesSkipped++;
+      return;
+    }
+    if (last !== undefined && event.sequence > last + 1) await this.fillGap(event.jobId, last, event.sequence);
+    await this.deliver(event);
+  }
+
+  private async fillGap(jobId: string, last: number, next: number): Promise<void> {
+    let missing: JobEvent[] = [];
+    try {
+      missing = await this.store.listEvents(jobId, last, next - last - 1);
+    } catch (error) {
+      this.logger.warn({ jobId, from: last + 1, to: next - 1, error: (error as Error).message }, 'could not read the events this node missed');
+    }
+    for (const event of missing) {
+      this.metrics.gapsFilled++;
+      await this.deliver(event);
+    }
+  }
+
+  private async deliver(event: JobEvent): Promise<void> {
+    this.remember(event.jobId, event.sequence);
+    this.metrics.delivered++;
+    await Promise.all(
+      [...this.sinks].map(async (sink) => {
+        try {
+          await withTimeout(this.scope(async () => sink.deliver(event)), this.options.sinkTimeoutMs);
+        } catch (error) {
+          this.metrics.sinkFailures++;
+          this.logger.warn({ jobId: event.jobId, sequence: event.sequence, sink: sink.name ?? 'anonymous', error: (error as Error).message }, 'a job event sink failed');
+        }
+      }),
+    );
+  }
+
+  private remember(jobId: string, sequence: number): void {
+    this.delivered.delete(jobId);
+    this.delivered.set(jobId, sequence);
+    if (this.delivered.size > this.options.rememberedJobs) this.delivered.delete(this.delivered.keys().next().value!);
+  }
+
+  /** Resolves once this reader has read the feed up to entry `id`. */
+  private readPast(id: string): Promise<void> {
+    if (this.lastId !== undefined && compareIds(this.lastId, id) >= 0) return Promise.resolve();
+    if (this.stopped) return Promise.reject(new Error('The job event feed is stopped.'));
+    return new Promise((resolve, reject) => {
+      const waiter = { id, resolve: () => (clearTimeout(timer), resolve()) };
+      const timer = setTimeout(() => {
+        this.positionWaiters = this.positionWaiters.filter((w) => w !== waiter);
+        reject(new Error(`The job event feed did not catch up within ${this.options.catchUpTimeoutMs} ms (is Redis reachable?).`));
+      }, this.options.catchUpTimeoutMs);
+      this.positionWaiters.push(waiter);
+    });
+  }
+
+  private releasePositionWaiters(): void {
+    if (this.positionWaiters.length === 0) return;
+    const lastId = this.lastId!;
+    const still: typeof this.positionWaiters = [];
+    for (const waiter of this.positionWaiters) {
+      if (compareIds(lastId, waiter.id) >= 0) waiter.resolve();
+      else still.push(waiter);
+    }
+    this.positionWaiters = still;
+  }
+}
+
+function withTimeout(promise: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,200 @@
+import type { HubLogger } from '@tidings/hub';
+import { type Job, JobCancelledError, JobInterruptedError, type RunnerItem } from '@tidings/jobs';
+import { DelayedError, type Job as BullJob, Worker } from 'bullmq';
+import type { Redis, RedisOptions } from 'ioredis';
+import type { RedisSource } from '../redis-link.js';
+import { type BullMqQueue, QUEUE_NAME, bullPrefix, openRedis } from './bullmq-queue.js';
+import { type AttemptEngineOptions, JobAttempt, type JobAttemptSettings, type JobDefinition } from './job-attempt.js';
+import type { JobControl } from './job-control.js';
+import type { JobWriteRejectedError } from './job-write-rejected.js';
+import type { RedisJobStore } from './redis-job-store.js';
+
+export interface JobWorkerOptions {
+  /** Jobs this worker runs at once. Default 4. */
+  readonly concurrency?: number;
+  /**
+   * How long a worker holds a job without renewing its lock; a worker silent
+   * for longer (it died) loses the job to another worker. Default 30 000 ms.
+   */
+  readonly lockDurationMs?: number;
+  /** How often this worker looks for jobs whose worker stopped. Default `lockDurationMs`. */
+  readonly stalledIntervalMs?: number;
+  /**
+   * Times a job may be taken over from a worker that stopped; the next
+   * takeover fails the attempt instead (a job that kills its workers). Default 3.
+   */
+  readonly maxTakeovers?: number;
+  /** Engine settings of every attempt (throttling, grace period, retries, clock, logger). */
+  readonly engine?: AttemptEngineOptions;
+}
+
+export interface JobWorkerDeps {
+  readonly redis: RedisSource;
+  readonly redisOptions?: RedisOptions;
+  readonly prefix: string;
+  readonly store: RedisJobStore;
+  readonly queue: BullMqQueue;
+  readonly control: JobControl;
+  readonly definitions: ReadonlyMap<string, JobDefinition>;
+  readonly logger: HubLogger;
+}
+
+function isRunnerItem(value: unknown): value is RunnerItem {
+  const item = value as Partial<RunnerItem> | null;
+  return typeof item?.jobId === 'string' && typeof item.type === 'string' && typeof item.priority === 'number';
+}
+
+/**
+ * Runs queued jobs with the processors defined on its cluster: a BullMQ
+ * Worker whose every job is one attempt in an engine of its own
+ * (JobAttempt). Progress, stages and outcomes go to the Redis store, whose
+ * feed carries them to every API node.
+ *
+ * A worker that dies keeps no job: BullMQ's stalled-job check hands it to
+ * another worker after `lockDurationMs`, which resumes it from its
+ * checkpoint (`recovered`, then `started`). Cancel requests from any node
+ * reach the attempt holding the job. On `close` running attempts checkpoint
+ * and their jobs go back to the queue for the other workers.
+ */
+export class JobWorker {
+  private readonly attempts = new Map<string, JobAttempt>();
+  private readonly concurrency: number;
+  private readonly lockDurationMs: number;
+  private readonly maxTakeovers: number;
+  private worker: Worker | undefined;
+  private connection: Redis | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: JobWorkerDeps,
+    private readonly options: JobWorkerOptions = {},
+  ) {
+    this.concurrency = options.concurrency ?? 4;
+    this.lockDurationMs = options.lockDurationMs ?? 30_000;
+    this.maxTakeovers = options.maxTakeovers ?? 3;
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new RangeError(`concurrency must be a positive integer, not ${this.concurrency}.`);
+    if (!(this.lockDurationMs >= 100)) throw new RangeError(`lockDurationMs must be at least 100, not ${this.lockDurationMs}.`);
+  }
+
+  /** Attempts running here now. */
+  get running(): number {
+    return this.attempts.size;
+  }
+
+  /** Connected to Redis and taking jobs. */
+  get connected(): boolean {
+    return this.worker?.isRunning() === true && this.connection?.status === 'ready' && this.deps.control.connected;
+  }
+
+  async start(): Promise<void> {
+    if (this.worker) return;
+    await this.deps.control.serve({
+      cancel: (jobId, reason) => this.cancelHere(jobId, reason),
+      abort: (jobId, reason) => this.attempts.get(jobId)?.abort(new JobCancelledError(reason)),
+    });
+    // BullMQ workers block on their connection and must never give up a command.
+    this.connection = openRedis(this.deps.redis, { ...this.deps.redisOptions, maxRetriesPerRequest: null });
+    this.connection.on('error', () => undefined); // the job store's connection reports outages
+    let failing = false;
+    this.worker = new Worker<RunnerItem>(QUEUE_NAME, (job, token) => this.process(job, token), {
+      connection: this.connection,
+      prefix: bullPrefix(this.deps.prefix),
+      concurrency: this.concurrency,
+      lockDuration: this.lockDurationMs,
+      stalledInterval: this.options.stalledIntervalMs ?? this.lockDurationMs,
+      // One more than ours, so the attempt that gives up can still run (see maxTakeovers).
+      maxStalledCount: this.maxTakeovers + 1,
+    });
+    this.worker.on('error', (error) => {
+      if (!failing) this.deps.logger.warn({ error: error.message }, 'the job worker lost Redis; retrying');
+      failing = true;
+    });
+    this.worker.on('ready', () => (failing = false));
+    this.worker.on('stalled', (jobId) => this.deps.logger.info({ jobId }, 'a job was stalled (its worker stopped); another worker takes it over'));
+    await this.worker.waitUntilReady();
+  }
+
+  /** The store refused a write of an attempt here: the job moved on elsewhere, so the attempt stops. */
+  rejected(error: JobWriteRejectedError): void {
+    const attempt = this.attempts.get(error.jobId);
+    if (!attempt) return;
+    attempt.abort(
+      error.reason === 'settled'
+        ? new JobCancelledError(`The job is already ${error.storedStatus}.`)
+        : new JobInterruptedError('Another worker took the job over.'),
+    );
+  }
+
+  /**
+   * Stops taking jobs; running attempts see their signal abort with a
+   * JobInterruptedError and get the grace period to checkpoint, and their
+   * jobs go back to the queue (Pending, "Interrupted by a shutdown").
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const worker = this.worker;
+      const closed = worker?.close();
+      await Promise.all([...this.attempts.values()].map((attempt) => attempt.interrupt()));
+      await closed;
+      this.connection?.disconnect();
+    })();
+    return this.closing;
+  }
+
+  private settings(): JobAttemptSettings {
+    const { store, queue, definitions, logger } = this.deps;
+    return { store, queue, definitions, engine: { logger, ...this.options.engine } };
+  }
+
+  private async process(bullJob: BullJob<RunnerItem>, token: string | undefined): Promise<void> {
+    const item = bullJob.data;
+    if (!isRunnerItem(item)) {
+      this.deps.logger.warn({ bullJobId: bullJob.id }, 'dropped a queued job without a job id, type and priority');
+      return;
+    }
+    const attempt = new JobAttempt(item, this.settings(), await this.giveUpReason(bullJob, item));
+    this.attempts.set(item.jobId, attempt);
+    if (this.closing) void attempt.interrupt(); // taken just as the worker began closing: back to the queue untouched
+    try {
+      await attempt.run();
+    } catch (error) {
+      this.deps.logger.error({ jobId: item.jobId, err: error }, 'running a job attempt failed');
+    } finally {
+      if (this.attempts.get(item.jobId) === attempt) this.attempts.delete(item.jobId);
+    }
+    await this.requeueIfPending(bullJob, item, token);
+  }
+
+  /** The job still has work ahead (a retry after its backoff, or it was interrupted): its BullMQ job goes back. */
+  private async requeueIfPending(bullJob: BullJob<RunnerItem>, item: RunnerItem, token: string | undefined): Promise<void> {
+    let job: Job | undefined;
+    try {
+      job = await this.deps.store.getJob(item.jobId);
+    } catch (error) {
+      // BullMQ completes it; the job stays as stored until someone retries it.
+      this.deps.logger.error({ jobId: item.jobId, err: error }, 'could not read a job after its attempt; it is not queued again');
+      return;
+    }
+    if (job?.status !== 'Pending' || !token) return;
+    const at = job.notBefore ? Date.parse(job.notBefore) : 0;
+    await bullJob.moveToDelayed(Math.max(at, Date.now()), token);
+    // Promoting wakes the other workers now (moving a prioritized job back to wait does not).
+    if (at <= Date.now()) await bullJob.promote();
+    throw new DelayedError();
+  }
+
+  /** A job taken over more than `maxTakeovers` times gives up its attempt (it keeps killing its workers). */
+  private async giveUpReason(bullJob: BullJob<RunnerItem>, item: RunnerItem): Promise<string | undefined> {
+    const takeovers = bullJob.stalledCounter ?? 0;
+    if (takeovers <= this.maxTakeovers) return undefined;
+    const job = await this.deps.store.getJob(item.jobId);
+    if (job?.status !== 'Running') return undefined;
+    this.deps.logger.warn({ jobId: item.jobId, takeovers }, 'a job stopped its workers too often; failing its attempt');
+    return `Its worker stopped ${takeovers} times while running it; this attempt is given up.`;
+  }
+
+  private async cancelHere(jobId: string, reason: string): Promise<Job | undefined> {
+    const attempt = this.attempts.get(jobId);
+    return attempt ? attempt.cancel(reason) : undefined;
+  }
+}

@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import { type HubLogger, consoleLogger } from '@tidings/hub';
+import type { Job, JobEvent, JobEventKind, JobFilter, JobStore } from '@tidings/jobs';
+import type { Redis, RedisOptions } from 'ioredis';
+import { RedisLink, type RedisSource } from '../redis-link.js';
+import { INDEXED_FIELDS, JobKeys } from './job-keys.js';
+import { JobWriteRejectedError, type RejectionReason } from './job-write-rejected.js';
+import { APPEND_EVENT, INSERT_JOBS, LIST_JOBS, SAVE_JOB } from './store-scripts.js';
+
+export interface RedisJobStoreOptions {
+  /** A Redis URL, ioredis options, or an ioredis client (duplicated; you keep and close yours). */
+  readonly redis: RedisSource;
+  readonly redisOptions?: RedisOptions;
+  /** Prefix of every key; every process of one deployment uses the same. Default `tidings`. */
+  readonly prefix?: string;
+  /** Events kept per job (older ones are trimmed, approximately). Default 1000. */
+  readonly historyLength?: number;
+  /** Entries kept in the feed API nodes tail (approximately). Default 10 000. */
+  readonly feedLength?: number;
+  /** How long the first connection may take. Default 10 s. */
+  readonly connectTimeoutMs?: number;
+  /** A command without a reply after this long fails. Default 10 s. */
+  readonly commandTimeoutMs?: number;
+  /** Told of every write the fence refused (a worker stops the attempt that made it). */
+  readonly onWriteRejected?: (error: JobWriteRejectedError) => void;
+  readonly logger?: HubLogger;
+}
+
+/** Where a job's latest event sits in the cluster feed. */
+export interface FeedPosition {
+  readonly sequence: number;
+  /** The feed entry id of that event ('0-0' before any). */
+  readonly feedId: string;
+}
+
+type Commands = Redis & {
+  tidingsInsertJobs(...args: (string | number)[]): Promise<number>;
+  tidingsAppendEvent(...args: (string | number)[]): Promise<[number, string, string?]>;
+  tidingsSaveJob(...args: (string | number)[]): Promise<number | [number, string, string]>;
+  tidingsListJobs(numberOfKeys: number, ...args: (string | number)[]): Promise<string[]>;
+};
+
+/** An indexed value as the scripts expect it: '' for null, '=' + value otherwise. */
+function encoded(value: string | null): string {
+  return value === null ? '' : `=${value}`;
+}
+
+function indexedValues(job: Job): string[] {
+  const values: Record<(typeof INDEXED_FIELDS)[number], string | null> = {
+    status: job.status,
+    owner: job.ownerId,
+    subject: job.subject,
+    type: job.type,
+    parent: job.parentId,
+  };
+  return INDEXED_FIELDS.map((field) => encoded(values[field]));
+}
+
+/** A stored job with the sequence Redis holds (the JSON's own copy may lag). */
+function parseJob(data: string, sequence: string | number): Job {
+  const job = JSON.parse(data) as Job;
+  job.lastSequence = Number(sequence);
+  return job;
+}
+
+function fieldsOf(flat: readonly string[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
+  return fields;
+}
+
+/** Reads a stream entry `[id, [field, value, …]]` written by the append script. */
+export function eventFromEntry(jobId: string, sequence: number, flat: readonly string[]): JobEvent {
+  const f = fieldsOf(flat);
+  return { jobId, sequence, kind: f.k as JobEventKind, at: f.at!, job: parseJob(f.d!, sequence) };
+}
+
+/**
+ * Jobs and their event history in Redis, for several processes at once (API
+ * nodes and workers): each job a hash, its history a stream trimmed to
+ * `historyLength`, sorted-set indexes for listings, and one feed stream of
+ * every event that API nodes tail to deliver them.
+ *
+ * `appendEvent` is one Lua script: the next sequence, the job's new state,
+ * the history entry and the feed entry are written together, so sequences
+ * have no gaps and the feed carries each job's events in sequence order,
+ * whichever process wrote them. Writes are fenced (see store-scripts.ts): an
+ * attempt that was superseded, or a job settled elsewhere, cannot be
+ * overwritten; such a write fails with a JobWriteRejectedError.
+ */
+export class RedisJobStore implements JobStore {
+  readonly keys: JobKeys;
+  private readonly link: RedisLink;
+  private readonly commands: Commands;
+  private readonly historyLength: number;
+  private readonly feedLength: number;
+  private readonly onWriteRejected: ((error: JobWriteRejectedError) => void) | undefined;
+
+  constructor(options: RedisJobStoreOptions) {
+    const logger = options.logger ?? consoleLogger;
+    this.keys = new JobKeys(options.prefix ?? 'tidings');
+    this.historyLength = positiveInteger('historyLength', options.historyLength, 1000);
+    this.feedLength = positiveInteger('feedLength', options.feedLength, 10_000);
+    this.onWriteRejected = options.onWriteRejected;
+    // A cut-off write is never resent: Redis may have run it already, and a second run would store the event twice.
+    this.link = new RedisLink(
+      'job-store',
+      options.redis,
+      options.redisOptions ?? {},
+      { enableAutoPipelining: true, autoResendUnfulfilledCommands: false, commandTimeout: options.commandTimeoutMs ?? 10_000 },
+      logger,
+      options.connectTimeoutMs ?? 10_000,
+    );
+    const client = this.link.client;
+    client.defineCommand('tidingsInsertJobs', { numberOfKeys: 0, lua: INSERT_JOBS });
+    client.defineCommand('tidingsAppendEvent', { numberOfKeys: 0, lua: APPEND_EVENT });
+    client.defineCommand('tidingsSaveJob', { numberOfKeys: 0, lua: SAVE_JOB });
+    client.defineCommand('tidingsListJobs', { lua: LIST_JOBS });
+    this.commands = client as Commands;
+  }
+
+  /** Redis is reachable now. */
+  get connected(): boolean {
+    return this.link.isReady;
+  }
+
+  /** Resolves once Redis is reachable (bounded by `connectTimeoutMs`). */
+  ready(): Promise<void> {
+    return this.link.usable();
+  }
+
+  async insertJobs(jobs: readonly Job[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const args: (string | number)[] = [this.keys.base, jobs.length];
+    for (const job of jobs) args.push(job.id, JSON.stringify(job), ...indexedValues(job), job.retryCount, job.attempt);
+    await (await this.client()).tidingsInsertJobs(...args).catch((error: unknown) => {
+      if (error instanceof Error && error.message.startsWith('EXISTS')) throw new Error(`Cannot insert job '${error.message.slice(7)}': it is already in the store.`);
+      throw error;
+    });
+  }
+
+  async getJob(id: string): Promise<Job | undefined> {
+    const [data, sequence] = await (await this.client()).hmget(this.keys.job(id), 'data', 'seq');
+    return data ? parseJob(data, sequence ?? 0) : undefined;
+  }
+
+  async listJobs(filter: JobFilter): Promise<Job[]> {
+    const limit = filter.limit ?? -1;
+    if (limit === 0) return [];
+    const offset = filter.offset ?? 0;
+    const statusKeys = (filter.status ?? []).map((s) => this.keys.index('status', s)!);
+    const otherKeys: string[] = [];
+    const add = (key: string | undefined) => key !== undefined && otherKeys.push(key);
+    if (filter.ownerId !== undefined) add(this.keys.index('owner', filter.ownerId));
+    if (filter.type !== undefined) add(this.keys.index('type', filter.type));
+    if (filter.subject !== undefined) add(this.keys.index('subject', filter.subject));
+    if (filter.parentId !== undefined) add(this.keys.index('parent', filter.parentId));
+    if (statusKeys.length === 0 && otherKeys.length === 0) otherKeys.push(this.keys.all);
+    const keys = [this.keys.temporary(randomUUID()), ...statusKeys, ...otherKeys];
+    const stop = limit < 0 ? -1 : offset + limit - 1;
+    const flat = await (await this.client()).tidingsListJobs(keys.length, ...keys, this.keys.base, statusKeys.length, otherKeys.length, offset, stop);
+    const jobs: Job[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) jobs.push(parseJob(flat[i]!, flat[i + 1]!));
+    return jobs;
+  }
+
+  async saveJob(job: Job): Promise<void> {
+    const reply = await (await this.client()).tidingsSaveJob(
+      this.keys.base,
+      job.id,
+      JSON.stringify(job),
+      ...indexedValues(job),
+      job.retryCount,
+      job.attempt,
+    ).catch((error: unknown) => rethrowNotFound(error, `Cannot save job '${job.id}': it is not in the store.`));
+    if (Array.isArray(reply)) this.rejected(job.id, reply[1] as RejectionReason, reply[2]);
+  }
+
+  async appendEvent(job: Job, kind: JobEventKind, at: string): Promise<JobEvent> {
+    const data = JSON.stringify(job);
+    const reply = await (await this.client()).tidingsAppendEvent(
+      this.keys.base,
+      job.id,
+      kind,
+      at,
+      data,
+      ...indexedValues(job),
+      job.retryCount,
+      job.attempt,
+      this.historyLength,
+      this.feedLength,
+    ).catch((error: unknown) => rethrowNotFound(error, `Cannot record an event for job '${job.id}': it is not in the store.`));
+    const [sequence, second, third] = reply;
+    if (sequence === 0) this.rejected(job.id, second as RejectionReason, third);
+    return { jobId: job.id, sequence, kind, at, job: { ...job, lastSequence: sequence } };
+  }
+
+  async listEvents(jobId: string, after: number, limit: number): Promise<JobEvent[]> {
+    if (limit <= 0) return [];
+    const entries = (await (await this.client()).xrange(this.keys.events(jobId), `${after + 1}-0`, '+', 'COUNT', limit)) as [string, string[]][];
+    return entries.map(([id, flat]) => eventFromEntry(jobId, Number(id.slice(0, id.indexOf('-'))), flat));
+  }
+
+  /** The job's event `sequence` as stored in its history (undefined once trimmed). */
+  async eventAt(jobId: string, sequence: number): Promise<JobEvent | undefined> {
+    const [entry] = (await (await this.client()).xrange(this.keys.events(jobId), `${sequence}-0`, `${sequence}-0`)) as [string, string[]][];
+    return entry ? eventFromEntry(jobId, sequence, entry[1]) : undefined;
+  }
+
+  /** Where the job's latest event sits in the feed; undefined for an unknown job. */
+  async feedPosition(jobId: string): Promise<FeedPosition | undefined> {
+    const [sequence, feedId] = await (await this.client()).hmget(this.keys.job(jobId), 'seq', 'feed');
+    if (sequence === null) return undefined;
+    return { sequence: Number(sequence), feedId: feedId ?? '0-0' };
+  }
+
+  async close(): Promise<void> {
+    await this.link.close();
+  }
+
+  private async client(): Promise<Commands> {
+    await this.link.usable();
+    return this.commands;
+  }
+
+  private rejected(jobId: string, reason: RejectionReason, storedStatus: string | undefined): never {
+    const error = new JobWriteRejectedError(jobId, reason, storedStatus ?? 'unknown');
+    this.onWriteRejected?.(error);
+    throw error;
+  }
+}
+
+function rethrowNotFound(error: unknown, message: string): never {
+  if (error instanceof Error && error.message.startsWith('NOTFOUND')) throw new Error(message);
+  throw error;
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`@tidings/redis: '${name}' must be a positive integer, got ${String(value)}.`);
+  return value;
+}

@@ -1,0 +1,164 @@
+/**
+ * The job store's Lua scripts. Each runs atomically, so a job's state, its
+ * indexes, its history and the cluster feed never disagree, and the sequence
+ * is assigned in the same step that stores the event.
+ *
+ * Indexed values arrive encoded: '' for null, '=' followed by the value
+ * otherwise (so an empty string stays distinct from null). Keys follow
+ * JobKeys: `{base}job:{id}`, `{base}{field}:{value}`, `{base}top`, `{base}all`.
+ *
+ * Fencing (what makes several writer processes safe): a write carrying an
+ * older (retryCount, attempt) than the stored one comes from an attempt that
+ * has been superseded (taken over, retried) and is refused with 'stale'; once
+ * a job is Completed, Failed or Cancelled only a 'retried' event may change it,
+ * anything else is refused with 'settled'.
+ */
+
+const PRELUDE = `
+local FIELDS = {'status', 'owner', 'subject', 'type', 'parent'}
+local TERMINAL = {Completed = true, Failed = true, Cancelled = true}
+
+local function indexKey(base, field, encoded)
+  if not encoded then return nil end
+  if encoded == '' then
+    if field == 'parent' then return base .. 'top' end
+    return nil
+  end
+  return base .. field .. ':' .. string.sub(encoded, 2)
+end
+
+-- Moves the job between index sets for every indexed field whose value changed.
+local function reindex(base, id, order, old, new)
+  for i, field in ipairs(FIELDS) do
+    if old[i] ~= new[i] then
+      local before = indexKey(base, field, old[i])
+      if before then redis.call('ZREM', before, id) end
+      local after = indexKey(base, field, new[i])
+      if after then redis.call('ZADD', after, order, id) end
+    end
+  end
+end
+
+-- The fence: nil when the write may proceed, else the reason it may not.
+local function refusal(stored, retry, attempt, kind)
+  local r, a = tonumber(stored.retry), tonumber(stored.attempt)
+  if retry < r or (retry == r and attempt < a) then return 'stale' end
+  if TERMINAL[stored.status] and kind ~= 'retried' then return 'settled' end
+  return nil
+end
+
+local function readStored(key)
+  local v = redis.call('HMGET', key, 'seq', 'order', 'retry', 'attempt', 'status', 'owner', 'subject', 'type', 'parent')
+  if not v[1] then return nil end
+  return { seq = tonumber(v[1]), order = v[2], retry = v[3], attempt = v[4], status = string.sub(v[5], 2), indexed = { v[5], v[6], v[7], v[8], v[9] } }
+end
+`;
+
+/**
+ * ARGV: base, count, then per job: id, data, status, owner, subject, type,
+ * parent, retryCount, attempt. Fails with EXISTS if any job is already there.
+ */
+export const INSERT_JOBS = `${PRELUDE}
+local base, count = ARGV[1], tonumber(ARGV[2])
+for i = 0, count - 1 do
+  local id = ARGV[3 + i * 9]
+  if redis.call('EXISTS', base .. 'job:' .. id) == 1 then return redis.error_reply('EXISTS ' .. id) end
+end
+for i = 0, count - 1 do
+  local o = 3 + i * 9
+  local id = ARGV[o]
+  local order = redis.call('INCR', base .. 'order')
+  local new = { ARGV[o + 2], ARGV[o + 3], ARGV[o + 4], ARGV[o + 5], ARGV[o + 6] }
+  redis.call('HSET', base .. 'job:' .. id, 'data', ARGV[o + 1], 'seq', 0, 'order', order, 'retry', ARGV[o + 7], 'attempt', ARGV[o + 8],
+    'status', new[1], 'owner', new[2], 'subject', new[3], 'type', new[4], 'parent', new[5])
+  redis.call('ZADD', base .. 'all', order, id)
+  reindex(base, id, order, {false, false, false, false, false}, new)
+end
+return count
+`;
+
+/**
+ * ARGV: base, id, kind, at, data, status, owner, subject, type, parent,
+ * retryCount, attempt, historyLength, feedLength.
+ * Returns {sequence, feedEntryId}, or {0, reason, storedStatus} when fenced.
+ */
+export const APPEND_EVENT = `${PRELUDE}
+local base, id, kind, at, data = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local key = base .. 'job:' .. id
+local stored = readStored(key)
+if not stored then return redis.error_reply('NOTFOUND ' .. id) end
+local retry, attempt = tonumber(ARGV[11]), tonumber(ARGV[12])
+local refused = refusal(stored, retry, attempt, kind)
+if refused then return {0, refused, stored.status} end
+local seq = stored.seq + 1
+local new = { ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10] }
+reindex(base, id, stored.order, stored.indexed, new)
+redis.call('XADD', base .. 'events:' .. id, 'MAXLEN', '~', ARGV[13], seq .. '-0', 'k', kind, 'at', at, 'd', data)
+local feedId = redis.call('XADD', base .. 'feed', 'MAXLEN', '~', ARGV[14], '*', 'j', id, 's', seq, 'k', kind, 'at', at, 'd', data)
+redis.call('HSET', key, 'data', data, 'seq', seq, 'feed', feedId, 'retry', retry, 'attempt', attempt,
+  'status', new[1], 'owner', new[2], 'subject', new[3], 'type', new[4], 'parent', new[5])
+return {seq, feedId}
+`;
+
+/**
+ * ARGV: base, id, data, status, owner, subject, type, parent, retryCount,
+ * attempt. Returns 1, or {0, reason, storedStatus} when fenced.
+ */
+export const SAVE_JOB = `${PRELUDE}
+local base, id = ARGV[1], ARGV[2]
+local key = base .. 'job:' .. id
+local stored = readStored(key)
+if not stored then return redis.error_reply('NOTFOUND ' .. id) end
+local retry, attempt = tonumber(ARGV[9]), tonumber(ARGV[10])
+local refused = refusal(stored, retry, attempt, '')
+if refused then return {0, refused, stored.status} end
+local new = { ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8] }
+reindex(base, id, stored.order, stored.indexed, new)
+redis.call('HSET', key, 'data', ARGV[3], 'retry', retry, 'attempt', attempt,
+  'status', new[1], 'owner', new[2], 'subject', new[3], 'type', new[4], 'parent', new[5])
+return 1
+`;
+
+/**
+ * KEYS: a scratch key, the status index keys (any of them), then the other
+ * index keys (all of them). ARGV: base, status key count, other key count,
+ * start, stop (ZREVRANGE bounds). Returns data, sequence, data, sequence, …
+ * newest first.
+ */
+export const LIST_JOBS = `
+local base, statuses, others = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+-- Every index holds a job with the same score (its insertion order), so MAX keeps it.
+local function combine(command, keys)
+  local args = {command, KEYS[1], #keys}
+  for _, k in ipairs(keys) do args[#args + 1] = k end
+  args[#args + 1] = 'AGGREGATE'
+  args[#args + 1] = 'MAX'
+  redis.call(unpack(args))
+end
+local statusKeys, otherKeys = {}, {}
+for i = 1, statuses do statusKeys[i] = KEYS[1 + i] end
+for i = 1, others do otherKeys[i] = KEYS[1 + statuses + i] end
+local source = KEYS[1]
+if statuses == 0 and others == 1 then
+  source = otherKeys[1]
+elseif statuses > 0 then
+  combine('ZUNIONSTORE', statusKeys)
+  if others > 0 then
+    table.insert(otherKeys, 1, KEYS[1])
+    combine('ZINTERSTORE', otherKeys)
+  end
+else
+  combine('ZINTERSTORE', otherKeys)
+end
+local ids = redis.call('ZREVRANGE', source, tonumber(ARGV[4]), tonumber(ARGV[5]))
+if source == KEYS[1] then redis.call('DEL', KEYS[1]) end
+local out = {}
+for _, id in ipairs(ids) do
+  local v = redis.call('HMGET', base .. 'job:' .. id, 'data', 'seq')
+  if v[1] then
+    out[#out + 1] = v[1]
+    out[#out + 1] = v[2]
+  end
+end
+return out
+`;
