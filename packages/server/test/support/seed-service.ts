@@ -47,3 +47,14 @@ export function gated(set: ProcessorSet, keyOf: (job: Job) => string): { process
   }
   return { processors, open: (key) => gate(key).resolve() };
 }
+
+/** Calls `read` until `ok` holds of its result (a REST poll), failing after `timeoutMs`. */
+export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
