@@ -33,5 +33,8 @@ function simulatedDeployment(work: SimulatedWork): JobProcessor {
 }
 
 export function deploymentDemoProcessors(speed: number): ProcessorSet {
-  return { [DEPLOYMENT_JOB_TYPE]: { processor: simulatedDeployment(new SimulatedWork(speed)), options: { maxRetries: 0, stages: [...DEPLOYMENT_STAGES] } } };
+  // Not resumable: a deployment cut off by a crash is reported Failed (retryable), never silently run again from the top.
+  return {
+    [DEPLOYMENT_JOB_TYPE]: { processor: simulatedDeployment(new SimulatedWork(speed)), options: { maxRetries: 0, resumable: false, stages: [...DEPLOYMENT_STAGES] } },
+  };
 }
