@@ -11,7 +11,7 @@ import { envelope } from '../src/reliability/message-envelope.js';
 import { ProgressDeltaTracker } from '../src/reliability/progress-delta.js';
 import { conduitDemoProcessors } from '../src/surfaces/conduit/demo/generation-processors.js';
 import { jsonString } from '../src/surfaces/shared/json-fields.js';
-import { MASTER_KEY, TRANSPORT_CASES, connect, delay, eventually, gated, record, seedServiceFixture, waitFor } from './support/seed-service.js';
+import { MASTER_KEY, TRANSPORT_CASES, connect, delay, eventually, gated, record, seedServiceFixture, signalR, waitFor } from './support/seed-service.js';
 import type { RunningService } from './support/seed-service.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -249,6 +249,47 @@ describe('seed 003 on the Conduit hubs: acknowledgements, re-sends and dead lett
       assert.equal(pong.pong, true);
       assert.ok(!Number.isNaN(Date.parse(pong.serverTime)));
       await assert.rejects(connection.invoke('AcknowledgeMessage', ''), /HubException: messageId must be/);
+    } finally {
+      await connection.stop();
+    }
+  });
+});
+
+describe('seed 003 §6: the client snippets, as written', () => {
+  const fixture = seedServiceFixture();
+
+  it('§6a (reconnect with backoff) with the key in the hub URL, §6b acknowledging TaskProgress, §6c Ping', async () => {
+    const { service } = fixture;
+    const key = await issueKey(service, 'snippets');
+    // §6a passes no accessTokenFactory: the key goes in the URL (`access_token`, as browsers' WebSockets send it).
+    const hubUrl = `${service.url}/hubs/tasks?access_token=${encodeURIComponent(key)}`;
+    const connection = new signalR.HubConnectionBuilder()
+      .withUrl(hubUrl)
+      .withAutomaticReconnect({
+        nextRetryDelayInMilliseconds: (retryContext) => {
+          if (retryContext.elapsedMilliseconds < 60000) return Math.min(1000 * Math.pow(2, retryContext.previousRetryCount), 30000);
+          return 30000;
+        },
+      })
+      .configureLogging(signalR.LogLevel.None)
+      .build();
+    const processed: unknown[] = [];
+    const acknowledged: boolean[] = [];
+    connection.on('TaskProgress', async (message: { messageId?: string }) => {
+      try {
+        processed.push(message);
+        if (message.messageId) acknowledged.push(await connection.invoke('AcknowledgeMessage', message.messageId));
+      } catch (error) {
+        if (message.messageId) await connection.invoke('NackMessage', message.messageId, (error as Error).message);
+      }
+    });
+    await connection.start();
+    try {
+      const created = await service.http('/api/conduit/images/generations', { body: { prompt: 'snippet' }, token: key });
+      await connection.invoke('SubscribeToTask', created.body.taskId);
+      await waitFor(() => acknowledged.length >= 1, 20_000, 'TaskProgress processed and acknowledged');
+      assert.ok(acknowledged.every((a) => a === false), 'progress needs no acknowledgement: harmless');
+      assert.equal(((await connection.invoke('Ping')) as { pong: boolean }).pong, true);
     } finally {
       await connection.stop();
     }
