@@ -214,3 +214,31 @@ describe('seed 000: YoutubeRag /hubs/progress on the shared engine', () => {
     }
   });
 });
+
+describe('seed 000 with JWT_SECRET set', () => {
+  const SECRET = 'a-test-secret-of-more-than-32-characters!';
+  const fixture = seedServiceFixture({ config: { jwtSecret: SECRET, demoSpeed: 20 } });
+  const sign = async (claims: Record<string, unknown>) => {
+    const { SignJWT } = await import('jose');
+    return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
+  };
+
+  it('takes the user from the UserId claim; a token naming no user is refused', async () => {
+    const hub = `${fixture.service.url}/hubs/progress`;
+    await assert.rejects(connect(hub, TRANSPORT_CASES[0]!, { accessToken: await sign({ role: 'admin' }) }), /401/);
+    const token = await sign({ UserId: 'rag-user' });
+    const ingest = await fixture.service.http('/api/v1/videos/ingest', { body: { url: `${SEED_VIDEO_URL}&jwt` }, token });
+    assert.equal(ingest.status, 202);
+    const client = new JobProgressClient(fixture.service.url, token);
+    const stranger = new JobProgressClient(fixture.service.url, await sign({ UserId: 'someone-else' }));
+    try {
+      await client.subscribeToJob(ingest.body.jobId);
+      await stranger.subscribeToJob(ingest.body.jobId);
+      await waitFor(() => client.completed.length === 1, 20_000, 'onJobCompleted');
+      await waitFor(() => stranger.errors.length === 1, 2000, 'UNAUTHORIZED');
+      assert.equal(stranger.errors[0]!.code, 'UNAUTHORIZED');
+    } finally {
+      await Promise.all([client.disconnect(), stranger.disconnect()]);
+    }
+  });
+});

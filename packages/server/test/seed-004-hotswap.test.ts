@@ -202,3 +202,27 @@ describe('seed 004: a notifier failure never stops the pipeline', () => {
     }
   });
 });
+
+describe('seed 004 with JWT_SECRET set: the service\'s authentication applies', () => {
+  const SECRET = 'a-test-secret-of-more-than-32-characters!';
+  const fixture = seedServiceFixture({ config: { jwtSecret: SECRET, demoSpeed: SPEED } });
+
+  it('refuses /deploymentHub and /api/deployments without a valid token, accepts them with one', async () => {
+    const { SignJWT } = await import('jose');
+    const token = await new SignJWT({ sub: 'ops' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
+    const hubUrl = `${fixture.service.url}/deploymentHub`;
+    await assert.rejects(connect(hubUrl, TRANSPORT_CASES[0]!), /401/);
+    const body = { module: { name: 'Secured', version: '1.0.0' }, targetEnvironment: 'QA' };
+    assert.equal((await fixture.service.http('/api/deployments', { body })).status, 401);
+    const created = await fixture.service.http('/api/deployments', { body, token });
+    assert.equal(created.status, 202);
+    const connection = await connect(hubUrl, TRANSPORT_CASES[0]!, { accessToken: token });
+    try {
+      const statuses = record<DeploymentStatusMessage>(connection, 'DeploymentStatusChanged');
+      await connection.invoke('SubscribeToDeployment', created.body.executionId);
+      await waitFor(() => statuses.some((s) => s.Status === 'Succeeded'), 20_000, 'Succeeded');
+    } finally {
+      await connection.stop();
+    }
+  });
+});
