@@ -411,6 +411,22 @@ describe('seed 002: SpendUpdate sums each key’s spend over a second', () => {
       assert.equal(alerts[0]!.percentageUsed, 60);
       assert.deepEqual(outsiderUpdates, []);
       assert.deepEqual((await service.http('/api/conduit/spend', { token: payer.key })).body, { virtualKeyId: payer.id, currentSpend: 0.6, maxBudget: 1 });
+
+      // Three quiet windows, then one far above their average.
+      const spender = await issueKey(service, 'spender');
+      const spenderConnection = await connect(hub(service, '/hubs/spend-notifications'), TRANSPORT_CASES[0]!, { accessToken: spender.key });
+      const unusual = record<Record<string, unknown>>(spenderConnection, 'UnusualSpending');
+      const spenderUpdates = record<unknown>(spenderConnection, 'SpendUpdate');
+      for (const [i, amount] of [0.01, 0.02, 0.01, 0.5].entries()) {
+        await service.http('/api/conduit/spend', { body: { amount }, token: spender.key });
+        clock.advance(1000);
+        await waitFor(() => spenderUpdates.length === i + 1, 2000, 'a SpendUpdate per window');
+        if (i < 3) assert.equal(unusual.length, 0);
+      }
+      await waitFor(() => unusual.length === 1, 2000, 'UnusualSpending');
+      assert.equal(unusual[0]!.delta, 0.5);
+      assert.equal(unusual[0]!.virtualKeyId, spender.id);
+      await spenderConnection.stop();
     } finally {
       await conduit.stop();
       await outsider.stop();

@@ -1,3 +1,4 @@
+import { JobStateError } from '@tidings/jobs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ID_SCHEMA } from '../../ids.js';
 import { type ConduitTaskKind, HubConstants, TASK_TYPES, ownerOfKey, taskKindOfJobType } from '../../surfaces/conduit/conduit-constants.js';
@@ -5,7 +6,6 @@ import type { ConduitSurface } from '../../surfaces/conduit/conduit-surface.js';
 import { DEMO_FAILURE_MARKER } from '../../surfaces/conduit/demo/generation-processors.js';
 import { taskStatus } from '../../surfaces/conduit/task-payloads.js';
 import type { VirtualKey } from '../../surfaces/conduit/virtual-key-store.js';
-import { JobStateError } from '@tidings/jobs';
 import { sendError } from '../http-errors.js';
 import { allowConfiguredOrigins, conduitToken, unauthorized } from './conduit-credentials.js';
 
