@@ -1,0 +1,524 @@
+import { type HttpTransportType, type HubConnection, HubConnectionBuilder, HubConnectionState } from '@microsoft/signalr';
+import type { AccessTokenSource } from './access-token.js';
+import { resolveAccessToken } from './access-token.js';
+import { DEFAULT_RECONNECT_DELAYS_MS, cancellableDelay, reconnectDelay } from './backoff.js';
+import { JobFeed, type JobWatch } from './job-feed.js';
+import { Listeners } from './listeners.js';
+import { type ClientLogger, type LogLevelName, levelLogger, officialClientLogger } from './logger.js';
+import {
+  type HubError,
+  type JobCompleted,
+  type JobEvent,
+  type JobFailed,
+  type JobProgressUpdate,
+  type JobStatus,
+  type Notification,
+  type VideoProgressUpdate,
+  jobEvent,
+} from './payloads.js';
+import { TidingsApi, TidingsApiError } from './rest-api.js';
+import type { IngestVideoRequest, IngestVideoResponse, Job, JobListQuery } from './rest-types.js';
+import { VideoFeed } from './video-feed.js';
+
+export const JOB_PROGRESS_HUB_PATH = '/hubs/job-progress';
+
+export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
+
+export interface JobProgressClientOptions {
+  /** The service's origin, e.g. `http://localhost:5000`. Default in a browser: the page's origin. */
+  readonly baseUrl?: string;
+  /** Sent to the hub (accessTokenFactory) and the REST API (Authorization: Bearer). */
+  readonly accessToken?: AccessTokenSource;
+  /** Default `/hubs/job-progress`. */
+  readonly hubPath?: string;
+  /** Default: WebSockets, then Server-Sent Events, then long polling. */
+  readonly transport?: HttpTransportType;
+  /** Waits between connection attempts after a drop; the last repeats for ever. Default 0, 1, 2, 5, 10, 15 s (+≤20% jitter). */
+  readonly reconnectDelaysMs?: readonly number[];
+  /** Default: the console. */
+  readonly logger?: ClientLogger;
+  /** Default `warn`. */
+  readonly logLevel?: LogLevelName;
+  /** For the REST calls. Default: the global fetch. */
+  readonly fetch?: typeof fetch;
+}
+
+export interface SubscribeOptions {
+  /**
+   * Replay stored events after this sequence first (0: the job's whole
+   * history). Default: start with the job's latest event. Only applies when
+   * the client is not already following the job.
+   */
+  readonly after?: number;
+}
+
+/** The client was stopped while a call waited for a connection. */
+export class ClientStoppedError extends Error {
+  override readonly name = 'ClientStoppedError';
+  constructor() {
+    super('The job-progress client was stopped.');
+  }
+}
+
+/**
+ * Seed 000 §6's `JobProgressClient` over `/hubs/job-progress`: typed events,
+ * and a connection that looks after itself — it reconnects with backoff (for
+ * ever, also after a server restart), subscribes again to every job and video
+ * it follows, and fetches what it missed by `sequence`, so each job's events
+ * arrive once, in order, without gaps.
+ */
+export class JobProgressClient {
+  readonly api: TidingsApi;
+  private readonly connection: HubConnection;
+  private readonly logger: ClientLogger;
+  private readonly retryDelaysMs: readonly number[];
+  private readonly jobs = new Map<string, JobFeed>();
+  private readonly videos = new Map<string, VideoFeed>();
+  private currentState: ConnectionState = 'disconnected';
+  private wanted = false;
+  private connecting: Promise<void> | undefined;
+  private retryWait: { cancel(): void } | undefined;
+  private readonly connectedWaiters = new Set<{ resolve(): void; reject(error: unknown): void }>();
+
+  private readonly jobEvents: Listeners<JobEvent>;
+  private readonly progressListeners: Listeners<JobProgressUpdate>;
+  private readonly completedListeners: Listeners<JobCompleted>;
+  private readonly failedListeners: Listeners<JobFailed>;
+  private readonly cancelledListeners: Listeners<JobProgressUpdate>;
+  private readonly videoListeners: Listeners<VideoProgressUpdate>;
+  private readonly userNotifications: Listeners<Notification>;
+  private readonly broadcasts: Listeners<Notification>;
+  private readonly hubErrors: Listeners<HubError>;
+  private readonly reconnectingListeners: Listeners<Error | undefined>;
+  private readonly reconnectedListeners: Listeners<string | undefined>;
+  private readonly closedListeners: Listeners<Error | undefined>;
+  private readonly stateListeners: Listeners<ConnectionState>;
+
+  constructor(options: JobProgressClientOptions = {}) {
+    this.logger = levelLogger(options.logger ?? console, options.logLevel ?? 'warn');
+    this.retryDelaysMs = options.reconnectDelaysMs ?? DEFAULT_RECONNECT_DELAYS_MS;
+    const baseUrl = options.baseUrl ?? (globalThis as { location?: { origin?: string } }).location?.origin;
+    if (baseUrl === undefined) throw new Error('JobProgressClient needs a baseUrl (such as http://localhost:5000) outside a browser.');
+    this.api = new TidingsApi({ baseUrl, accessToken: options.accessToken, fetch: options.fetch });
+
+    const listeners = <T>() => new Listeners<T>((error) => this.logger.error('an event listener threw', error));
+    this.jobEvents = listeners();
+    this.progressListeners = listeners();
+    this.completedListeners = listeners();
+    this.failedListeners = listeners();
+    this.cancelledListeners = listeners();
+    this.videoListeners = listeners();
+    this.userNotifications = listeners();
+    this.broadcasts = listeners();
+    this.hubErrors = listeners();
+    this.reconnectingListeners = listeners();
+    this.reconnectedListeners = listeners();
+    this.closedListeners = listeners();
+    this.stateListeners = listeners();
+
+    const token = options.accessToken;
+    this.connection = new HubConnectionBuilder()
+      .withUrl(`${this.api.baseUrl}${options.hubPath ?? JOB_PROGRESS_HUB_PATH}`, {
+        ...(options.transport === undefined ? {} : { transport: options.transport }),
+        ...(token === undefined ? {} : { accessTokenFactory: async () => (await resolveAccessToken(token)) ?? '' }),
+      })
+      .configureLogging(officialClientLogger(this.logger))
+      .build();
+    this.wireHubEvents();
+  }
+
+  // ---- connection ------------------------------------------------------------------
+
+  get state(): ConnectionState {
+    return this.currentState;
+  }
+
+  get connectionId(): string | null {
+    return this.connection.connectionId;
+  }
+
+  /**
+   * Connects, retrying with backoff until it succeeds. Rejects only when the
+   * service refuses the credentials (401/403: a TidingsApiError) or `stop()`
+   * is called first.
+   */
+  start(): Promise<void> {
+    this.wanted = true;
+    if (this.currentState === 'connected') return Promise.resolve();
+    return this.ensureConnecting(false);
+  }
+
+  /** Disconnects for good: subscriptions end, pending calls reject with ClientStoppedError. */
+  async stop(): Promise<void> {
+    this.wanted = false;
+    this.retryWait?.cancel();
+    const stopped = new ClientStoppedError();
+    for (const feed of this.jobs.values()) feed.fail(stopped);
+    this.jobs.clear();
+    this.videos.clear();
+    this.rejectWaiters(stopped);
+    await this.connection.stop();
+    this.setState('disconnected');
+  }
+
+  /** Seed 000's name for `stop()`. */
+  disconnect(): Promise<void> {
+    return this.stop();
+  }
+
+  /** One connect loop at a time; it ends once connected, so a drop while re-subscribing starts the next. */
+  private ensureConnecting(reconnecting: boolean): Promise<void> {
+    if (!this.connecting) {
+      const connecting = this.connectUntilConnected(reconnecting).finally(() => (this.connecting = undefined));
+      this.connecting = connecting;
+      connecting.then(
+        () => this.connected(reconnecting),
+        (error: unknown) => {
+          if (reconnecting && !(error instanceof ClientStoppedError)) this.logger.error('gave up reconnecting', error);
+        },
+      );
+    }
+    return this.connecting;
+  }
+
+  private async connectUntilConnected(reconnecting: boolean): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      if (!this.wanted) throw new ClientStoppedError();
+      this.setState(reconnecting ? 'reconnecting' : 'connecting');
+      try {
+        await this.connection.start();
+        return;
+      } catch (error) {
+        if (!this.wanted) throw new ClientStoppedError();
+        const refusal = await this.credentialsRefused();
+        if (refusal) {
+          this.wanted = false;
+          this.rejectWaiters(refusal);
+          this.setState('disconnected');
+          this.closedListeners.emit(refusal);
+          throw refusal;
+        }
+        const delayMs = reconnectDelay(this.retryDelaysMs, attempt + 1);
+        this.logger.warn(`cannot connect to ${this.api.baseUrl || 'the service'} (${describe(error)}); next attempt in ${delayMs} ms`);
+        const wait = cancellableDelay(delayMs);
+        this.retryWait = wait;
+        if (!(await wait.done)) throw new ClientStoppedError();
+      }
+    }
+  }
+
+  private async connected(reconnecting: boolean): Promise<void> {
+    this.setState('connected');
+    for (const waiter of this.connectedWaiters) waiter.resolve();
+    this.connectedWaiters.clear();
+    await this.resubscribeAll();
+    if (reconnecting) this.reconnectedListeners.emit(this.connection.connectionId ?? undefined);
+  }
+
+  /** A failed connect may be the service refusing our token: ask the REST API, which says so plainly. */
+  private async credentialsRefused(): Promise<TidingsApiError | undefined> {
+    try {
+      await this.api.listJobs({ limit: 1 });
+      return undefined;
+    } catch (error) {
+      return error instanceof TidingsApiError && (error.status === 401 || error.status === 403) ? error : undefined;
+    }
+  }
+
+  private connectionLost(error: Error | undefined): void {
+    if (!this.wanted) {
+      this.setState('disconnected');
+      this.closedListeners.emit(error);
+      return;
+    }
+    this.logger.info(`connection lost${error ? ` (${error.message})` : ''}; reconnecting`);
+    this.setState('reconnecting');
+    this.reconnectingListeners.emit(error);
+    void this.ensureConnecting(true).catch(() => undefined);
+  }
+
+  private setState(state: ConnectionState): void {
+    if (state === this.currentState) return;
+    this.currentState = state;
+    this.stateListeners.emit(state);
+  }
+
+  /** Settles once connected (calls made before `start()` wait for it), or rejects when the client stops. */
+  private whenConnected(): Promise<void> {
+    if (this.currentState === 'connected') return Promise.resolve();
+    return new Promise((resolve, reject) => this.connectedWaiters.add({ resolve, reject }));
+  }
+
+  private rejectWaiters(error: unknown): void {
+    for (const waiter of this.connectedWaiters) waiter.reject(error);
+    this.connectedWaiters.clear();
+  }
+
+  // ---- subscriptions -----------------------------------------------------------------
+
+  /**
+   * Follows a job: its events reach `onJobProgress` and the other job
+   * listeners once each, in order, across reconnects. Resolves once the
+   * subscription has caught up; rejects if the job does not exist or is not
+   * yours.
+   */
+  async subscribeToJob(jobId: string, options: SubscribeOptions = {}): Promise<void> {
+    const feed = this.jobFeed(jobId);
+    const first = !feed.wanted;
+    feed.explicit = true;
+    if (options.after !== undefined) feed.startAfter(options.after);
+    if (first) this.startFollowing(feed);
+    await feed.subscribed;
+  }
+
+  async unsubscribeFromJob(jobId: string): Promise<void> {
+    const feed = this.jobs.get(jobId);
+    if (!feed || !feed.explicit) return;
+    feed.explicit = false;
+    await this.stopFollowing(feed);
+  }
+
+  /**
+   * Calls `handler` with the job's events: from its latest event on, or —
+   * with `after` — every stored event after that sequence first. Independent
+   * of other watchers and of `subscribeToJob`.
+   */
+  watchJob(jobId: string, handler: (event: JobEvent) => void, options: SubscribeOptions = {}): JobWatch {
+    const feed = this.jobFeed(jobId);
+    const first = !feed.wanted;
+    const watch = feed.watch(handler, options.after, () => {
+      if (!feed.wanted) void this.stopFollowing(feed);
+    });
+    if (first) this.startFollowing(feed);
+    return watch;
+  }
+
+  async subscribeToVideo(videoId: string): Promise<void> {
+    const feed = this.videoFeed(videoId);
+    const first = !feed.wanted;
+    feed.explicit = true;
+    if (first) await this.followVideo(feed);
+  }
+
+  async unsubscribeFromVideo(videoId: string): Promise<void> {
+    const feed = this.videos.get(videoId);
+    if (!feed || !feed.explicit) return;
+    feed.explicit = false;
+    if (!feed.wanted) await this.leaveGroup('UnsubscribeFromVideo', videoId);
+  }
+
+  /** Calls `handler` with the video's progress (the latest at once, if known); returns how to stop. */
+  watchVideo(videoId: string, handler: (update: VideoProgressUpdate) => void): () => void {
+    const feed = this.videoFeed(videoId);
+    const first = !feed.wanted;
+    const remove = feed.watch(handler);
+    if (first) this.followVideo(feed).catch((error: unknown) => this.logger.warn(`cannot follow video ${videoId}: ${describe(error)}`));
+    return () => {
+      if (remove() && !feed.wanted) void this.leaveGroup('UnsubscribeFromVideo', videoId);
+    };
+  }
+
+  /** Subscribes now if connected; otherwise the next connection subscribes every job someone wants. */
+  private startFollowing(feed: JobFeed): void {
+    if (this.currentState === 'connected') void this.syncJob(feed);
+  }
+
+  private async stopFollowing(feed: JobFeed): Promise<void> {
+    if (feed.wanted) return;
+    await this.leaveGroup('UnsubscribeFromJob', feed.jobId);
+  }
+
+  /** Subscribes now if connected; otherwise waits for the next connection, which subscribes every wanted video. */
+  private async followVideo(feed: VideoFeed): Promise<void> {
+    if (this.currentState !== 'connected') return this.whenConnected();
+    await this.connection.invoke('SubscribeToVideo', feed.videoId);
+  }
+
+  private async leaveGroup(method: 'UnsubscribeFromJob' | 'UnsubscribeFromVideo', id: string): Promise<void> {
+    if (this.connection.state !== HubConnectionState.Connected) return; // the next connection does not rejoin it
+    try {
+      await this.connection.invoke(method, id);
+    } catch (error) {
+      this.logger.debug(`${method}(${id}) failed: ${describe(error)}`);
+    }
+  }
+
+  /** Joins the job's group on this connection and catches up; a drop mid-way is left to the next connection. */
+  private async syncJob(feed: JobFeed): Promise<void> {
+    try {
+      await feed.subscribe(() => this.connection.invoke('SubscribeToJob', feed.jobId));
+    } catch (error) {
+      if (this.connection.state !== HubConnectionState.Connected || !this.wanted) return;
+      this.logger.warn(`cannot follow job ${feed.jobId}: ${describe(error)}`);
+      feed.fail(error);
+      if (this.jobs.get(feed.jobId) === feed) this.jobs.delete(feed.jobId);
+    }
+  }
+
+  private async resubscribeAll(): Promise<void> {
+    const jobs = [...this.jobs.values()].filter((feed) => feed.wanted);
+    const videos = [...this.videos.values()].filter((feed) => feed.wanted);
+    await Promise.all([
+      ...jobs.map((feed) => this.syncJob(feed)),
+      ...videos.map((feed) =>
+        this.connection.invoke('SubscribeToVideo', feed.videoId).catch((error: unknown) => {
+          this.logger.warn(`cannot follow video ${feed.videoId}: ${describe(error)}`);
+        }),
+      ),
+    ]);
+  }
+
+  private jobFeed(jobId: string): JobFeed {
+    let feed = this.jobs.get(jobId);
+    if (!feed) {
+      feed = new JobFeed(jobId, {
+        api: this.api,
+        logger: this.logger,
+        retryDelaysMs: this.retryDelaysMs,
+        emit: (event, previous) => this.emitJobEvent(event, previous),
+      });
+      this.jobs.set(jobId, feed);
+    }
+    return feed;
+  }
+
+  private videoFeed(videoId: string): VideoFeed {
+    let feed = this.videos.get(videoId);
+    if (!feed) {
+      feed = new VideoFeed(
+        videoId,
+        (update) => this.videoListeners.emit(update),
+        (error) => this.logger.error('a video watcher threw', error),
+      );
+      this.videos.set(videoId, feed);
+    }
+    return feed;
+  }
+
+  // ---- hub events ----------------------------------------------------------------------
+
+  private wireHubEvents(): void {
+    const c = this.connection;
+    c.on('JobProgressUpdate', (update: JobProgressUpdate) => {
+      if (isSequenced(update, 'jobId')) this.jobFeed(update.jobId).pushLive(jobEvent('JobProgressUpdate', update));
+    });
+    c.on('JobCompleted', (completed: JobCompleted) => {
+      if (isSequenced(completed, 'jobId')) this.jobFeed(completed.jobId).pushLive(jobEvent('JobCompleted', completed));
+    });
+    c.on('JobFailed', (failed: JobFailed) => {
+      if (isSequenced(failed, 'jobId')) this.jobFeed(failed.jobId).pushLive(jobEvent('JobFailed', failed));
+    });
+    c.on('VideoProgressUpdate', (update: VideoProgressUpdate) => {
+      if (isSequenced(update, 'videoId')) this.videoFeed(update.videoId).push(update);
+    });
+    c.on('UserNotification', (notification: Notification) => this.userNotifications.emit(notification));
+    c.on('BroadcastNotification', (notification: Notification) => this.broadcasts.emit(notification));
+    c.on('Error', (error: HubError) => this.hubErrors.emit(error));
+    c.onclose((error) => this.connectionLost(error));
+  }
+
+  private emitJobEvent(event: JobEvent, previous: JobStatus | undefined): void {
+    this.jobEvents.emit(event);
+    if (event.type === 'JobCompleted') this.completedListeners.emit(event.payload);
+    else if (event.type === 'JobFailed') this.failedListeners.emit(event.payload);
+    else {
+      this.progressListeners.emit(event.payload);
+      if (event.payload.status === 'Cancelled' && previous !== 'Cancelled') this.cancelledListeners.emit(event.payload);
+    }
+  }
+
+  // ---- listeners (each returns a function that removes it) -----------------------------
+
+  /** Every event of every job the client hears of, once per job and in order. */
+  onJobEvent(listener: (event: JobEvent) => void): () => void {
+    return this.jobEvents.add(listener);
+  }
+  onJobProgress(listener: (update: JobProgressUpdate) => void): () => void {
+    return this.progressListeners.add(listener);
+  }
+  onJobCompleted(listener: (completed: JobCompleted) => void): () => void {
+    return this.completedListeners.add(listener);
+  }
+  onJobFailed(listener: (failed: JobFailed) => void): () => void {
+    return this.failedListeners.add(listener);
+  }
+  /** A job's status became `Cancelled` (also delivered to `onJobProgress`). */
+  onJobCancelled(listener: (update: JobProgressUpdate) => void): () => void {
+    return this.cancelledListeners.add(listener);
+  }
+  onVideoProgress(listener: (update: VideoProgressUpdate) => void): () => void {
+    return this.videoListeners.add(listener);
+  }
+  onUserNotification(listener: (notification: Notification) => void): () => void {
+    return this.userNotifications.add(listener);
+  }
+  onBroadcastNotification(listener: (notification: Notification) => void): () => void {
+    return this.broadcasts.add(listener);
+  }
+  /** The hub's `Error` events (NOT_FOUND, UNAUTHORIZED, VALIDATION_ERROR…). */
+  onError(listener: (error: HubError) => void): () => void {
+    return this.hubErrors.add(listener);
+  }
+  /** The connection dropped; the client is reconnecting. */
+  onReconnecting(listener: (error: Error | undefined) => void): () => void {
+    return this.reconnectingListeners.add(listener);
+  }
+  /** Connected again, and every job and video re-subscribed (catch-up may still be arriving). */
+  onReconnected(listener: (connectionId: string | undefined) => void): () => void {
+    return this.reconnectedListeners.add(listener);
+  }
+  /** The client stopped for good: `stop()` was called, or the service refused its credentials. */
+  onConnectionClosed(listener: (error: Error | undefined) => void): () => void {
+    return this.closedListeners.add(listener);
+  }
+  onStateChange(listener: (state: ConnectionState) => void): () => void {
+    return this.stateListeners.add(listener);
+  }
+
+  // ---- queries and commands -----------------------------------------------------------------
+
+  /** Pending and running jobs (yours; everyone's in open mode), newest first. */
+  async getActiveJobs(): Promise<Job[]> {
+    const [running, pending] = await Promise.all([
+      this.api.listJobs({ status: 'Running', limit: 500 }),
+      this.api.listJobs({ status: 'Pending', limit: 500 }),
+    ]);
+    return [...running.jobs, ...pending.jobs].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  /** The job's current state from the hub (null when it is unknown or not yours). */
+  async getJobProgress(jobId: string): Promise<JobProgressUpdate | null> {
+    await this.whenConnected();
+    return this.connection.invoke<JobProgressUpdate | null>('GetJobProgress', jobId);
+  }
+
+  /** The job now, over REST: with its stages, steps and timestamps, which hub events do not carry. */
+  getJob(jobId: string): Promise<Job> {
+    return this.api.getJob(jobId);
+  }
+
+  listJobs(query: JobListQuery = {}): Promise<Job[]> {
+    return this.api.listJobs(query).then((page) => page.jobs);
+  }
+
+  cancelJob(jobId: string): Promise<Job> {
+    return this.api.cancelJob(jobId);
+  }
+
+  retryJob(jobId: string): Promise<Job> {
+    return this.api.retryJob(jobId);
+  }
+
+  ingestVideo(request: IngestVideoRequest): Promise<IngestVideoResponse> {
+    return this.api.ingestVideo(request);
+  }
+}
+
+function isSequenced(value: unknown, idField: 'jobId' | 'videoId'): boolean {
+  const record = value as Record<string, unknown> | null;
+  return typeof record?.[idField] === 'string' && typeof record.sequence === 'number';
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

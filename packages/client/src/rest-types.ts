@@ -1,0 +1,117 @@
+import type { JobStatus, JsonObject, JsonValue, StageProgress } from './payloads.js';
+
+/** What the REST API (`/api/v1`) returns and accepts. */
+
+export interface FlowStep {
+  readonly name: string;
+  readonly jobId: string;
+  /** Share of the parent's progress, 0–1. */
+  readonly weight: number;
+}
+
+/** A job as `GET /api/v1/jobs/:id` shows it. */
+export interface Job {
+  readonly jobId: string;
+  readonly jobType: string;
+  readonly userId: string | null;
+  readonly videoId: string | null;
+  readonly parentJobId: string | null;
+  readonly priority: number;
+  readonly status: JobStatus;
+  readonly progress: number;
+  readonly currentStage: string | null;
+  readonly statusMessage: string | null;
+  readonly errorMessage: string | null;
+  readonly stages: readonly StageProgress[];
+  /** A pipeline's steps (each a job of its own), in order; null for other jobs. */
+  readonly steps: readonly FlowStep[] | null;
+  readonly retryCount: number;
+  readonly maxRetries: number;
+  readonly canRetry: boolean;
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly updatedAt: string;
+  readonly estimatedCompletion: string | null;
+  readonly metadata: JsonObject;
+  readonly result: JsonValue;
+  /** The sequence of the job's last event. */
+  readonly sequence: number;
+}
+
+export type JobHistoryKind =
+  | 'created'
+  | 'started'
+  | 'stage'
+  | 'progress'
+  | 'retrying'
+  | 'interrupted'
+  | 'recovered'
+  | 'retried'
+  | 'completed'
+  | 'failed'
+  | 'cancelled';
+
+/** One stored event of `GET /api/v1/jobs/:id/events`: the job as it was right after it. */
+export interface JobHistoryEvent {
+  readonly sequence: number;
+  readonly kind: JobHistoryKind;
+  readonly at: string;
+  readonly job: Job;
+}
+
+export interface JobHistoryPage {
+  readonly jobId: string;
+  /** The job's last sequence when the page was read. */
+  readonly lastSequence: number;
+  readonly events: readonly JobHistoryEvent[];
+}
+
+export interface JobListQuery {
+  readonly userId?: string;
+  readonly status?: JobStatus;
+  readonly jobType?: string;
+  readonly videoId?: string;
+  /** 1–500, default 50. */
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+/** `priority`: 0–3 or Low, Normal, High, Critical. */
+export interface IngestVideoRequest {
+  readonly url: string;
+  readonly userId?: string;
+  readonly priority?: number | 'Low' | 'Normal' | 'High' | 'Critical';
+  readonly title?: string;
+}
+
+export interface IngestVideoResponse {
+  /** The pipeline job: subscribe to this one. */
+  readonly jobId: string;
+  readonly videoId: string;
+  readonly status: JobStatus;
+  readonly message: string;
+  readonly url: string;
+  readonly userId: string | null;
+  readonly priority: number;
+  readonly jobs: readonly { readonly jobId: string; readonly jobType: string; readonly stage: string }[];
+  readonly hubUrl: string;
+  readonly progressUrl: string;
+  readonly eventsUrl: string;
+  readonly createdAt: string;
+}
+
+export interface DevToken {
+  readonly token: string;
+  readonly tokenType: 'Bearer';
+  readonly userId: string;
+  readonly expiresAt: string;
+}
+
+/** `GET /health` (the fields a client relies on). */
+export interface ServiceHealth {
+  readonly status: 'ok' | 'stopping';
+  /** `open`: development mode without JWT_SECRET; `jwt`: every call needs a token. */
+  readonly mode: 'open' | 'jwt';
+  readonly uptimeSeconds: number;
+}
