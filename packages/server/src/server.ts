@@ -11,6 +11,7 @@ import { api } from './http/api.js';
 import { API_PREFIX } from './http/api-context.js';
 import { formatSchemaErrors } from './http/http-errors.js';
 import { registerOpenApi } from './http/openapi.js';
+import { dashboardRoutes } from './http/routes/dashboard.js';
 import { staticAssetRoutes } from './http/routes/static-assets.js';
 import { type Logger, createLogger } from './logger.js';
 import { JobProgressSurface } from './surfaces/job-progress/job-progress-surface.js';
@@ -26,6 +27,8 @@ export interface TidingsServerOptions {
   readonly hubOptions?: HubOptions;
   /** At most one ordinary progress event per job per this many ms. Default 1000. */
   readonly throttleIntervalMs?: number;
+  /** The built dashboard served at `/`. Default: `@tidings/dashboard`'s `dist`. */
+  readonly dashboardDir?: string;
   /** The seed 000/002/003/004 surfaces: Conduit timings and clock, the HotSwap notifier. */
   readonly seeds?: SeedSurfacesOptions;
 }
@@ -91,6 +94,7 @@ export async function createTidingsServer(options: TidingsServerOptions = {}): P
   await registerOpenApi(app, auth.mode);
   await app.register(api, { prefix: API_PREFIX, context: { engine, videos, auth, access, corsOrigins: config.corsOrigins } });
   await app.register(staticAssetRoutes);
+  await app.register(dashboardRoutes, { root: options.dashboardDir });
   await seeds.registerRoutes(app);
   const startedAt = Date.now();
   let stopping = false;

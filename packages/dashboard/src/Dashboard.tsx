@@ -1,0 +1,56 @@
+import { useTidingsClient } from '@tidings/react';
+import { useCallback } from 'react';
+import { IngestForm } from './components/IngestForm.js';
+import { JobDetail } from './components/JobDetail.js';
+import { JobsTable } from './components/JobsTable.js';
+import { errorText, shortId } from './format.js';
+import { useSelectedJobId } from './state/use-hash-route.js';
+import { useJobsTable } from './state/use-jobs-table.js';
+import type { Notices } from './state/use-notices.js';
+
+export interface DashboardProps {
+  readonly mode: 'open' | 'jwt';
+  readonly notices: Notices;
+}
+
+/** The ingest form, the live jobs table and the selected job's detail. */
+export function Dashboard({ mode, notices }: DashboardProps) {
+  const client = useTidingsClient();
+  const table = useJobsTable(client);
+  const [selected, select] = useSelectedJobId();
+  const { push } = notices;
+
+  const cancel = useCallback(
+    (jobId: string) => {
+      client.cancelJob(jobId).then(
+        () => push('info', `Cancelled job ${shortId(jobId)}.`),
+        (error: unknown) => push('error', `Cancel failed: ${errorText(error)}`),
+      );
+    },
+    [client, push],
+  );
+  const retry = useCallback(
+    (jobId: string) => {
+      client.retryJob(jobId).then(
+        () => push('info', `Job ${shortId(jobId)} runs again.`),
+        (error: unknown) => push('error', `Retry failed: ${errorText(error)}`),
+      );
+    },
+    [client, push],
+  );
+
+  return (
+    <main>
+      <IngestForm
+        askUserId={mode === 'open'}
+        onIngested={(response) => {
+          table.add(response.jobId);
+          push('info', `Video ingestion started: job ${shortId(response.jobId)}.`);
+        }}
+        onError={(message) => push('error', message)}
+      />
+      <JobsTable jobs={table.jobs} loaded={table.loaded} selectedJobId={selected} onSelect={select} onCancel={cancel} onRetry={retry} />
+      {selected && <JobDetail key={selected} jobId={selected} onClose={() => select(null)} onCancel={cancel} onRetry={retry} />}
+    </main>
+  );
+}
