@@ -3,6 +3,10 @@ import { resolve } from 'node:path';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/** What a process does in scaled mode: serve the API and hubs, run jobs, or both. */
+export type Role = 'api' | 'worker' | 'all';
+const ROLES: readonly Role[] = ['api', 'worker', 'all'];
+
 /** Everything the service reads from its environment (see the README's table). */
 export interface ServerConfig {
   /** `PORT`, default 5000. */
@@ -25,6 +29,16 @@ export interface ServerConfig {
   readonly shutdownGraceMs: number;
   /** `CONDUIT_MASTER_KEY`: the master key of the Conduit admin hub and API. Unset: one is generated at start and logged. */
   readonly conduitMasterKey: string | undefined;
+  /** `REDIS_URL`: set, the service runs in scaled mode (jobs on BullMQ, hubs on the Redis backplane). */
+  readonly redisUrl: string | undefined;
+  /** `ROLE`: api, worker or all (default; `npm run worker` uses worker). Without REDIS_URL only all. */
+  readonly role: Role;
+  /** `REDIS_PREFIX`: prefix of every Redis key and channel, the same on every node. Default tidings. */
+  readonly redisPrefix: string;
+  /** `JOB_LOCK_MS`: how long a worker may go silent before another worker takes its jobs over. Default 30000. */
+  readonly jobLockMs: number;
+  /** `NODE_TIMEOUT_MS`: how long an API node may go silent before the others drop its connections. Default 15000. */
+  readonly nodeTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -42,6 +56,11 @@ export const DEFAULT_CONFIG: ServerConfig = {
   jobConcurrency: 4,
   shutdownGraceMs: 5000,
   conduitMasterKey: undefined,
+  redisUrl: undefined,
+  role: 'all',
+  redisPrefix: 'tidings',
+  jobLockMs: 30_000,
+  nodeTimeoutMs: 15_000,
 };
 
 /** Reads the configuration from `env`; a bad value throws a ConfigError naming the variable. */
@@ -56,6 +75,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (secret !== undefined && secret.length < 16) throw new ConfigError('JWT_SECRET must be at least 16 characters long.');
   const masterKey = value('CONDUIT_MASTER_KEY');
   if (masterKey !== undefined && masterKey.length < 16) throw new ConfigError('CONDUIT_MASTER_KEY must be at least 16 characters long.');
+  const redisUrl = value('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^/]/.test(redisUrl)) throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL; got '${redisUrl}'.`);
+  const role = (value('ROLE') ?? DEFAULT_CONFIG.role).toLowerCase() as Role;
+  if (!ROLES.includes(role)) throw new ConfigError(`ROLE must be one of ${ROLES.join(', ')}; got '${env.ROLE}'.`);
+  if (role !== 'all' && redisUrl === undefined) throw new ConfigError(`ROLE=${role} needs REDIS_URL: API nodes and workers share jobs through Redis.`);
   return {
     port: integer(env, 'PORT', DEFAULT_CONFIG.port, 0, 65535),
     host: value('HOST') ?? DEFAULT_CONFIG.host,
@@ -67,6 +91,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     jobConcurrency: integer(env, 'JOB_CONCURRENCY', DEFAULT_CONFIG.jobConcurrency, 1, 1000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', DEFAULT_CONFIG.shutdownGraceMs, 0, 600_000),
     conduitMasterKey: masterKey,
+    redisUrl,
+    role,
+    redisPrefix: value('REDIS_PREFIX') ?? DEFAULT_CONFIG.redisPrefix,
+    jobLockMs: integer(env, 'JOB_LOCK_MS', DEFAULT_CONFIG.jobLockMs, 100, 600_000),
+    nodeTimeoutMs: integer(env, 'NODE_TIMEOUT_MS', DEFAULT_CONFIG.nodeTimeoutMs, 300, 600_000),
   };
 }
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// `npm start`: the job-progress service, configured by the environment (see the README).
+// `npm start`: the job-progress service, configured by the environment (see the README);
+// with REDIS_URL and ROLE=worker (`npm run worker`), a process that runs its jobs.
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { startTidingsWorker } from './scale/tidings-worker.js';
 import { createTidingsServer } from './server.js';
 
 async function main(): Promise<void> {
@@ -16,9 +18,18 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const server = await createTidingsServer({ config, logger });
-  const url = await server.listen();
-  logger.info({ url, hub: `${url}/hubs/job-progress`, swagger: `${url}/swagger`, dataDir: config.dataDir }, 'tidings job-progress service is listening');
+  let server: { close(): Promise<void> };
+  if (config.role === 'worker') {
+    const worker = await startTidingsWorker({ config, logger });
+    logger.info({ nodeId: worker.scale.cluster.nodeId, concurrency: config.jobConcurrency, redisPrefix: config.redisPrefix }, 'tidings worker is running jobs');
+    server = worker;
+  } else {
+    const service = await createTidingsServer({ config, logger });
+    const url = await service.listen();
+    const where = config.redisUrl ? { role: config.role, redisPrefix: config.redisPrefix } : { dataDir: config.dataDir };
+    logger.info({ url, hub: `${url}/hubs/job-progress`, swagger: `${url}/swagger`, ...where }, 'tidings job-progress service is listening');
+    server = service;
+  }
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -14,6 +14,7 @@ import { registerOpenApi } from './http/openapi.js';
 import { dashboardRoutes } from './http/routes/dashboard.js';
 import { staticAssetRoutes } from './http/routes/static-assets.js';
 import { type Logger, createLogger } from './logger.js';
+import { ScaledMode } from './scale/scaled-mode.js';
 import { JobProgressSurface } from './surfaces/job-progress/job-progress-surface.js';
 import { type SeedSurfacesOptions, mountSeedSurfaces } from './surfaces/seed-surfaces.js';
 import { VideoPipeline } from './videos/video-pipeline.js';
@@ -38,6 +39,8 @@ export interface TidingsServer {
   readonly hubs: HubServer;
   readonly engine: JobEngine;
   readonly config: ServerConfig;
+  /** Set when REDIS_URL is: the Redis job cluster, backplanes and (role worker or all) the job worker. */
+  readonly scale: ScaledMode | undefined;
   /** Starts the jobs (recovering unfinished ones) and listens; resolves with the base URL. */
   listen(): Promise<string>;
   /** Graceful stop: refuse new requests, let jobs checkpoint, tell clients, close. */
@@ -48,9 +51,11 @@ export interface TidingsServer {
 export async function createTidingsServer(options: TidingsServerOptions = {}): Promise<TidingsServer> {
   const config: ServerConfig = { ...DEFAULT_CONFIG, ...options.config };
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = new SqliteJobStore(join(config.dataDir, 'tidings.db'));
-  const engine = new JobEngine({
-    store,
+  const redisUrl = config.redisUrl;
+  const scale = redisUrl ? new ScaledMode({ config: { ...config, redisUrl }, logger, throttleIntervalMs: options.throttleIntervalMs }) : undefined;
+  const store = scale ? undefined : new SqliteJobStore(join(config.dataDir, 'tidings.db'));
+  const engine = scale?.engine ?? new JobEngine({
+    store: store!,
     runner: new InProcessRunner({ concurrency: config.jobConcurrency, logger: logger.child({ component: 'runner' }) }),
     logger: logger.child({ component: 'jobs' }),
     shutdownGraceMs: config.shutdownGraceMs,
@@ -63,7 +68,7 @@ export async function createTidingsServer(options: TidingsServerOptions = {}): P
   const auth = new AuthService(config.jwtSecret);
   const access = new AccessPolicy(auth.mode === 'jwt');
   const videos = new VideoPipeline(engine);
-  const hubs = new HubServer({
+  const hubOptions: HubOptions = {
     keepAliveIntervalMs: 15_000,
     clientTimeoutMs: 60_000,
     handshakeTimeoutMs: 30_000,
@@ -73,7 +78,8 @@ export async function createTidingsServer(options: TidingsServerOptions = {}): P
     authenticate: auth.hubAuthenticator,
     requireAuthentication: true,
     ...(config.corsOrigins ? { cors: { origins: config.corsOrigins } } : {}),
-  });
+  };
+  const hubs = scale?.createHubServer(hubOptions) ?? new HubServer(hubOptions);
 
   // One engine -> one fan-in -> the surfaces (each a hub with its own payloads).
   const fanIn = new EventFanIn(videos, logger.child({ component: 'surfaces' }));
@@ -100,13 +106,14 @@ export async function createTidingsServer(options: TidingsServerOptions = {}): P
   let stopping = false;
   app.get('/health', { schema: { tags: ['service'], summary: 'Liveness and counters' } }, async (_request, reply) => {
     const body = {
-      status: stopping ? 'stopping' : 'ok',
+      status: stopping ? 'stopping' : scale && !scale.connected ? 'degraded' : 'ok',
       mode: auth.mode,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       jobs: engine.metrics,
       surfaces: fanIn.metrics,
       hubs: { [jobProgressHub.path]: { connections: jobProgressHub.connectionCount } },
       seeds: seeds.metrics,
+      ...(scale ? { redis: await scale.health() } : {}),
     };
     return reply.code(stopping ? 503 : 200).send(body);
   });
@@ -117,13 +124,17 @@ export async function createTidingsServer(options: TidingsServerOptions = {}): P
   app.addHook('preClose', async () => {
     stopping = true;
     logger.info('shutting down: letting running jobs checkpoint');
+    await scale?.stopWorker();
     await engine.stop();
-    await jobProgress.broadcast('ServerShutdown', 'The server is shutting down; clients with automatic reconnect will reconnect.').catch(() => undefined);
+    const notice = () => jobProgress.broadcast('ServerShutdown', 'The server is shutting down; clients with automatic reconnect will reconnect.');
+    // Scaled: only this node's clients; the other nodes keep serving theirs.
+    await (scale ? scale.nodeLocal(notice) : notice()).catch(() => undefined);
     await hubs.close();
   });
   app.addHook('onClose', async () => {
     await seeds.close();
-    await store.close();
+    await store?.close();
+    await scale?.close();
   });
 
   if (auth.mode === 'open') {
@@ -139,7 +150,9 @@ export async function createTidingsServer(options: TidingsServerOptions = {}): P
     hubs,
     engine,
     config,
+    scale,
     async listen() {
+      await scale?.start();
       await engine.start();
       seeds.start();
       await app.listen({ port: config.port, host: config.host });

@@ -16,6 +16,11 @@ describe('configuration from the environment', () => {
       jobConcurrency: 4,
       shutdownGraceMs: 5000,
       conduitMasterKey: undefined,
+      redisUrl: undefined,
+      role: 'all',
+      redisPrefix: 'tidings',
+      jobLockMs: 30_000,
+      nodeTimeoutMs: 15_000,
     });
   });
 

@@ -66,6 +66,11 @@ export class BullMqQueue implements JobRunner {
     return this.counts;
   }
 
+  /** The node id of the worker that took the job last (BullMQ's `processedBy`), while BullMQ still has it. */
+  async holderOf(jobId: string): Promise<string | undefined> {
+    return (await this.queue.getJob(jobId))?.processedBy ?? undefined;
+  }
+
   async ready(): Promise<void> {
     await this.queue.waitUntilReady();
   }

@@ -1,4 +1,4 @@
-import { type Job, JobEngine, type JobEngineOptions, type JobEventSink } from '@tidings/jobs';
+import { type Job, JobEngine, type JobEngineOptions, type JobEventSink, type JobProcessor, type ProcessorOptions } from '@tidings/jobs';
 import type { JobControl } from './job-control.js';
 import type { JobEventFeed } from './job-event-feed.js';
 
@@ -7,6 +7,8 @@ export interface ClusterJobEngineOptions extends JobEngineOptions {
   readonly control: JobControl;
   /** How long a cancel waits for the worker holding the job to answer. Default 5000 ms. */
   readonly cancelTimeoutMs?: number;
+  /** Told of every processor defined here (the cluster's workers run them too). */
+  readonly onDefine?: (type: string, processor: JobProcessor, options: ProcessorOptions) => void;
 }
 
 /**
@@ -22,18 +24,28 @@ export interface ClusterJobEngineOptions extends JobEngineOptions {
  *   exactly the state that precedes the events still to come.
  * - `cancel`: the worker holding the job cancels it (its AbortSignal fires);
  *   a job no worker holds is cancelled here.
- * - `start` starts reading the feed; jobs are never run here.
+ * - `start` starts reading the feed; jobs are never run here. Processors
+ *   defined here are what the cluster's workers run.
  */
 export class ClusterJobEngine extends JobEngine {
-  private readonly feed: JobEventFeed;
+  /** Where this engine's sinks get the cluster's events from. */
+  readonly feed: JobEventFeed;
   private readonly control: JobControl;
   private readonly cancelTimeoutMs: number;
+  private readonly onDefine: ClusterJobEngineOptions['onDefine'];
 
   constructor(options: ClusterJobEngineOptions) {
     super(options);
     this.feed = options.feed;
     this.control = options.control;
     this.cancelTimeoutMs = options.cancelTimeoutMs ?? 5000;
+    this.onDefine = options.onDefine;
+  }
+
+  override define(type: string, processor: JobProcessor, options: ProcessorOptions = {}): this {
+    super.define(type, processor, options);
+    this.onDefine?.(type, processor, options);
+    return this;
   }
 
   /** Starts delivering the cluster's events to this engine's sinks. */

@@ -29,6 +29,8 @@ export interface JobWorkerOptions {
 }
 
 export interface JobWorkerDeps {
+  /** This process's id; BullMQ records it on every job this worker takes (`processedBy`). */
+  readonly nodeId: string;
   readonly redis: RedisSource;
   readonly redisOptions?: RedisOptions;
   readonly prefix: string;
@@ -97,6 +99,7 @@ export class JobWorker {
     this.connection.on('error', () => undefined); // the job store's connection reports outages
     let failing = false;
     this.worker = new Worker<RunnerItem>(QUEUE_NAME, (job, token) => this.process(job, token), {
+      name: this.deps.nodeId,
       connection: this.connection,
       prefix: bullPrefix(this.deps.prefix),
       concurrency: this.concurrency,

@@ -83,7 +83,7 @@ export class RedisJobCluster {
     this.queue = new BullMqQueue({ ...connection, prefix: this.prefix, control: this.control });
   }
 
-  /** Registers the processor for jobs of `type`, for this process's engines and workers alike. */
+  /** Registers the processor for jobs of `type`, for this process's engines and workers alike (as does `define` on one of its engines). */
   define(type: string, processor: JobProcessor, options: ProcessorOptions = {}): this {
     this.definitions.set(type, { processor, options });
     for (const engine of this.engines) engine.define(type, processor, options);
@@ -114,7 +114,15 @@ export class RedisJobCluster {
       catchUpTimeoutMs: options.catchUpTimeoutMs,
       sinkTimeoutMs: options.sinkTimeoutMs,
     });
-    const engine = new ClusterJobEngine({ ...options, logger: quietRejections(logger), store: this.store, runner: this.queue, feed, control: this.control });
+    const engine = new ClusterJobEngine({
+      ...options,
+      logger: quietRejections(logger),
+      store: this.store,
+      runner: this.queue,
+      feed,
+      control: this.control,
+      onDefine: (type, processor, processorOptions) => this.definitions.set(type, { processor, options: processorOptions }),
+    });
     for (const [type, { processor, options: processorOptions }] of this.definitions) engine.define(type, processor, processorOptions);
     this.engines.push(engine);
     return engine;
@@ -125,6 +133,7 @@ export class RedisJobCluster {
     const logger = options.engine?.logger ?? this.logger;
     const worker = new JobWorker(
       {
+        nodeId: this.nodeId,
         redis: this.options.redis,
         redisOptions: this.options.redisOptions,
         prefix: this.prefix,
