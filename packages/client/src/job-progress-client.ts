@@ -1,9 +1,8 @@
 import { type HttpTransportType, type HubConnection, HubConnectionBuilder, HubConnectionState } from '@microsoft/signalr';
-import type { AccessTokenSource } from './access-token.js';
-import { resolveAccessToken } from './access-token.js';
+import { type AccessTokenSource, resolveAccessToken } from './access-token.js';
 import { DEFAULT_RECONNECT_DELAYS_MS, cancellableDelay, reconnectDelay } from './backoff.js';
+import { ClientEvents } from './client-events.js';
 import { JobFeed, type JobWatch } from './job-feed.js';
-import { Listeners } from './listeners.js';
 import { type ClientLogger, type LogLevelName, levelLogger, officialClientLogger } from './logger.js';
 import {
   type HubError,
@@ -11,7 +10,6 @@ import {
   type JobEvent,
   type JobFailed,
   type JobProgressUpdate,
-  type JobStatus,
   type Notification,
   type VideoProgressUpdate,
   jobEvent,
@@ -80,19 +78,7 @@ export class JobProgressClient {
   private retryWait: { cancel(): void } | undefined;
   private readonly connectedWaiters = new Set<{ resolve(): void; reject(error: unknown): void }>();
 
-  private readonly jobEvents: Listeners<JobEvent>;
-  private readonly progressListeners: Listeners<JobProgressUpdate>;
-  private readonly completedListeners: Listeners<JobCompleted>;
-  private readonly failedListeners: Listeners<JobFailed>;
-  private readonly cancelledListeners: Listeners<JobProgressUpdate>;
-  private readonly videoListeners: Listeners<VideoProgressUpdate>;
-  private readonly userNotifications: Listeners<Notification>;
-  private readonly broadcasts: Listeners<Notification>;
-  private readonly hubErrors: Listeners<HubError>;
-  private readonly reconnectingListeners: Listeners<Error | undefined>;
-  private readonly reconnectedListeners: Listeners<string | undefined>;
-  private readonly closedListeners: Listeners<Error | undefined>;
-  private readonly stateListeners: Listeners<ConnectionState>;
+  private readonly events: ClientEvents;
 
   constructor(options: JobProgressClientOptions = {}) {
     this.logger = levelLogger(options.logger ?? console, options.logLevel ?? 'warn');
@@ -101,20 +87,7 @@ export class JobProgressClient {
     if (baseUrl === undefined) throw new Error('JobProgressClient needs a baseUrl (such as http://localhost:5000) outside a browser.');
     this.api = new TidingsApi({ baseUrl, accessToken: options.accessToken, fetch: options.fetch });
 
-    const listeners = <T>() => new Listeners<T>((error) => this.logger.error('an event listener threw', error));
-    this.jobEvents = listeners();
-    this.progressListeners = listeners();
-    this.completedListeners = listeners();
-    this.failedListeners = listeners();
-    this.cancelledListeners = listeners();
-    this.videoListeners = listeners();
-    this.userNotifications = listeners();
-    this.broadcasts = listeners();
-    this.hubErrors = listeners();
-    this.reconnectingListeners = listeners();
-    this.reconnectedListeners = listeners();
-    this.closedListeners = listeners();
-    this.stateListeners = listeners();
+    this.events = new ClientEvents((error) => this.logger.error('an event listener threw', error));
 
     const token = options.accessToken;
     this.connection = new HubConnectionBuilder()
@@ -195,7 +168,7 @@ export class JobProgressClient {
           this.wanted = false;
           this.rejectWaiters(refusal);
           this.setState('disconnected');
-          this.closedListeners.emit(refusal);
+          this.events.closed.emit(refusal);
           throw refusal;
         }
         const delayMs = reconnectDelay(this.retryDelaysMs, attempt + 1);
@@ -212,7 +185,7 @@ export class JobProgressClient {
     for (const waiter of this.connectedWaiters) waiter.resolve();
     this.connectedWaiters.clear();
     await this.resubscribeAll();
-    if (reconnecting) this.reconnectedListeners.emit(this.connection.connectionId ?? undefined);
+    if (reconnecting) this.events.reconnected.emit(this.connection.connectionId ?? undefined);
   }
 
   /** A failed connect may be the service refusing our token: ask the REST API, which says so plainly. */
@@ -228,19 +201,19 @@ export class JobProgressClient {
   private connectionLost(error: Error | undefined): void {
     if (!this.wanted) {
       this.setState('disconnected');
-      this.closedListeners.emit(error);
+      this.events.closed.emit(error);
       return;
     }
     this.logger.info(`connection lost${error ? ` (${error.message})` : ''}; reconnecting`);
     this.setState('reconnecting');
-    this.reconnectingListeners.emit(error);
+    this.events.reconnecting.emit(error);
     void this.ensureConnecting(true).catch(() => undefined);
   }
 
   private setState(state: ConnectionState): void {
     if (state === this.currentState) return;
     this.currentState = state;
-    this.stateListeners.emit(state);
+    this.events.state.emit(state);
   }
 
   /** Settles once connected (calls made before `start()` wait for it), or rejects when the client stops. */
@@ -375,7 +348,7 @@ export class JobProgressClient {
         api: this.api,
         logger: this.logger,
         retryDelaysMs: this.retryDelaysMs,
-        emit: (event, previous) => this.emitJobEvent(event, previous),
+        emit: (event, previous) => this.events.emitJobEvent(event, previous),
       });
       this.jobs.set(jobId, feed);
     }
@@ -387,7 +360,7 @@ export class JobProgressClient {
     if (!feed) {
       feed = new VideoFeed(
         videoId,
-        (update) => this.videoListeners.emit(update),
+        (update) => this.events.video.emit(update),
         (error) => this.logger.error('a video watcher threw', error),
       );
       this.videos.set(videoId, feed);
@@ -411,68 +384,58 @@ export class JobProgressClient {
     c.on('VideoProgressUpdate', (update: VideoProgressUpdate) => {
       if (isSequenced(update, 'videoId')) this.videoFeed(update.videoId).push(update);
     });
-    c.on('UserNotification', (notification: Notification) => this.userNotifications.emit(notification));
-    c.on('BroadcastNotification', (notification: Notification) => this.broadcasts.emit(notification));
-    c.on('Error', (error: HubError) => this.hubErrors.emit(error));
+    c.on('UserNotification', (notification: Notification) => this.events.userNotification.emit(notification));
+    c.on('BroadcastNotification', (notification: Notification) => this.events.broadcast.emit(notification));
+    c.on('Error', (error: HubError) => this.events.hubError.emit(error));
     c.onclose((error) => this.connectionLost(error));
-  }
-
-  private emitJobEvent(event: JobEvent, previous: JobStatus | undefined): void {
-    this.jobEvents.emit(event);
-    if (event.type === 'JobCompleted') this.completedListeners.emit(event.payload);
-    else if (event.type === 'JobFailed') this.failedListeners.emit(event.payload);
-    else {
-      this.progressListeners.emit(event.payload);
-      if (event.payload.status === 'Cancelled' && previous !== 'Cancelled') this.cancelledListeners.emit(event.payload);
-    }
   }
 
   // ---- listeners (each returns a function that removes it) -----------------------------
 
   /** Every event of every job the client hears of, once per job and in order. */
   onJobEvent(listener: (event: JobEvent) => void): () => void {
-    return this.jobEvents.add(listener);
+    return this.events.job.add(listener);
   }
   onJobProgress(listener: (update: JobProgressUpdate) => void): () => void {
-    return this.progressListeners.add(listener);
+    return this.events.progress.add(listener);
   }
   onJobCompleted(listener: (completed: JobCompleted) => void): () => void {
-    return this.completedListeners.add(listener);
+    return this.events.completed.add(listener);
   }
   onJobFailed(listener: (failed: JobFailed) => void): () => void {
-    return this.failedListeners.add(listener);
+    return this.events.failed.add(listener);
   }
   /** A job's status became `Cancelled` (also delivered to `onJobProgress`). */
   onJobCancelled(listener: (update: JobProgressUpdate) => void): () => void {
-    return this.cancelledListeners.add(listener);
+    return this.events.cancelled.add(listener);
   }
   onVideoProgress(listener: (update: VideoProgressUpdate) => void): () => void {
-    return this.videoListeners.add(listener);
+    return this.events.video.add(listener);
   }
   onUserNotification(listener: (notification: Notification) => void): () => void {
-    return this.userNotifications.add(listener);
+    return this.events.userNotification.add(listener);
   }
   onBroadcastNotification(listener: (notification: Notification) => void): () => void {
-    return this.broadcasts.add(listener);
+    return this.events.broadcast.add(listener);
   }
   /** The hub's `Error` events (NOT_FOUND, UNAUTHORIZED, VALIDATION_ERROR…). */
   onError(listener: (error: HubError) => void): () => void {
-    return this.hubErrors.add(listener);
+    return this.events.hubError.add(listener);
   }
   /** The connection dropped; the client is reconnecting. */
   onReconnecting(listener: (error: Error | undefined) => void): () => void {
-    return this.reconnectingListeners.add(listener);
+    return this.events.reconnecting.add(listener);
   }
   /** Connected again, and every job and video re-subscribed (catch-up may still be arriving). */
   onReconnected(listener: (connectionId: string | undefined) => void): () => void {
-    return this.reconnectedListeners.add(listener);
+    return this.events.reconnected.add(listener);
   }
   /** The client stopped for good: `stop()` was called, or the service refused its credentials. */
   onConnectionClosed(listener: (error: Error | undefined) => void): () => void {
-    return this.closedListeners.add(listener);
+    return this.events.closed.add(listener);
   }
   onStateChange(listener: (state: ConnectionState) => void): () => void {
-    return this.stateListeners.add(listener);
+    return this.events.state.add(listener);
   }
 
   // ---- queries and commands -----------------------------------------------------------------

@@ -199,6 +199,16 @@ describe('the dashboard at / in Chromium', { skip: chromiumSkip }, () => {
     await page.waitForFunction((n) => document.querySelectorAll('.event-log tbody tr').length === n, history.length, { timeout: LONG });
   });
 
+  it('in development mode, takes a dev token and acts as that user', async () => {
+    await page.locator('.token-panel input').fill('dev-user');
+    await page.getByRole('button', { name: 'Get a dev token' }).click();
+    await page.getByText('Signed in as').locator('strong', { hasText: 'dev-user' }).waitFor();
+    await connectionIs(page, 'connected');
+    await page.locator('tr[data-job-id]', { hasText: 'Submitted from the form' }).waitFor({ timeout: LONG }); // every job, still
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await connectionIs(page, 'connected');
+  });
+
   it('wrote no errors to the console (only the browser noting failed requests while the service was down)', () => {
     const problems = browser.console.filter((line) => {
       if (line.type !== 'error' && line.type !== 'pageerror') return false;
