@@ -2,7 +2,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ingestCommand } from './commands/ingest.js';
 import { jobsCommand } from './commands/jobs.js';
-import { serveCommand } from './commands/serve.js';
 import { watchCommand } from './commands/watch.js';
 import { CommandError, EXIT } from './exit-codes.js';
 import { DEFAULT_URL, type ServiceOptions } from './service-options.js';
@@ -47,6 +46,8 @@ program
   .option('--demo-speed <factor>', 'how much faster than real time the simulated pipeline runs (DEMO_SPEED)', positiveNumber)
   .option('--demo', 'start three demo videos once listening (development mode)')
   .action(async (options: { port?: number; host?: string; dataDir?: string; demoSpeed?: number; demo?: boolean }) => {
+    // Loaded only here: the other commands start faster without the whole service.
+    const { serveCommand } = await import('./commands/serve.js');
     await serveCommand(options);
   });
 

@@ -5,7 +5,7 @@ import { SignJWT } from 'jose';
 import { watchCommand } from '../src/commands/watch.js';
 import { EXIT } from '../src/exit-codes.js';
 import { freePort } from '../../server/test/support/process.js';
-import { type RunningService, gatedDemo, startService, tempDir } from '../../server/test/support/service.js';
+import { type RunningService, awaitCompletion, gatedDemo, startService, tempDir } from '../../server/test/support/service.js';
 import { runCli, runToEnd } from './support/run-cli.js';
 
 async function ingest(service: RunningService, url: string, title?: string): Promise<string> {
@@ -60,7 +60,7 @@ describe('tidings against a running service', () => {
 
     const done = await ingest(service, 'https://videos.example/cli-done');
     demo.open('https://videos.example/cli-done');
-    assert.equal(await runCli(['--url', service.url, 'watch', done]).exitCode, EXIT.ok);
+    await awaitCompletion(service, done);
     const again = await runToEnd(['--url', service.url, 'watch', done]);
     assert.equal(again.code, EXIT.ok);
     assert.match(again.stdout, /^#\d+ Completed 100%/m);
