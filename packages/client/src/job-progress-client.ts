@@ -130,8 +130,11 @@ export class JobProgressClient {
     this.jobs.clear();
     this.videos.clear();
     this.rejectWaiters(stopped);
-    await this.connection.stop();
-    this.setState('disconnected');
+    await this.connection.stop(); // if it was connected, onclose has reported the close
+    if (this.currentState !== 'disconnected') {
+      this.setState('disconnected');
+      this.events.closed.emit(undefined);
+    }
   }
 
   /** Seed 000's name for `stop()`. */
@@ -200,6 +203,7 @@ export class JobProgressClient {
 
   private connectionLost(error: Error | undefined): void {
     if (!this.wanted) {
+      if (this.currentState === 'disconnected') return; // stop() has reported it
       this.setState('disconnected');
       this.events.closed.emit(error);
       return;

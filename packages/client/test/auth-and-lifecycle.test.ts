@@ -64,9 +64,12 @@ describe('@tidings/client with JWT and across its lifecycle', () => {
     await waitFor(() => events.at(-1)?.type === 'JobCompleted', 20_000, 'the job to complete');
     assert.deepEqual(events.map((e) => e.sequence), events.map((_, i) => i + 1));
 
+    const closes: (Error | undefined)[] = [];
+    client.onConnectionClosed((error) => closes.push(error));
     const pending = client.subscribeToJob('00000000-0000-4000-8000-000000000000');
     await client.stop();
     await assert.rejects(pending, (error: unknown) => error instanceof ClientStoppedError || error instanceof TidingsApiError);
     assert.equal(client.state, 'disconnected');
+    assert.deepEqual(closes, [undefined], 'closed once, without an error');
   });
 });
