@@ -150,7 +150,9 @@ export class JobProgressClient {
       connecting.then(
         () => this.connected(reconnecting),
         (error: unknown) => {
-          if (reconnecting && !(error instanceof ClientStoppedError)) this.logger.error('gave up reconnecting', error);
+          // A refusal is news for onConnectionClosed, not a fault of the page: a warning.
+          if (error instanceof TidingsApiError) this.logger.warn(`the service refused the credentials (${error.message}); stopped`);
+          else if (reconnecting && !(error instanceof ClientStoppedError)) this.logger.error('gave up reconnecting', error);
         },
       );
     }

@@ -1,5 +1,6 @@
 import { useTidingsClient } from '@tidings/react';
-import { useCallback } from 'react';
+import { TidingsApiError } from '@tidings/client';
+import { useCallback, useEffect } from 'react';
 import { IngestForm } from './components/IngestForm.js';
 import { JobDetail } from './components/JobDetail.js';
 import { JobsTable } from './components/JobsTable.js';
@@ -19,6 +20,17 @@ export function Dashboard({ mode, notices }: DashboardProps) {
   const table = useJobsTable(client);
   const [selected, select] = useSelectedJobId();
   const { push } = notices;
+
+  // A dev token dies with the process that signed it: after a restart the service refuses it for good.
+  useEffect(
+    () =>
+      client.onConnectionClosed((error) => {
+        if (error instanceof TidingsApiError && (error.status === 401 || error.status === 403)) {
+          push('error', `The service refused the token (${error.message}). Sign out, or get a new token.`);
+        }
+      }),
+    [client, push],
+  );
 
   const cancel = useCallback(
     (jobId: string) => {
