@@ -27,8 +27,8 @@ describe('scaled jobs with worker processes that die or freeze', { skip: redisSk
   const eventsOf = (id: string) => seen.get(id) ?? [];
   const started: NodeScript<WorkerInfo>[] = [];
 
-  function startWorker(nodeId: string): Promise<NodeScript<WorkerInfo>> {
-    const options: WorkerProcessOptions = { redisUrl: redis.url, prefix: PREFIX, nodeId, lockDurationMs: LOCK_MS };
+  function startWorker(nodeId: string, maxTakeovers?: number): Promise<NodeScript<WorkerInfo>> {
+    const options: WorkerProcessOptions = { redisUrl: redis.url, prefix: PREFIX, nodeId, lockDurationMs: LOCK_MS, maxTakeovers };
     return startNodeScript<WorkerInfo>(WORKER_SCRIPT, [JSON.stringify(options)]).then((w) => (started.push(w), w));
   }
 
@@ -114,5 +114,32 @@ describe('scaled jobs with worker processes that die or freeze', { skip: redisSk
     const refused = frozen.output().split('\n').filter((line) => line.startsWith(`refused ${job.id} stale`));
     assert.ok(refused.length >= 1, `its late writes were refused:\n${frozen.output()}`);
     assert.ok(refused.length <= 4, `and its attempt stopped rather than reporting every remaining step (${refused.length} refused)`);
+  });
+
+  it('a job that keeps stopping its workers has its attempt failed after maxTakeovers; a retry then runs it', async () => {
+    const workers = await Promise.all([startWorker('w5', 1), startWorker('w6', 1), startWorker('w7', 1)]);
+    const job = await engine.enqueue({ type: 'Steps', input: { steps: 40, stepMs: 50, failures: 0 } });
+    const attemptRuns = (attempt: number) => () => eventsOf(job.id).some((e) => e.kind === 'progress' && e.job.attempt === attempt);
+    for (const attempt of [1, 2]) {
+      await waitFor(attemptRuns(attempt), 20_000, `attempt ${attempt} to make progress`);
+      const holderId = await cluster.queue.holderOf(job.id);
+      const holder = workers.find((w) => w.info.nodeId === holderId);
+      assert.ok(holder, `a worker holds the job (${holderId})`);
+      await holder.stop('SIGKILL');
+    }
+    await waitFor(() => eventsOf(job.id).at(-1)?.kind === 'failed', 20_000, 'the third attempt to be given up');
+    const failed = eventsOf(job.id).at(-1)!.job;
+    assert.match(failed.error ?? '', /Its worker stopped 2 times while running it/);
+    assert.equal(failed.canRetry, true);
+    assert.deepEqual(
+      eventsOf(job.id).filter((e) => e.kind === 'recovered').map((e) => e.job.attempt),
+      [1, 2],
+      'recovered after each death',
+    );
+
+    await engine.retry(job.id);
+    await waitFor(() => eventsOf(job.id).at(-1)?.kind === 'completed', 20_000, 'the retried job to complete');
+    const events = eventsOf(job.id);
+    assert.deepEqual(events.map((e) => e.sequence), events.map((_, i) => i + 1));
   });
 });

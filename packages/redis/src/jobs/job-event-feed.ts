@@ -139,7 +139,10 @@ export class JobEventFeed {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await this.link.close();
+    // A blocked XREAD would hold a polite QUIT for up to blockMs: drop the socket at once.
+    const closing = this.link.close();
+    this.link.client.disconnect();
+    await closing;
     await this.loop;
     await this.chains.idle();
     for (const waiter of this.positionWaiters) waiter.resolve();

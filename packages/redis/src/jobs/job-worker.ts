@@ -190,7 +190,8 @@ export class JobWorker {
   private async giveUpReason(bullJob: BullJob<RunnerItem>, item: RunnerItem): Promise<string | undefined> {
     const takeovers = bullJob.stalledCounter ?? 0;
     if (takeovers <= this.maxTakeovers) return undefined;
-    const job = await this.deps.store.getJob(item.jobId);
+    // Unreadable now (Redis away): run the attempt; its first write will tell.
+    const job = await this.deps.store.getJob(item.jobId).catch(() => undefined);
     if (job?.status !== 'Running') return undefined;
     this.deps.logger.warn({ jobId: item.jobId, takeovers }, 'a job stopped its workers too often; failing its attempt');
     return `Its worker stopped ${takeovers} times while running it; this attempt is given up.`;
