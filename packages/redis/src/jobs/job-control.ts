@@ -27,7 +27,8 @@ interface CancelReply {
 }
 
 interface WaitingCancel {
-  readonly receivers: number;
+  /** Workers that heard the request (unknown until PUBLISH returns). */
+  receivers: number;
   answers: number;
   resolve(job: Job | undefined): void;
 }
@@ -99,9 +100,8 @@ export class JobControl {
       entry.resolve(undefined);
     }, timeoutMs);
     try {
-      const receivers = await this.publisher.client.publish(this.options.keys.controlChannel, JSON.stringify(message));
-      Object.assign(entry, { receivers });
-      if (entry.answers >= receivers) resolve(undefined);
+      entry.receivers = await this.publisher.client.publish(this.options.keys.controlChannel, JSON.stringify(message));
+      if (entry.answers >= entry.receivers) resolve(undefined);
       return await answered;
     } finally {
       clearTimeout(timer);
