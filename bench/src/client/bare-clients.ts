@@ -6,7 +6,7 @@ import type { SessionHost, WireProtocol, WireSession } from './wire/wire.js';
 const CONNECT_WAVE = 100;
 
 /** One bare-WebSocket connection feeding the process-wide delivery counter. */
-class BareClient implements SessionHost {
+export class BareClient implements SessionHost {
   readonly socket: WebSocket;
   readonly session: WireSession;
   readonly ready: Promise<void>;
@@ -77,5 +77,3 @@ export async function openBareClients(
   }
   return clients;
 }
-
-export type { BareClient };
