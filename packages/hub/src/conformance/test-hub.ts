@@ -2,6 +2,7 @@ import { Hub } from '../hub/hub.js';
 
 /** Client events the conformance hub sends. */
 export interface TestClient {
+  /** GetClientResult asks for any client method the test names. */
   [method: string]: (...args: never[]) => unknown;
   Message(message: string): void;
   CustomObject(value: unknown): void;

@@ -3,22 +3,25 @@ import { MessageType } from '../protocol/messages.js';
 import { SerializedMessage } from '../protocol/serialized-message.js';
 
 /**
- * The events a hub sends to its clients, as a map of method name to handler
- * signature. `send` is checked against it:
+ * The events a hub sends to its clients: an interface (or type) whose methods
+ * are the client handlers. `send` is checked against it:
  *
  * ```ts
  * interface ProgressEvents { JobProgressUpdate(update: JobProgress): void }
  * clients.group('job-1').send('JobProgressUpdate', update);
  * ```
+ *
+ * Any object type is accepted (an interface has no index signature); only its
+ * function-valued members count as methods.
  */
-export type ClientMethods = { [method: string]: (...args: never[]) => unknown };
+export type ClientMethods = object;
 
 /** Used when a hub does not declare its client contract: any method, any arguments. */
 export type UntypedClient = { [method: string]: (...args: unknown[]) => unknown };
 
-export type MethodName<T extends ClientMethods> = Extract<keyof T, string>;
-export type MethodArgs<T extends ClientMethods, K extends keyof T> = Parameters<T[K]>;
-export type MethodResult<T extends ClientMethods, K extends keyof T> = Awaited<ReturnType<T[K]>>;
+export type MethodName<T> = Extract<{ [K in keyof T]-?: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T], string>;
+export type MethodArgs<T, K extends keyof T> = T[K] extends (...args: infer A) => unknown ? A : never;
+export type MethodResult<T, K extends keyof T> = T[K] extends (...args: never[]) => infer R ? Awaited<R> : never;
 
 /** Some set of connections that can be sent to. */
 export interface ClientProxy<T extends ClientMethods = UntypedClient> {
