@@ -45,6 +45,14 @@ describe('framing', () => {
     assert.deepEqual([...completion], [0x09, 0x95, 0x03, 0x80, 0xa3, 0x78, 0x79, 0x7a, 0x03, 0x2a]);
   });
 
+  it('leaves undefined properties out in MessagePack, as JSON does', () => {
+    const protocol = new MessagePackHubProtocol();
+    const record = protocol.writeMessage({ type: 1, target: 't', arguments: [{ a: 1, gone: undefined }] });
+    const messages: HubMessage[] = [];
+    protocol.parseMessages(record, 0, 1024, messages);
+    assert.deepEqual((messages[0] as { arguments: unknown[] }).arguments, [{ a: 1 }]);
+  });
+
   it('writes JSON completions: void, null result, error', () => {
     const json = new JsonHubProtocol();
     assert.equal(json.writeMessage({ type: 3, invocationId: '1' }).toString(), '{"type":3,"invocationId":"1"}\x1e');

@@ -16,7 +16,9 @@ export class MessagePackHubProtocol implements HubProtocol {
   readonly transferFormat = 'Binary' as const;
 
   // Shared codecs are safe: encode/decode are synchronous and never re-entered.
-  private readonly encoder = new Encoder();
+  // `undefined` properties are left out, as JSON.stringify leaves them out: both
+  // protocols deliver the same object shapes to clients.
+  private readonly encoder = new Encoder({ ignoreUndefined: true });
   private readonly decoder = new Decoder();
   private readonly pingRecord = this.frame([MessageType.Ping]);
 
