@@ -1,9 +1,8 @@
-import { type HubEndpoint, HubException, type HubOptions, type HubServer } from '@tidings/hub';
+import { type HubEndpoint, type HubOptions, type HubServer } from '@tidings/hub';
 import { type Job, type JobEngine, isTerminal } from '@tidings/jobs';
 import type { AccessPolicy } from '../../auth/access-policy.js';
 import { ANONYMOUS, type Identity, identityOf } from '../../auth/identity.js';
 import type { JobActivity, Surface } from '../../events/event-fan-in.js';
-import { idProblem } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import type { VideoPipeline } from '../../videos/video-pipeline.js';
 import type { VideoProgress } from '../../videos/video-progress.js';
@@ -18,6 +17,7 @@ import {
   jobOutcomeNotification,
   jobProgressUpdate,
 } from './payloads.js';
+import { guardHubMethod, requireValidId } from '../shared/hub-method-guard.js';
 
 export interface JobProgressSurfaceDeps {
   readonly engine: JobEngine;
@@ -162,23 +162,12 @@ export class JobProgressSurface implements Surface, JobProgressOperations {
     return job;
   }
 
-  /** A malformed id: an Error event for listeners, and a HubException for the invocation. */
-  private async requireId(hub: JobProgressHub, value: unknown, what: string): Promise<string> {
-    const problem = idProblem(value, what);
-    if (problem === undefined) return value as string;
-    await this.sendError(hub, 'VALIDATION_ERROR', problem);
-    throw new HubException(problem);
+  private requireId(hub: JobProgressHub, value: unknown, what: string): Promise<string> {
+    return requireValidId(value, what, (code, message) => this.sendError(hub, code, message));
   }
 
-  private async guard<T>(hub: JobProgressHub, method: string, task: () => Promise<T>): Promise<T> {
-    try {
-      return await task();
-    } catch (error) {
-      if (error instanceof HubException) throw error;
-      this.deps.logger.error({ err: error, method, connectionId: hub.context.connectionId }, 'hub method failed');
-      await this.sendError(hub, 'INTERNAL_ERROR', `${method} failed on the server.`);
-      throw new HubException(`${method} failed on the server.`);
-    }
+  private guard<T>(hub: JobProgressHub, method: string, task: () => Promise<T>): Promise<T> {
+    return guardHubMethod(this.deps.logger, hub.context.connectionId, method, (code, message) => this.sendError(hub, code, message), task);
   }
 
   private sendError(hub: JobProgressHub, code: ErrorCode, message: string): Promise<void> {

@@ -1,14 +1,14 @@
-import { type Authenticator, type HubClients, type HubEndpoint, HubException, type HubOptions, type HubServer } from '@tidings/hub';
+import { type Authenticator, type HubClients, type HubEndpoint, type HubOptions, type HubServer } from '@tidings/hub';
 import { type Job, type JobEngine, JobStateError } from '@tidings/jobs';
 import type { AuthService } from '../../auth/auth-service.js';
 import type { JobActivity, Surface } from '../../events/event-fan-in.js';
-import { idProblem } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import { jobOutcomeNotification } from '../job-progress/payloads.js';
 import type { NotificationsTenant } from '../shared/notifications-hub.js';
 import { type ErrorCode, type JobStatusDto, jobCancelledMessage, jobCompletedDto, jobFailedDto, jobProgressDto, jobStatusDto } from './payloads.js';
 import { ProgressHub, type ProgressHubOperations } from './progress-hub.js';
 import { PROGRESS_HUB_PATH, type YoutubeRagProgressClient, youtubeRagGroups as groups } from './youtube-rag-client.js';
+import { guardHubMethod, requireValidId } from '../shared/hub-method-guard.js';
 
 export interface YoutubeRagSurfaceDeps {
   readonly engine: JobEngine;
@@ -170,22 +170,12 @@ export class YoutubeRagSurface implements Surface, ProgressHubOperations {
     return undefined;
   }
 
-  private async requireId(hub: ProgressHub, value: unknown): Promise<string> {
-    const problem = idProblem(value, 'jobId');
-    if (problem === undefined) return value as string;
-    await this.sendError(hub, 'VALIDATION_ERROR', problem);
-    throw new HubException(problem);
+  private requireId(hub: ProgressHub, value: unknown): Promise<string> {
+    return requireValidId(value, 'jobId', (code, message) => this.sendError(hub, code, message));
   }
 
-  private async guard<T>(hub: ProgressHub, method: string, task: () => Promise<T>): Promise<T> {
-    try {
-      return await task();
-    } catch (error) {
-      if (error instanceof HubException) throw error;
-      this.deps.logger.error({ err: error, method, connectionId: hub.context.connectionId }, 'hub method failed');
-      await this.sendError(hub, 'INTERNAL_ERROR', `${method} failed on the server.`);
-      throw new HubException(`${method} failed on the server.`);
-    }
+  private guard<T>(hub: ProgressHub, method: string, task: () => Promise<T>): Promise<T> {
+    return guardHubMethod(this.deps.logger, hub.context.connectionId, method, (code, message) => this.sendError(hub, code, message), task);
   }
 
   private sendError(hub: ProgressHub, code: ErrorCode, message: string): Promise<void> {
