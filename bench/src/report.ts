@@ -1,6 +1,6 @@
 import { cpus, loadavg } from 'node:os';
 import type { BenchConfig } from './config.js';
-import { FANOUT_JSON, IDLE_MEMORY, LATENCY } from './scenarios/index.js';
+import { FANOUT_JSON, FANOUT_REDIS, IDLE_MEMORY, LATENCY } from './scenarios/index.js';
 import type { ScenarioResult } from './scenarios/scenario.js';
 import type { SystemName } from './server/system.js';
 
@@ -19,6 +19,8 @@ export interface Ratios {
   readonly fanoutVsRawWs: number | null;
   /** tidings ÷ raw ws RSS per idle connection. */
   readonly memVsRawWs: number | null;
+  /** tidings ÷ Socket.IO deliveries per second, fan-out across 2 nodes through Redis (each on its own adapter). */
+  readonly redisFanoutVsSocketio: number | null;
 }
 
 export interface BenchReport {
@@ -55,6 +57,7 @@ export function computeRatios(rows: readonly ScenarioResult[]): Ratios {
     fanoutVsSocketio: ratio(tidingsFanout, figure(rows, FANOUT_JSON, 'socket.io', 'deliveriesPerSec')),
     fanoutVsRawWs: ratio(tidingsFanout, figure(rows, FANOUT_JSON, 'ws-coalesced', 'deliveriesPerSec')),
     memVsRawWs: ratio(figure(rows, IDLE_MEMORY, 'tidings', 'rssPerConnKB'), figure(rows, IDLE_MEMORY, 'ws', 'rssPerConnKB')),
+    redisFanoutVsSocketio: ratio(figure(rows, FANOUT_REDIS, 'tidings', 'deliveriesPerSec'), figure(rows, FANOUT_REDIS, 'socket.io', 'deliveriesPerSec')),
   };
 }
 
@@ -71,6 +74,7 @@ export function targets(report: BenchReport): Target[] {
     { label: 'Fan-out vs Socket.IO', value: ratios.fanoutVsSocketio, goal: '≥ 4×', met: (v) => v >= 4 },
     { label: 'Fan-out vs raw ws (coalesced)', value: ratios.fanoutVsRawWs, goal: '≥ 0.7×', met: (v) => v >= 0.7 },
     { label: 'Idle memory vs raw ws', value: ratios.memVsRawWs, goal: '≤ 1.5×', met: (v) => v <= 1.5 },
+    { label: 'Fan-out through Redis, 2 nodes, vs Socket.IO', value: ratios.redisFanoutVsSocketio, goal: '≥ 2×', met: (v) => v >= 2 },
     { label: 'p99 latency (ms)', value: figure(scenarios, LATENCY, 'tidings', 'p99Ms'), goal: '≤ 20 ms', met: (v) => v <= 20 },
   ];
 }

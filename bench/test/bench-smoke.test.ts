@@ -18,6 +18,13 @@ const EXPECTED_ROWS = [
   ['Group fan-out, JSON', 'ws-coalesced'],
   ['Group fan-out, JSON', 'ws'],
   ['Group fan-out, MessagePack', 'tidings'],
+  // Without redis-server the Redis scenario is skipped; run-tests sets TIDINGS_REDIS_SERVER when it found one.
+  ...(process.env.TIDINGS_REDIS_SERVER === '1'
+    ? ([
+        ['Group fan-out through Redis, 2 nodes', 'tidings'],
+        ['Group fan-out through Redis, 2 nodes', 'socket.io'],
+      ] as const)
+    : []),
   ['Idle memory', 'tidings'],
   ['Idle memory', 'socket.io'],
   ['Idle memory', 'ws'],
@@ -36,7 +43,7 @@ const isPositive = (value: unknown): boolean => typeof value === 'number' && Num
 test('npm run bench -- --smoke runs every scenario on every system and writes the report', async () => {
   const out = await mkdtemp(join(tmpdir(), 'tidings-bench-'));
   try {
-    await run(process.execPath, ['--conditions=tidings-src', '--import', 'tsx', MAIN, '--smoke', '--out', out], { timeout: 90_000 });
+    await run(process.execPath, ['--conditions=tidings-src', '--import', 'tsx', MAIN, '--smoke', '--out', out], { timeout: 120_000 });
     const report = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as BenchReport;
 
     assert.ok(isPositive(report.machine.cpus));
@@ -61,6 +68,7 @@ test('npm run bench -- --smoke runs every scenario on every system and writes th
     assert.ok(isPositive(report.ratios.fanoutVsSocketio));
     assert.ok(isPositive(report.ratios.fanoutVsRawWs));
     assert.ok('memVsRawWs' in report.ratios);
+    if (process.env.TIDINGS_REDIS_SERVER === '1') assert.ok(isPositive(report.ratios.redisFanoutVsSocketio));
 
     const table = await readFile(join(out, 'latest.md'), 'utf8');
     assert.match(table, /\| Scenario \| System \| Clients \|/);

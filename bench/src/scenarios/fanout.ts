@@ -3,7 +3,7 @@ import type { BenchConfig, FanoutSizes } from '../config.js';
 import { BENCH_JOB_ID, jobGroup } from '../contract.js';
 import type { SystemName } from '../server/system.js';
 import { median } from './median.js';
-import { type Scenario, type ScenarioResult, emptyFigures } from './scenario.js';
+import { type Log, type Scenario, type ScenarioResult, emptyFigures } from './scenario.js';
 import { type CpuPerDelivery, type SystemSession, chargeCpu, withSystem } from './system-session.js';
 
 export interface FanoutTarget {
@@ -13,7 +13,7 @@ export interface FanoutTarget {
 }
 
 /** CPU time per delivery is far steadier than the rate on a shared machine, so it shows what a change did. */
-type RoundFigures = { readonly deliveriesPerSec: number } & CpuPerDelivery;
+export type RoundFigures = { readonly deliveriesPerSec: number } & CpuPerDelivery;
 
 /** Arms the clients, has the server send `messages` to the group, and measures until the last delivery. */
 async function fanoutRound(session: SystemSession, sizes: FanoutSizes, messages: number, timeoutMs: number): Promise<RoundFigures> {
@@ -47,27 +47,42 @@ export function fanoutScenario(id: string, name: string, targets: readonly Fanou
           for (let i = 0; i < sizes.repetitions; i++) measured.push(await fanoutRound(session, sizes, sizes.messages, config.roundTimeoutMs));
           return measured;
         });
-        const samples = rounds.map((r) => Math.round(r.deliveriesPerSec));
-        const deliveriesPerSec = Math.round(median(samples));
-        const serverCpuNsPerDelivery = Math.round(median(rounds.map((r) => r.serverCpuNsPerDelivery)));
-        const clientCpuNsPerDelivery = Math.round(median(rounds.map((r) => r.clientCpuNsPerDelivery)));
-        log(
-          `  ${system} (${client}): ${deliveriesPerSec.toLocaleString('en-US')} deliveries/s [${samples.join(', ')}]; ` +
-            `CPU per delivery: server ${serverCpuNsPerDelivery} ns, clients ${clientCpuNsPerDelivery} ns`,
-        );
-        results.push({
-          name,
-          system,
-          clients: sizes.clients,
-          messages: sizes.messages,
-          ...emptyFigures(),
-          deliveriesPerSec,
-          samples,
-          serverCpuNsPerDelivery,
-          clientCpuNsPerDelivery,
-        });
+        results.push(fanoutResult({ name, system, client, sizes, rounds, log }));
       }
       return results;
     },
+  };
+}
+
+/** The row of a fan-out measured in `rounds`: the median rate and CPU per delivery, logged as they are reported. */
+export function fanoutResult(measured: {
+  readonly name: string;
+  readonly system: SystemName;
+  readonly client: ClientKind;
+  readonly sizes: FanoutSizes;
+  readonly rounds: readonly RoundFigures[];
+  readonly log: Log;
+  /** Whose CPU `serverCpuNsPerDelivery` is. Default: the server. */
+  readonly serverLabel?: string;
+}): ScenarioResult {
+  const { name, system, client, sizes, rounds, log } = measured;
+  const samples = rounds.map((r) => Math.round(r.deliveriesPerSec));
+  const deliveriesPerSec = Math.round(median(samples));
+  const serverCpuNsPerDelivery = Math.round(median(rounds.map((r) => r.serverCpuNsPerDelivery)));
+  const clientCpuNsPerDelivery = Math.round(median(rounds.map((r) => r.clientCpuNsPerDelivery)));
+  log(
+    `  ${system} (${client}): ${deliveriesPerSec.toLocaleString('en-US')} deliveries/s [${samples.join(', ')}]; ` +
+      `CPU per delivery: ${measured.serverLabel ?? 'server'} ${serverCpuNsPerDelivery} ns, clients ${clientCpuNsPerDelivery} ns`,
+  );
+  return {
+    name,
+    system,
+    clients: sizes.clients,
+    messages: sizes.messages,
+    ...emptyFigures(),
+    deliveriesPerSec,
+    samples,
+    serverCpuNsPerDelivery,
+    clientCpuNsPerDelivery,
   };
 }

@@ -1,6 +1,7 @@
 import { fanoutScenario } from './fanout.js';
 import { idleMemory } from './idle-memory.js';
 import { latencyUnderLoad } from './latency.js';
+import { FANOUT_REDIS, redisFanout } from './redis-fanout.js';
 import type { Scenario } from './scenario.js';
 
 export const FANOUT_JSON = 'Group fan-out, JSON';
@@ -8,6 +9,7 @@ export const FANOUT_MSGPACK = 'Group fan-out, MessagePack';
 export const IDLE_MEMORY = idleMemory.name;
 export const LATENCY = latencyUnderLoad.name;
 export const OFFICIAL_CLIENT = 'Official client end-to-end';
+export { FANOUT_REDIS };
 
 /** Every scenario, in the order they run. A new one (a Redis backplane, say) is one more entry. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -23,6 +25,7 @@ export const SCENARIOS: readonly Scenario[] = [
     (config) => config.fanout,
   ),
   fanoutScenario('fanout-msgpack', FANOUT_MSGPACK, [{ system: 'tidings', client: 'tidings-messagepack' }], (config) => config.fanout),
+  redisFanout,
   idleMemory,
   latencyUnderLoad,
   fanoutScenario('official-client', OFFICIAL_CLIENT, [{ system: 'tidings', client: '@microsoft/signalr' }], (config) => config.official),

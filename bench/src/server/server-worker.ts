@@ -11,7 +11,7 @@ export interface MemorySample {
 }
 
 export type ServerCommands = {
-  start: { arg: { system: SystemName }; result: { port: number } };
+  start: { arg: { system: SystemName; redisUrl?: string }; result: { port: number } };
   fanout: { arg: { group: string; messages: number; burst: number }; result: { startedAtUs: number } };
   offer: { arg: { group: string; ratePerSec: number; durationMs: number }; result: { sent: number } };
   /** Memory after full garbage collections, once freed socket buffers have been given back. */
@@ -41,9 +41,9 @@ function running(): BenchSystem {
 }
 
 const handlers: CommandHandlers<ServerCommands> = {
-  async start({ system: name }) {
+  async start({ system: name, redisUrl }) {
     if (system) throw new Error('A system is already running in this worker.');
-    system = await startSystem(name);
+    system = await startSystem(name, { redisUrl });
     return { port: system.port };
   },
   async fanout({ group, messages, burst }) {

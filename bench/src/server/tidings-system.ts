@@ -1,7 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Hub, HubServer, silentLogger } from '@tidings/hub';
+import { RedisHubLifetimeManager } from '@tidings/redis';
 import { HUB_PATH, type JobProgressUpdate, jobGroup } from '../contract.js';
+import type { StartOptions } from './start-system.js';
 import type { BenchSystem } from './system.js';
 
 // A type alias: the hub's ClientMethods constraint needs an index signature, which interfaces lack.
@@ -20,10 +22,12 @@ function reportSendFailure(error: unknown): void {
   console.error('tidings: group send failed', error);
 }
 
-/** tidings through its public API, as an application would host it. */
-export async function startTidings(): Promise<BenchSystem> {
+/** tidings through its public API, as an application would host it; with `redisUrl`, on its Redis backplane. */
+export async function startTidings(options: StartOptions = {}): Promise<BenchSystem> {
   const hubs = new HubServer({ logger: silentLogger });
-  const endpoint = hubs.mapHub<ProgressEvents>(HUB_PATH, JobProgressHub);
+  const lifetimeManager = options.redisUrl ? new RedisHubLifetimeManager({ redis: options.redisUrl, hub: HUB_PATH, logger: silentLogger }) : undefined;
+  await lifetimeManager?.ready();
+  const endpoint = hubs.mapHub<ProgressEvents>(HUB_PATH, JobProgressHub, { lifetimeManager });
   const server = hubs.attach(createServer());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
