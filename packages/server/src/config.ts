@@ -39,6 +39,12 @@ export interface ServerConfig {
   readonly jobLockMs: number;
   /** `NODE_TIMEOUT_MS`: how long an API node may go silent before the others drop its connections. Default 15000. */
   readonly nodeTimeoutMs: number;
+  /**
+   * `DEMO_JOBS`: demo videos started when the service starts with no jobs at all (a fresh
+   * DATA_DIR), so the dashboard has something to show. Default 3 in open development mode
+   * on one machine, 0 with JWT_SECRET or REDIS_URL.
+   */
+  readonly demoJobs: number;
 }
 
 export class ConfigError extends Error {
@@ -61,6 +67,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   redisPrefix: 'tidings',
   jobLockMs: 30_000,
   nodeTimeoutMs: 15_000,
+  demoJobs: 0,
 };
 
 /** Reads the configuration from `env`; a bad value throws a ConfigError naming the variable. */
@@ -96,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     redisPrefix: value('REDIS_PREFIX') ?? DEFAULT_CONFIG.redisPrefix,
     jobLockMs: integer(env, 'JOB_LOCK_MS', DEFAULT_CONFIG.jobLockMs, 100, 600_000),
     nodeTimeoutMs: integer(env, 'NODE_TIMEOUT_MS', DEFAULT_CONFIG.nodeTimeoutMs, 300, 600_000),
+    demoJobs: integer(env, 'DEMO_JOBS', secret === undefined && redisUrl === undefined ? 3 : 0, 0, 50),
   };
 }
 

@@ -2,6 +2,7 @@ export { createTidingsServer, type TidingsServer, type TidingsServerOptions } fr
 export { loadConfig, ConfigError, DEFAULT_CONFIG, type ServerConfig, type LogLevel } from './config.js';
 export { demoProcessors, simulatedVideoIngestion, simulatedTranscription, simulatedEmbeddingGeneration, type ProcessorSet } from './demo/simulated-processors.js';
 export { SimulatedWork } from './demo/simulated-work.js';
+export { startDemoVideos, startDemoVideosIfEmpty } from './demo/demo-videos.js';
 export { EventFanIn, type Surface, type JobActivity } from './events/event-fan-in.js';
 export { JobProgressSurface } from './surfaces/job-progress/job-progress-surface.js';
 export { JobProgressHub } from './surfaces/job-progress/job-progress-hub.js';

@@ -2,6 +2,7 @@
 // `npm start`: the job-progress service, configured by the environment (see the README);
 // with REDIS_URL and ROLE=worker (`npm run worker`), a process that runs its jobs.
 import { ConfigError, loadConfig } from './config.js';
+import { startDemoVideosIfEmpty } from './demo/demo-videos.js';
 import { createLogger } from './logger.js';
 import { startTidingsWorker } from './scale/tidings-worker.js';
 import { createTidingsServer } from './server.js';
@@ -27,7 +28,8 @@ async function main(): Promise<void> {
     const service = await createTidingsServer({ config, logger });
     const url = await service.listen();
     const where = config.redisUrl ? { role: config.role, redisPrefix: config.redisPrefix } : { dataDir: config.dataDir };
-    logger.info({ url, hub: `${url}/hubs/job-progress`, swagger: `${url}/swagger`, ...where }, 'tidings job-progress service is listening');
+    logger.info({ url, dashboard: `${url}/`, hub: `${url}/hubs/job-progress`, swagger: `${url}/swagger`, ...where }, 'tidings job-progress service is listening');
+    await startDemoVideosIfEmpty(service);
     server = service;
   }
 

@@ -21,7 +21,16 @@ describe('configuration from the environment', () => {
       redisPrefix: 'tidings',
       jobLockMs: 30_000,
       nodeTimeoutMs: 15_000,
+      demoJobs: 3,
     });
+  });
+
+  it('starts demo videos on a fresh open-mode service only, unless told otherwise', () => {
+    assert.equal(loadConfig({ JWT_SECRET: 'sixteen-chars-ok!' }).demoJobs, 0);
+    assert.equal(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).demoJobs, 0);
+    assert.equal(loadConfig({ DEMO_JOBS: '0' }).demoJobs, 0);
+    assert.equal(loadConfig({ DEMO_JOBS: '5' }).demoJobs, 5);
+    assert.throws(() => loadConfig({ DEMO_JOBS: 'many' }), /DEMO_JOBS must be an integer from 0 to 50/);
   });
 
   it('reads every variable', () => {

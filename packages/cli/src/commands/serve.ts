@@ -1,4 +1,4 @@
-import { ConfigError, type ServerConfig, createTidingsServer, loadConfig } from '@tidings/server';
+import { ConfigError, type ServerConfig, createTidingsServer, loadConfig, startDemoVideos, startDemoVideosIfEmpty } from '@tidings/server';
 import { CommandError, EXIT } from '../exit-codes.js';
 
 export interface ServeOptions {
@@ -6,11 +6,9 @@ export interface ServeOptions {
   readonly host?: string;
   readonly dataDir?: string;
   readonly demoSpeed?: number;
-  /** Start a few demo videos once listening. */
+  /** Start three demo videos once listening, even if there are jobs already. */
   readonly demo?: boolean;
 }
-
-const DEMO_VIDEOS = ['https://www.youtube.com/watch?v=dQw4w9WgXcQ', 'https://www.youtube.com/watch?v=9bZkp7q19f0', 'https://www.youtube.com/watch?v=kJQP7kiw5Fk'];
 
 /**
  * `tidings serve`: the service in this process, configured like `npm start`
@@ -36,13 +34,8 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   const url = await server.listen();
   const log = server.app.log;
   log.info({ url, dashboard: `${url}/`, hub: `${url}/hubs/job-progress`, swagger: `${url}/swagger` }, 'tidings is listening');
-  if (options.demo) {
-    for (const [i, video] of DEMO_VIDEOS.entries()) {
-      const response = await server.app.inject({ method: 'POST', url: '/api/v1/videos/ingest', payload: { url: video, title: `Demo video ${i + 1}`, userId: 'demo-user' } });
-      if (response.statusCode !== 202) log.warn({ status: response.statusCode, body: response.body }, 'a demo video was not accepted');
-    }
-    log.info('started 3 demo videos');
-  }
+  if (options.demo) await startDemoVideos(server, 3);
+  else await startDemoVideosIfEmpty(server);
 
   await new Promise<void>((resolve, reject) => {
     let stopping = false;
