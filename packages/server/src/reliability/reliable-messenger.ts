@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { HubClients } from '@tidings/hub';
 import { type Clock, systemClock } from '@tidings/jobs';
 import type { AcknowledgementTracker } from './acknowledgement-tracker.js';
@@ -59,7 +60,10 @@ export class ReliableMessenger {
   queue<T extends object>(hub: HubTarget, groups: readonly string[], method: string, payload: T, options: MessageOptions & { readonly coalesceKey?: string } = {}): void {
     const message = this.envelope(payload, options);
     const coalesceKey = options.coalesceKey === undefined ? undefined : `${hub.path}|${groups.join(',')}|${method}|${options.coalesceKey}`;
-    this.deps.batcher.enqueue({ coalesceKey, send: () => hub.clients.groups(groups).send(method, message) });
+    // Bound to the caller's async context: the batch is sent from a timer whose context is
+    // the first enqueuer's, and a context (scaled mode's node-local delivery) decides where sends go.
+    const send = AsyncResource.bind(() => hub.clients.groups(groups).send(method, message));
+    this.deps.batcher.enqueue({ coalesceKey, send });
   }
 
   /** Sends now and re-sends to each local recipient until it acknowledges. */
