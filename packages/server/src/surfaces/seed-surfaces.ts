@@ -57,7 +57,9 @@ export function mountSeedSurfaces(deps: {
     dataDir: config.dataDir,
     demoSpeed: config.demoSpeed,
     logger: logger.child({ component: 'conduit' }),
-    options: { masterKey: config.conduitMasterKey, ...deps.options?.conduit },
+    // In scaled mode every API node mounts this surface: a periodic demo producer on each
+    // would multiply its broadcasts, so there the flips are REST-triggered only.
+    options: { masterKey: config.conduitMasterKey, healthFlipIntervalMs: config.redisUrl ? 0 : undefined, ...deps.options?.conduit },
   });
   const deployments = new DeploymentSurface({
     engine,
