@@ -71,11 +71,6 @@ export class Connection implements Flushable {
     this.onDisposed = options.onDisposed;
   }
 
-  /** Output queued and not yet handed to the transport. */
-  get queuedBytes(): number {
-    return this.pendingBytes;
-  }
-
   /** Bytes waiting anywhere between the hub and the socket. */
   get outstandingBytes(): number {
     return this.pendingBytes + (this.sink ? this.sink.bufferedAmount() : 0);

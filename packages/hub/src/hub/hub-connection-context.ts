@@ -129,16 +129,13 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
       return;
     }
     try {
-      let offset = 0;
       if (this.phase === 'handshake') {
-        offset = this.handshake(input);
-        if (offset < 0) return;
-        if (offset < input.length) this.leftover = input.subarray(offset);
+        const end = this.handshake(input);
+        if (end >= 0 && end < input.length) this.leftover = input.subarray(end);
         return;
       }
-      const protocol = this.protocol!;
       const messages: HubMessage[] = [];
-      const end = protocol.parseMessages(input, offset, this.runtime.options.maxReceiveMessageSize, messages);
+      const end = this.protocol!.parseMessages(input, 0, this.runtime.options.maxReceiveMessageSize, messages);
       if (end < input.length) this.leftover = input.subarray(end);
       for (const message of messages) {
         if (this.isClosed) return;
@@ -212,21 +209,12 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
   // ---- LifetimeConnection ------------------------------------------------
 
   write(message: SerializedMessage): void {
-    if (this.phase !== 'connected' && this.phase !== 'connecting') return;
-    const bytes = message.bytesFor(this.protocol!);
-    if (this.replay !== undefined) {
-      this.replay.add(bytes);
-      if (this.transportLostAt !== 0 && this.replay.bufferedBytes > this.runtime.options.statefulReconnectBufferSize) {
-        this.connection.dispose(new Error(STATEFUL_OVERFLOW));
-        return;
-      }
-    }
-    this.connection.write(bytes);
-    this.sentSinceTick = true;
+    // Sends through the lifetime manager are invocations: trackable.
+    if (this.phase === 'connected' || this.phase === 'connecting') this.enqueue(message.bytesFor(this.protocol!), true);
   }
 
   invokeClient(method: string, args: readonly unknown[], options: InvokeOptions): Promise<unknown> {
-    if (this.phase !== 'connected') return Promise.reject(new HubException(`Connection '${this.connectionId}' is not connected.`));
+    if (this.phase !== 'connected' && this.phase !== 'connecting') return Promise.reject(new HubException(`Connection '${this.connectionId}' is not connected.`));
     if (options.signal?.aborted) return Promise.reject(new HubException('The client result invocation was canceled.'));
     const invocationId = `s${++this.nextClientInvocationId}`;
     return new Promise<unknown>((resolve, reject) => {
@@ -252,8 +240,19 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
   /** Encodes and queues one message for this connection only. */
   send(message: HubMessage): void {
     if (this.phase === 'closed' || !this.protocol) return;
-    const bytes = this.protocol.writeMessage(message);
-    if (this.replay !== undefined && isTrackable(message.type)) this.replay.add(bytes);
+    this.enqueue(this.protocol.writeMessage(message), isTrackable(message.type));
+  }
+
+  /** Queues encoded bytes; trackable ones are also kept for a stateful-reconnect replay. */
+  private enqueue(bytes: Buffer, trackable: boolean): void {
+    const replay = this.replay;
+    if (trackable && replay !== undefined) {
+      replay.add(bytes);
+      if (this.transportLostAt !== 0 && replay.bufferedBytes > this.runtime.options.statefulReconnectBufferSize) {
+        this.connection.dispose(new Error(STATEFUL_OVERFLOW));
+        return;
+      }
+    }
     this.connection.write(bytes);
     this.sentSinceTick = true;
   }
