@@ -143,10 +143,10 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
       }
     } catch (error) {
       if (error instanceof InvalidDataError) {
-        this.runtime.logger.warn({ connectionId: this.connectionId, error: error.message }, 'closing connection after a protocol error');
+        this.runtime.options.logger.warn({ connectionId: this.connectionId, error: error.message }, 'closing connection after a protocol error');
         this.close(`Connection closed with an error. ${error.name}: ${error.message}`, false);
       } else {
-        this.runtime.logger.error({ connectionId: this.connectionId, err: error }, 'error processing incoming data');
+        this.runtime.options.logger.error({ connectionId: this.connectionId, err: error }, 'error processing incoming data');
         this.close('Connection closed with an error.', false);
       }
     }
@@ -174,7 +174,7 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
       return true;
     }
     this.transportLostAt = Date.now();
-    this.runtime.logger.debug({ connectionId: this.connectionId, error: error?.message }, 'transport lost; waiting for a stateful reconnect');
+    this.runtime.options.logger.debug({ connectionId: this.connectionId, error: error?.message }, 'transport lost; waiting for a stateful reconnect');
     return true;
   }
 
@@ -200,7 +200,7 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     }
     if (previous !== 'handshake') {
       void this.runtime.lifetimeManager.onDisconnected(this).catch((err: unknown) => {
-        this.runtime.logger.error({ connectionId: this.connectionId, err }, 'lifetime manager failed on disconnect');
+        this.runtime.options.logger.error({ connectionId: this.connectionId, err }, 'lifetime manager failed on disconnect');
       });
     }
     if (previous === 'connecting' || previous === 'connected') void this.runtime.dispatcher.onDisconnected(this, error);
@@ -294,7 +294,7 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     const options = this.runtime.options;
     if (this.phase === 'handshake') {
       if (now - this.openedAt > options.handshakeTimeoutMs) {
-        this.runtime.logger.debug({ connectionId: this.connectionId }, 'handshake timed out');
+        this.runtime.options.logger.debug({ connectionId: this.connectionId }, 'handshake timed out');
         this.connection.close(new Error('The handshake timed out.'));
       }
       return;
@@ -310,7 +310,7 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     const ack = this.replay?.takeAck();
     if (ack !== undefined) this.send({ type: MessageType.Ack, sequenceId: ack });
     if (now - this.lastReceivedAt > options.clientTimeoutMs) {
-      this.runtime.logger.debug({ connectionId: this.connectionId }, 'client timeout elapsed');
+      this.runtime.options.logger.debug({ connectionId: this.connectionId }, 'client timeout elapsed');
       this.close('Server timeout elapsed without receiving a message from the client.', false);
       return;
     }
@@ -337,7 +337,7 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
       return -1;
     }
     const { protocol: name, version } = parsed.request;
-    const protocol = this.runtime.protocols.find((p) => p.name === name);
+    const protocol = this.runtime.options.protocols.find((p) => p.name === name);
     if (!protocol) {
       this.failHandshake(`The protocol '${name}' is not supported.`);
       return -1;
@@ -364,7 +364,7 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
   }
 
   private failHandshake(error: string): void {
-    this.runtime.logger.debug({ connectionId: this.connectionId, error }, 'handshake failed');
+    this.runtime.options.logger.debug({ connectionId: this.connectionId, error }, 'handshake failed');
     this.connection.binary = false;
     this.connection.write(writeHandshakeResponse(error));
     this.connection.close(new Error(error));
@@ -374,7 +374,7 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     try {
       await this.runtime.lifetimeManager.onConnected(this);
     } catch (error) {
-      this.runtime.logger.error({ connectionId: this.connectionId, err: error }, 'could not register the connection');
+      this.runtime.options.logger.error({ connectionId: this.connectionId, err: error }, 'could not register the connection');
       if (this.phase === 'registering') this.failHandshake('The server could not register the connection. Try again later.');
       return;
     }
@@ -390,7 +390,7 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     try {
       await this.runtime.dispatcher.onConnected(this);
     } catch (error) {
-      this.runtime.logger.error({ connectionId: this.connectionId, err: error }, 'onConnected failed; closing the connection');
+      this.runtime.options.logger.error({ connectionId: this.connectionId, err: error }, 'onConnected failed; closing the connection');
       const detail = this.runtime.options.detailedErrors || error instanceof HubException ? ` ${(error as Error).name}: ${(error as Error).message}` : '';
       this.phase = 'connected';
       this.close(`Connection closed with an error.${detail}`, false);

@@ -139,12 +139,13 @@ export class HubDispatcher {
     }
 
     const args = this.bindArguments(connection, descriptor, message.arguments, streamIds);
-    const controller = new AbortController();
-    if (invocationId !== undefined) {
+    // Only an invocation with an id can be cancelled; the others follow the connection.
+    const controller = invocationId !== undefined ? new AbortController() : undefined;
+    if (controller) {
       if (!connection.invocations) connection.invocations = new Map();
-      connection.invocations.set(invocationId, controller);
+      connection.invocations.set(invocationId!, controller);
     }
-    const hub = this.createHub(connection, invocationId !== undefined ? controller.signal : undefined);
+    const hub = this.createHub(connection, controller?.signal);
     const signal = hub.signal as AbortSignal;
     const invocation: HubInvocationContext = { hub, context: connection, methodName: descriptor.name, arguments: args, signal };
 
@@ -164,7 +165,7 @@ export class HubDispatcher {
         this.fail(connection, invocationId, `The client attempted to invoke the non-streaming '${descriptor.name}' method with a streaming invocation.`);
         return;
       }
-      void this.streamItems(connection, invocationId!, stream, controller.signal, streamIds);
+      void this.streamItems(connection, invocationId!, stream, controller!.signal, streamIds);
       return;
     }
     this.releaseInvocation(connection, invocationId, streamIds);
@@ -200,7 +201,9 @@ export class HubDispatcher {
         if (connection.isBackedUp() && (await untilAborted(connection.whenWritable(), signal)) === ABORTED) break;
       }
     } catch (err) {
-      finished = true;
+      // A producer that threw is finished. Waiting for drain only fails once the connection
+      // is gone, and then the signal has fired: that producer still needs stopping.
+      finished = !signal.aborted;
       if (!signal.aborted) {
         error = this.errorMessage('An error occurred on the server while streaming results.', err);
         this.logger.debug({ connectionId: connection.connectionId, invocationId, err }, 'stream failed');

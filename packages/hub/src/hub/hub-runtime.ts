@@ -1,6 +1,4 @@
 import type { HubLifetimeManager } from '../lifetime/lifetime-manager.js';
-import type { HubLogger } from '../logger.js';
-import type { HubProtocol } from '../protocol/hub-protocol.js';
 import type { ResolvedHubOptions } from '../server/hub-options.js';
 import type { HubDispatcher } from './hub-dispatcher.js';
 
@@ -8,8 +6,6 @@ import type { HubDispatcher } from './hub-dispatcher.js';
 export interface HubRuntime {
   readonly path: string;
   readonly options: ResolvedHubOptions;
-  readonly protocols: readonly HubProtocol[];
   readonly lifetimeManager: HubLifetimeManager;
   readonly dispatcher: HubDispatcher;
-  readonly logger: HubLogger;
 }

@@ -67,14 +67,7 @@ export class HubEndpoint<TClient extends ClientMethods = UntypedClient> {
       this.lifetimeManager,
       this.options.logger,
     );
-    this.runtime = {
-      path,
-      options: this.options,
-      protocols: this.options.protocols,
-      lifetimeManager: this.lifetimeManager,
-      dispatcher,
-      logger: this.options.logger,
-    };
+    this.runtime = { path, options: this.options, lifetimeManager: this.lifetimeManager, dispatcher };
     this.context = createHubContext<TClient>(this.lifetimeManager);
     this.wss = new WebSocketServer({
       noServer: true,
