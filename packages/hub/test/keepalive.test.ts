@@ -11,27 +11,28 @@ class PingHub extends Hub {
   }
 }
 
-const CLIENT_TIMEOUT_MS = 600;
+// Generous against a loaded CI machine: pings come ~5× as often as either timeout.
+const CLIENT_TIMEOUT_MS = 1500;
 
 describe('keep-alive and client timeout', () => {
   let server: TestServer;
 
   before(async () => {
     server = await startHubs((hubs) => {
-      hubs.mapHub('/ping', PingHub, { keepAliveIntervalMs: 150, clientTimeoutMs: CLIENT_TIMEOUT_MS });
+      hubs.mapHub('/ping', PingHub, { keepAliveIntervalMs: 300, clientTimeoutMs: CLIENT_TIMEOUT_MS });
     });
   });
   after(() => server.close());
 
   for (const clientCase of TRANSPORT_CASES) {
     it(`an idle connection outlives the client timeout thanks to pings (${clientCase.name})`, async () => {
-      // The client pings every 100 ms; it would give up on a server silent for 500 ms.
-      const connection = await connect(`${server.url}/ping`, clientCase, { keepAliveMs: 100, serverTimeoutMs: 500 });
+      // The client pings every 300 ms; it would give up on a server silent for 1.5 s.
+      const connection = await connect(`${server.url}/ping`, clientCase, { keepAliveMs: 300, serverTimeoutMs: 1500 });
       let closedWith: Error | undefined | null = null;
       connection.onclose((error) => {
         closedWith = error;
       });
-      await delay(CLIENT_TIMEOUT_MS * 3);
+      await delay(CLIENT_TIMEOUT_MS * 2.5);
       assert.equal(closedWith, null, 'the connection should still be open');
       assert.equal(connection.state, signalR.HubConnectionState.Connected);
       assert.equal(await connection.invoke('Echo', 'alive'), 'alive');
