@@ -13,7 +13,7 @@ import { formatSchemaErrors } from './http/http-errors.js';
 import { registerOpenApi } from './http/openapi.js';
 import { dashboardRoutes } from './http/routes/dashboard.js';
 import { staticAssetRoutes } from './http/routes/static-assets.js';
-import { type Logger, createLogger } from './logger.js';
+import { type Logger, createLogger, requestLogSerializer } from './logger.js';
 import { ScaledMode } from './scale/scaled-mode.js';
 import { JobProgressSurface } from './surfaces/job-progress/job-progress-surface.js';
 import { type SeedSurfacesOptions, mountSeedSurfaces } from './surfaces/seed-surfaces.js';
@@ -91,7 +91,8 @@ export async function createTidingsServer(options: TidingsServerOptions = {}): P
   engine.addSink(fanIn);
 
   const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+    // Request lines carry no token: the query's access_token is redacted.
+    loggerInstance: logger.child({}, { serializers: { req: requestLogSerializer } }) as FastifyBaseLogger,
     // Request lines only when debugging: job and hub logs say what matters at info.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     forceCloseConnections: true,

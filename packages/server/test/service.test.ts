@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SEED_VIDEO_URL, serviceFixture } from './support/service.js';
+import { pino } from 'pino';
+import { createTidingsServer } from '../src/index.js';
+import { SEED_VIDEO_URL, serviceFixture, tempDir } from './support/service.js';
 
 describe('service endpoints', () => {
   const fixture = serviceFixture({ config: { corsOrigins: ['http://localhost:3000'] } });
@@ -111,5 +113,25 @@ describe('service endpoints', () => {
     assert.equal(job.body.videoId, body.videoId);
     assert.equal(job.body.userId, 'test-user-123');
     assert.equal((await fixture.service.http(`/api/v1/jobs?userId=test-user-123&jobType=VideoProcessing`)).body.jobs.length, 1);
+  });
+});
+
+describe('request lines at LOG_LEVEL=debug', () => {
+  it('leave out the bearer token browsers send as access_token', async (t) => {
+    const dir = tempDir();
+    t.after(() => dir.cleanup());
+    const lines: string[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
+    const server = await createTidingsServer({ config: { port: 0, host: '127.0.0.1', dataDir: dir.path, logLevel: 'debug' }, logger });
+    t.after(() => server.close());
+    const url = await server.listen();
+    const token = 'eyJhbGciOiJIUzI1NiJ9.secret-part';
+    await fetch(`${url}/hubs/job-progress/negotiate?negotiateVersion=1&access_token=${token}`, { method: 'POST' });
+    await fetch(`${url}/api/v1/jobs?access_token=${token}&limit=5`);
+    const requests = lines.filter((line) => line.includes('incoming request'));
+    assert.equal(requests.length, 2);
+    assert.ok(lines.every((line) => !line.includes('secret-part')), 'no token in the log');
+    assert.match(requests[0]!, /"url":"\/hubs\/job-progress\/negotiate\?negotiateVersion=1&access_token=\[redacted\]"/);
+    assert.match(requests[1]!, /"url":"\/api\/v1\/jobs\?access_token=\[redacted\]&limit=5"/);
   });
 });
