@@ -311,7 +311,13 @@ describe('seed 003 §9a: hub invocations limited per IP (a hub filter)', () => {
       await c!.invoke('Ping');
       let queuedDone = false;
       const queued = a!.invoke('Ping').then(() => (queuedDone = true));
-      await delay(50);
+      // The fourth Ping waits in the queue before the fifth is sent (else the fifth would take its place).
+      await eventually(
+        async () => (await service.http('/api/conduit/admin/metrics', { token: MASTER_KEY })).body.rateLimit.queued as number,
+        (queuedCount) => queuedCount === 1,
+        5000,
+        'the fourth Ping to wait in the queue',
+      );
       await assert.rejects(b!.invoke('Ping'), /HubException: Too many requests: at most 3 hub invocations per minute from one IP address/);
       assert.equal(await c!.invoke('AcknowledgeMessage', 'some-id'), false, 'acknowledgements are exempt');
       assert.equal(queuedDone, false, 'waiting for the next window');
