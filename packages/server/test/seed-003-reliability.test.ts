@@ -256,7 +256,8 @@ describe('seed 003 on the Conduit hubs: acknowledgements, re-sends and dead lett
 });
 
 describe('seed 003 §6: the client snippets, as written', () => {
-  const fixture = seedServiceFixture();
+  const generations = gated(conduitDemoProcessors(20), (job) => jsonString(job.input, 'prompt') ?? '');
+  const fixture = seedServiceFixture({ processors: { ...demoProcessors({ speed: 20 }), ...generations.processors } });
 
   it('§6a (reconnect with backoff) with the key in the hub URL, §6b acknowledging TaskProgress, §6c Ping', async () => {
     const { service } = fixture;
@@ -287,6 +288,7 @@ describe('seed 003 §6: the client snippets, as written', () => {
     try {
       const created = await service.http('/api/conduit/images/generations', { body: { prompt: 'snippet' }, token: key });
       await connection.invoke('SubscribeToTask', created.body.taskId);
+      generations.open('snippet'); // only now: a task done before the subscription would send TaskCompleted, no TaskProgress
       await waitFor(() => acknowledged.length >= 1, 20_000, 'TaskProgress processed and acknowledged');
       assert.ok(acknowledged.every((a) => a === false), 'progress needs no acknowledgement: harmless');
       assert.equal(((await connection.invoke('Ping')) as { pong: boolean }).pong, true);
