@@ -112,6 +112,22 @@ describe('progress throttling (controlled clock)', () => {
     assert.equal((await store.getJob(job.id))!.lastSequence, 4);
   });
 
+  it('a checkpoint saved while an event waits to be stored does not move the sequence back', async () => {
+    const { notifier, job } = await setup(); // 'started' is sequence 1
+    job.progress = 50;
+    const progress = notifier.emit(job, 'progress'); // its sequence (2) is not known yet…
+    job.checkpoint = { half: true };
+    const checkpoint = notifier.save(job); // …when the checkpoint's copy of the job is taken
+    await Promise.all([progress, checkpoint]);
+    const saved = (await store.getJob(job.id))!;
+    assert.deepEqual([saved.lastSequence, saved.checkpoint], [2, { half: true }]);
+    const completed = await notifier.emit(job, 'completed');
+    await notifier.drain();
+    assert.equal(notifier.metrics.storeFailures, 0);
+    assert.equal(completed?.sequence, 3);
+    assert.deepEqual((await store.listEvents(job.id, 0, 10)).map((e) => e.sequence), [1, 2, 3]);
+  });
+
   it('keeps going when a sink throws, rejects or hangs: logged and counted', async () => {
     const clock = new ManualClock();
     const warnings: string[] = [];

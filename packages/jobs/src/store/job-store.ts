@@ -14,7 +14,10 @@ export interface JobStore {
   getJob(id: string): Promise<Job | undefined>;
   /** Newest first. */
   listJobs(filter: JobFilter): Promise<Job[]>;
-  /** Overwrites a job's state without recording an event (checkpoints, say). */
+  /**
+   * Overwrites a job's state without recording an event (checkpoints, say).
+   * The stored sequence stays: `job.lastSequence` may lag behind it.
+   */
   saveJob(job: Job): Promise<void>;
   /**
    * Atomically: gives the event the job's next sequence (last + 1), saves

@@ -125,9 +125,13 @@ export class SqliteJobStore implements JobStore {
     return (this.db.prepare(sql).all(...params) as JobRow[]).map((r) => JSON.parse(r.data) as Job);
   }
 
+  /** Keeps the stored sequence: `job` may be a copy taken before its latest event was stored. */
   async saveJob(job: Job): Promise<void> {
-    const result = this.statements.update.run(row(job));
-    if (result.changes === 0) throw new Error(`Cannot save job '${job.id}': it is not in the store.`);
+    this.db.transaction(() => {
+      const current = this.statements.lastSequence.get(job.id);
+      if (!current) throw new Error(`Cannot save job '${job.id}': it is not in the store.`);
+      this.statements.update.run(row({ ...job, lastSequence: current.last_sequence }));
+    })();
   }
 
   async appendEvent(job: Job, kind: JobEventKind, at: string): Promise<JobEvent> {
