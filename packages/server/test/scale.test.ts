@@ -134,9 +134,9 @@ describe('scaled mode: 2 API nodes and 2 workers as processes on one redis-serve
     const cancelled = await call(nodeA.url, `/api/v1/jobs/${job.jobId}/cancel`, {});
     assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
     assert.equal(cancelled.body.status, 'Cancelled');
-    // The worker's processor was aborted: its BullMQ job ends well before the rest of the step
-    // (at DEMO_SPEED 2, 1.5 s of transcribing and 0.65 s of later stages) would have.
-    await until(() => cluster.queue.refreshStats(), (c) => c.running === 0, 'the worker to let go of the step', 1800);
+    // The worker lets go of the step. (That the cancel aborts its processor's signal is
+    // @tidings/redis's jobs-cluster test; a deadline here would prove the machine's speed.)
+    await until(() => cluster.queue.refreshStats(), (c) => c.running === 0, 'the worker to let go of the step');
     const history = await historySequences(nodeB.url, transcription);
     assert.equal(history.at(-1)!.kind, 'cancelled');
     await new Promise((r) => setTimeout(r, 500));
