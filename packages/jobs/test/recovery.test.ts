@@ -116,6 +116,31 @@ describe('recovery after a crash or a restart', () => {
     await second.close();
   });
 
+  it('on stop, a processor that checkpoints and returns (rather than throws) is interrupted, not completed', async () => {
+    const polite: JobProcessor = async (job, ctx) => {
+      await ctx.stage('Working', 10);
+      if (job.checkpoint !== null) return { message: 'Finished after the restart' };
+      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+      await ctx.checkpoint({ half: true });
+    };
+    const first = harness(dir.path);
+    first.engine.define('Polite', polite);
+    await first.engine.start();
+    const job = await first.engine.enqueue({ type: 'Polite' });
+    await waitFor(() => first.eventsOf(job.id).some((e) => e.kind === 'stage'), 3000, 'running');
+    await first.engine.stop();
+    assert.equal((await first.engine.get(job.id))!.status, 'Pending');
+    assert.equal(first.eventsOf(job.id).at(-1)!.kind, 'interrupted');
+    await first.store.close();
+
+    const second = harness(dir.path);
+    second.engine.define('Polite', polite);
+    await second.engine.start();
+    await waitFor(() => second.eventsOf(job.id).some((e) => e.kind === 'completed'), 3000, 'completion');
+    assert.equal((await second.engine.get(job.id))!.statusMessage, 'Finished after the restart');
+    await second.close();
+  });
+
   it('resumes a flow whose running step was cut off, and finishes it', async () => {
     const steps = [
       { name: 'One', type: 'A' },

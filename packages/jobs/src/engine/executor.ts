@@ -101,15 +101,17 @@ export class Executor {
     if (!context.isActive) return false; // cancelled or abandoned meanwhile: already settled
     const core = this.core;
     const now = core.now();
-    if (succeeded) {
-      markCompleted(job, now, outcome?.message, outcome?.result ?? null);
-      await core.notifier.emit(job, 'completed');
-    } else if (signal.aborted && signal.reason instanceof JobInterruptedError) {
+    // An aborted attempt ends as its abort says, whether the processor threw or returned.
+    const abort: unknown = signal.aborted ? signal.reason : undefined;
+    if (abort instanceof JobInterruptedError) {
       await this.interrupt(attempt);
       return true;
-    } else if (signal.aborted && signal.reason instanceof JobCancelledError) {
-      markCancelled(job, now, signal.reason.message);
+    } else if (abort instanceof JobCancelledError) {
+      markCancelled(job, now, abort.message);
       await core.notifier.emit(job, 'cancelled');
+    } else if (succeeded) {
+      markCompleted(job, now, outcome?.message, outcome?.result ?? null);
+      await core.notifier.emit(job, 'completed');
     } else {
       const message = errorMessage(failure);
       const permanent = failure instanceof PermanentJobError;
