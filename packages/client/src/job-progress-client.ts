@@ -123,13 +123,7 @@ export class JobProgressClient {
 
   /** Disconnects for good: subscriptions end, pending calls reject with ClientStoppedError. */
   async stop(): Promise<void> {
-    this.wanted = false;
-    this.retryWait?.cancel();
-    const stopped = new ClientStoppedError();
-    for (const feed of this.jobs.values()) feed.fail(stopped);
-    this.jobs.clear();
-    this.videos.clear();
-    this.rejectWaiters(stopped);
+    this.endFollowing(new ClientStoppedError());
     await this.connection.stop(); // if it was connected, onclose has reported the close
     if (this.currentState !== 'disconnected') {
       this.setState('disconnected');
@@ -170,8 +164,7 @@ export class JobProgressClient {
         if (!this.wanted) throw new ClientStoppedError();
         const refusal = await this.credentialsRefused();
         if (refusal) {
-          this.wanted = false;
-          this.rejectWaiters(refusal);
+          this.endFollowing(refusal);
           this.setState('disconnected');
           this.events.closed.emit(refusal);
           throw refusal;
@@ -228,7 +221,13 @@ export class JobProgressClient {
     return new Promise((resolve, reject) => this.connectedWaiters.add({ resolve, reject }));
   }
 
-  private rejectWaiters(error: unknown): void {
+  /** The client stops for good (`stop()`, or the service refused its credentials): every subscription and waiting call rejects with `error`. */
+  private endFollowing(error: Error): void {
+    this.wanted = false;
+    this.retryWait?.cancel();
+    for (const feed of this.jobs.values()) feed.fail(error);
+    this.jobs.clear();
+    this.videos.clear();
     for (const waiter of this.connectedWaiters) waiter.reject(error);
     this.connectedWaiters.clear();
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { ClientStoppedError, type JobEvent, JobProgressClient, TidingsApiError } from '../src/index.js';
-import { memoryLogger, startService, tempDir, waitFor } from './support/service.js';
+import { memoryLogger, startService, tempDir, waitFor, within } from './support/service.js';
 
 const SECRET = 'client-tests-secret-0123456789';
 
@@ -43,9 +43,15 @@ describe('@tidings/client with JWT and across its lifecycle', () => {
     const forged = new JobProgressClient({ baseUrl: service.url, accessToken: await tokenFor('mallory', 'another-secret-0123456789'), logger: memoryLogger() });
     const closed: (Error | undefined)[] = [];
     forged.onConnectionClosed((e) => closed.push(e));
-    await assert.rejects(forged.start(), (error: unknown) => error instanceof TidingsApiError && error.status === 401);
+    // Made before start(): they wait for a connection that never comes, so the refusal ends them too.
+    const early = forged.subscribeToJob(jobId);
+    const earlyWatch = forged.watchJob(jobId, () => undefined);
+    const refused = (error: unknown) => error instanceof TidingsApiError && error.status === 401;
+    await assert.rejects(forged.start(), refused);
     assert.equal(forged.state, 'disconnected');
     assert.equal(closed.length, 1);
+    await assert.rejects(within(early, 5000, 'subscribeToJob to settle after the refusal'), refused);
+    await assert.rejects(within(earlyWatch.ready, 5000, 'watchJob to settle after the refusal'), refused);
   });
 
   it('subscriptions made before start() wait for the connection; stop() ends them', async (t) => {
