@@ -82,7 +82,7 @@ export async function createTidingsServer(options: TidingsServerOptions = {}): P
   const hubs = scale?.createHubServer(hubOptions) ?? new HubServer(hubOptions);
 
   // One engine -> one fan-in -> the surfaces (each a hub with its own payloads).
-  const fanIn = new EventFanIn(videos, logger.child({ component: 'surfaces' }));
+  const fanIn = new EventFanIn(engine, logger.child({ component: 'surfaces' }));
   const jobProgress = new JobProgressSurface({ engine, videos, access, logger: logger.child({ component: 'job-progress' }) });
   const jobProgressHub = jobProgress.mount(hubs, {});
   fanIn.add(jobProgress);

@@ -1,11 +1,12 @@
-import type { JobEvent, JobEventSink } from '@tidings/jobs';
+import type { Job, JobEngine, JobEvent, JobEventSink } from '@tidings/jobs';
 import type { Logger } from '../logger.js';
-import type { VideoPipeline } from '../videos/video-pipeline.js';
-import type { VideoProgress } from '../videos/video-progress.js';
+import { type VideoProgress, videoProgress } from '../videos/video-progress.js';
 
 /** A job event as surfaces receive it, with lookups shared between them. */
 export interface JobActivity {
   readonly event: JobEvent;
+  /** The job's steps, in order, when it is a flow (a video pipeline); none otherwise. Read once, on first ask. */
+  steps(): Promise<readonly Job[]>;
   /** The video's progress when the event is a video pipeline's (worked out once, on first ask). */
   video(): Promise<VideoProgress | undefined>;
 }
@@ -27,7 +28,7 @@ export class EventFanIn implements JobEventSink {
   private readonly surfaces: Surface[] = [];
 
   constructor(
-    private readonly videos: VideoPipeline,
+    private readonly engine: Pick<JobEngine, 'children'>,
     private readonly logger: Logger,
   ) {}
 
@@ -36,10 +37,13 @@ export class EventFanIn implements JobEventSink {
   }
 
   async deliver(event: JobEvent): Promise<void> {
+    const job = event.job;
+    let steps: Promise<readonly Job[]> | undefined;
     let video: Promise<VideoProgress | undefined> | undefined;
     const activity: JobActivity = {
       event,
-      video: () => (video ??= this.videoOf(event)),
+      steps: () => (steps ??= job.steps ? this.engine.children(job.id) : Promise.resolve([])),
+      video: () => (video ??= job.steps && job.subject !== null ? activity.steps().then((s) => videoProgress(job, s)) : Promise.resolve(undefined)),
     };
     await Promise.all(
       this.surfaces.map(async (surface) => {
@@ -52,11 +56,5 @@ export class EventFanIn implements JobEventSink {
         }
       }),
     );
-  }
-
-  private async videoOf(event: JobEvent): Promise<VideoProgress | undefined> {
-    const job = event.job;
-    if (!job.steps || job.subject === null) return undefined;
-    return this.videos.progress(job);
   }
 }

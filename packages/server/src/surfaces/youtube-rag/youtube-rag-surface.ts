@@ -94,13 +94,11 @@ export class YoutubeRagSurface implements Surface, ProgressHubOperations {
     const audience = this.clients.groups(targets);
     switch (event.kind) {
       case 'completed':
-        await audience.send('onJobCompleted', jobCompletedDto(job, await this.deps.engine.children(job.id)));
+        await audience.send('onJobCompleted', jobCompletedDto(job, await activity.steps()));
         break;
-      case 'failed': {
-        const steps = await this.deps.engine.children(job.id);
-        await audience.send('onJobFailed', jobFailedDto(job, steps.find((s) => s.status === 'Failed')));
+      case 'failed':
+        await audience.send('onJobFailed', jobFailedDto(job, (await activity.steps()).find((s) => s.status === 'Failed')));
         break;
-      }
       case 'cancelled':
         await audience.send('onJobCancelled', jobCancelledMessage(job));
         break;
