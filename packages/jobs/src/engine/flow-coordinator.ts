@@ -15,13 +15,11 @@ export type CancelJob = (jobId: string, reason: string) => Promise<unknown>;
  */
 export class FlowCoordinator {
   private readonly estimators = new Map<string, EtaEstimator>();
-  private cancelJob: CancelJob = async () => undefined;
 
-  constructor(private readonly core: EngineCore) {}
-
-  setCancel(cancel: CancelJob): void {
-    this.cancelJob = cancel;
-  }
+  constructor(
+    private readonly core: EngineCore,
+    private readonly cancelJob: CancelJob,
+  ) {}
 
   childStarted(child: Job): Promise<void> {
     const parentId = child.parentId;
@@ -159,7 +157,6 @@ export class FlowCoordinator {
   private stepOf(parent: Job, child: Job) {
     return parent.steps?.find((s) => s.jobId === child.id);
   }
-
 }
 
 /** The parent's progress: each step's progress times its weight. */

@@ -93,8 +93,7 @@ export class JobEngine {
     });
     const runner = options.runner ?? new InProcessRunner({ clock, logger });
     this.core = new EngineCore(options.store, notifier, runner, clock, logger, new KeyedMutex());
-    this.flows = new FlowCoordinator(this.core);
-    this.flows.setCancel((id, reason) => this.cancel(id, reason));
+    this.flows = new FlowCoordinator(this.core, (id, reason) => this.cancel(id, reason));
     this.executor = new Executor(this.core, this.flows, { backoff: options.backoff ?? DEFAULT_BACKOFF });
     this.shutdownGraceMs = options.shutdownGraceMs ?? 5000;
     this.maxRetries = options.maxRetries ?? 0;

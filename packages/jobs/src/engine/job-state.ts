@@ -1,4 +1,4 @@
-import type { FlowStep, Job, JobStage, JobStatus, JsonObject, JsonValue, StageStatus } from '../model.js';
+import type { FlowStep, Job, JobStage, JsonObject, JsonValue, StageStatus } from '../model.js';
 
 /** Pure transitions of a job's state; the engine decides when, and emits the events. */
 
@@ -179,10 +179,6 @@ export function markRetried(job: Job): void {
   job.result = null;
   job.canRetry = false;
   job.statusMessage = 'Retry requested';
-}
-
-export function hasStatus(job: Job, ...statuses: JobStatus[]): boolean {
-  return statuses.includes(job.status);
 }
 
 function formatDelay(ms: number): string {

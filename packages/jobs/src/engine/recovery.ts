@@ -13,7 +13,7 @@ export const RECOVERED_MESSAGE = 'Recovered after a restart; resuming';
  * the step before it). Flows left behind their children are brought up to
  * date.
  */
-export async function recoverJobs(core: EngineCore, flows: FlowCoordinator): Promise<{ requeued: number; failed: number }> {
+export async function recoverJobs(core: EngineCore, flows: FlowCoordinator): Promise<void> {
   const active = (await core.store.listJobs({ status: ['Running', 'Pending'] })).reverse(); // oldest first
   const settled: Job[] = [];
   let requeued = 0;
@@ -42,5 +42,4 @@ export async function recoverJobs(core: EngineCore, flows: FlowCoordinator): Pro
   for (const job of settled) await flows.childSettled(job);
   for (const parent of active.filter((j) => j.steps)) await flows.reconcile(parent);
   if (requeued + settled.length > 0) core.logger.info({ requeued, failed: settled.length }, 'recovered unfinished jobs');
-  return { requeued, failed: settled.length };
 }

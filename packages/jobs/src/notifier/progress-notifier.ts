@@ -106,11 +106,6 @@ export class ProgressNotifier {
     return this.chains.run(job.id, () => this.options.store.saveJob(snapshot));
   }
 
-  /** Sends the job's waiting progress update now, if it has one. */
-  async flush(jobId: string): Promise<void> {
-    if (this.waiting.has(jobId)) await this.sendWaiting(jobId);
-  }
-
   async flushAll(): Promise<void> {
     await Promise.all([...this.waiting.keys()].map((id) => this.sendWaiting(id)));
   }
