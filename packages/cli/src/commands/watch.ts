@@ -1,4 +1,5 @@
 import { type Job, type JobEvent, JobProgressClient, isTerminalStatus, statusAfter } from '@tidings/client';
+import { coalescedRead } from '../coalesced-read.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { JsonLines, PlainLines } from '../output/plain-lines.js';
 import { ProgressBars } from '../output/progress-bars.js';
@@ -50,26 +51,8 @@ export async function watchCommand(jobId: string, options: WatchOptions, io: Io)
   client.onReconnecting(() => display.note('Connection lost; reconnecting…'));
   client.onReconnected(() => display.note('Reconnected; catching up.'));
 
-  // Stages are re-read (at most one read at a time, the latest wins) as the job moves.
-  let reading: Promise<void> | undefined;
-  let readAgain = false;
-  const readStages = (): Promise<void> => {
-    if (reading) {
-      readAgain = true;
-      return reading;
-    }
-    reading = api
-      .getJob(jobId)
-      .then((fresh) => display.stages(fresh), () => undefined)
-      .finally(() => {
-        reading = undefined;
-        if (readAgain) {
-          readAgain = false;
-          void readStages();
-        }
-      });
-    return reading;
-  };
+  // Stages are re-read as the job moves (one read at a time); the last shown is read after the job ended.
+  const readStages = coalescedRead(() => api.getJob(jobId).then((fresh) => display.stages(fresh), () => undefined));
 
   try {
     return await new Promise<ExitCode>((resolve, reject) => {
