@@ -1,10 +1,9 @@
 import { HubException } from '@tidings/hub';
 import type { Job, JobEngine } from '@tidings/jobs';
-import { isTerminal } from '@tidings/jobs';
 import { idProblem } from '../../ids.js';
 import type { AcknowledgingHub } from '../../reliability/acknowledging-hub.js';
 import type { ConnectionRegistry } from '../../reliability/connection-registry.js';
-import type { HubTarget, ReliableMessenger } from '../../reliability/reliable-messenger.js';
+import type { ReliableMessenger } from '../../reliability/reliable-messenger.js';
 import type { ConduitHubTargets } from './conduit-hub-targets.js';
 import { type ConduitTaskKind, GroupPatterns, TASK_TYPES, ownerOfKey, taskKindOfJobType } from './conduit-constants.js';
 import type { ConduitHubOperations, SubscriptionKind } from './conduit-hubs.js';
@@ -42,14 +41,14 @@ export class ConduitSubscriptions implements ConduitHubOperations {
       const taskKind = job ? taskKindOfJobType(job.type) : undefined;
       if (!job || !taskKind || job.ownerId !== ownerOfKey(keyId) || (kind !== 'task' && kind !== taskKind)) throw new HubException(WHAT[kind].denied);
       await this.deps.messenger.flush();
-      await this.deps.registry.join(hub.groups, hub.context.connectionId, groupOf(kind, id));
+      await this.deps.registry.join(hub.groups, hub.context.connectionId, GroupPatterns[kind](id));
       await this.sendState(hub.context.connectionId, kind, taskKind, job);
     });
   }
 
   async unsubscribe(hub: AcknowledgingHub, kind: SubscriptionKind, rawId: unknown): Promise<void> {
     const id = requireId(rawId, WHAT[kind].required);
-    await this.deps.registry.leave(hub.groups, hub.context.connectionId, groupOf(kind, id));
+    await this.deps.registry.leave(hub.groups, hub.context.connectionId, GroupPatterns[kind](id));
   }
 
   async subscribeToTaskType(hub: AcknowledgingHub, taskType: unknown): Promise<void> {
@@ -82,29 +81,12 @@ export class ConduitSubscriptions implements ConduitHubOperations {
   private async sendState(connectionId: string, kind: SubscriptionKind, taskKind: ConduitTaskKind, job: Job): Promise<void> {
     const { messenger } = this.deps;
     const targets = this.deps.targets();
+    const hub = kind === 'task' ? targets.tasks : targets[kind];
+    const message = kind === 'task' ? payloads.taskMessage(job, taskKind) : payloads.mediaMessage(job, taskKind);
     const options = { correlationId: job.id };
-    if (kind === 'task') {
-      const hub = targets.tasks;
-      if (job.status === 'Completed') await messenger.sendCriticalTo(hub, connectionId, 'TaskCompleted', payloads.taskCompleted(job, taskKind), options);
-      else if (job.status === 'Failed') await messenger.sendCriticalTo(hub, connectionId, 'TaskFailed', payloads.taskFailed(job, taskKind), options);
-      else if (job.status === 'Cancelled') await messenger.sendCriticalTo(hub, connectionId, 'TaskCancelled', payloads.taskCancelled(job, taskKind), options);
-      else await messenger.sendTo(hub, connectionId, 'TaskProgress', payloads.taskProgress(job, taskKind), options);
-      return;
-    }
-    const hub: HubTarget = kind === 'video' ? targets.video : targets.image;
-    const prefix = kind === 'video' ? 'Video' : 'Image';
-    if (job.status === 'Completed') {
-      await messenger.sendCriticalTo(hub, connectionId, `${prefix}Completed`, kind === 'video' ? payloads.videoCompleted(job) : payloads.imageCompleted(job), options);
-    } else if (isTerminal(job.status)) {
-      await messenger.sendCriticalTo(hub, connectionId, `${prefix}Failed`, payloads.videoFailed(job), options);
-    } else {
-      await messenger.sendTo(hub, connectionId, `${prefix}Progress`, kind === 'video' ? payloads.videoProgress(job) : payloads.imageProgress(job), options);
-    }
+    if (message.critical) await messenger.sendCriticalTo(hub, connectionId, message.method, message.payload, options);
+    else await messenger.sendTo(hub, connectionId, message.method, message.payload, options);
   }
-}
-
-function groupOf(kind: SubscriptionKind, id: string): string {
-  return kind === 'video' ? GroupPatterns.video(id) : kind === 'image' ? GroupPatterns.image(id) : GroupPatterns.task(id);
 }
 
 function requireKey(hub: AcknowledgingHub): string {

@@ -1,4 +1,4 @@
-import type { JobEvent } from '@tidings/jobs';
+import { type JobEvent, isTerminal } from '@tidings/jobs';
 import type { Logger } from '../../logger.js';
 import { ProgressDeltaTracker } from '../../reliability/progress-delta.js';
 import type { ReliableMessenger } from '../../reliability/reliable-messenger.js';
@@ -38,40 +38,26 @@ export class TaskNotifier {
     const targets = this.deps.targets();
     const virtualKeyId = keyOfOwner(job.ownerId);
     const taskGroups = [GroupPatterns.task(job.id), ...(virtualKeyId ? [GroupPatterns.virtualKeyTaskType(virtualKeyId, TASK_TYPES[kind].taskType)] : [])];
-    const media = kind === 'video' ? { hub: targets.video, groups: [GroupPatterns.video(job.id)] } : { hub: targets.image, groups: [GroupPatterns.image(job.id)] };
-    const prefix = kind === 'video' ? 'Video' : 'Image';
+    const mediaHub = targets[kind];
+    const mediaGroups = [GroupPatterns[kind](job.id)];
     const options = { correlationId: job.id };
 
-    switch (event.kind) {
-      case 'completed':
-        this.deltas.forget(job.id);
-        await messenger.sendCritical(media.hub, media.groups, `${prefix}Completed`, kind === 'video' ? payloads.videoCompleted(job) : payloads.imageCompleted(job), options);
-        await messenger.sendCritical(targets.tasks, taskGroups, 'TaskCompleted', payloads.taskCompleted(job, kind), options);
-        await this.settle(job, kind, virtualKeyId);
-        return;
-      case 'failed':
-      case 'cancelled':
-        this.deltas.forget(job.id);
-        await messenger.sendCritical(media.hub, media.groups, `${prefix}Failed`, kind === 'video' ? payloads.videoFailed(job) : payloads.imageFailed(job), options);
-        await messenger.sendCritical(
-          targets.tasks,
-          taskGroups,
-          event.kind === 'failed' ? 'TaskFailed' : 'TaskCancelled',
-          event.kind === 'failed' ? payloads.taskFailed(job, kind) : payloads.taskCancelled(job, kind),
-          options,
-        );
-        await this.settle(job, kind, virtualKeyId);
-        return;
-      default: {
-        if (event.kind === 'started') messenger.queue(targets.tasks, taskGroups, 'TaskStarted', payloads.taskStarted(job, kind), options);
-        const progress = kind === 'video' ? payloads.videoProgress(job) : payloads.imageProgress(job);
-        messenger.queue(media.hub, media.groups, `${prefix}Progress`, progress, { ...options, coalesceKey: job.id });
-        const full = payloads.taskProgress(job, kind);
-        messenger.queue(targets.tasks, taskGroups, 'TaskProgress', full, { ...options, coalesceKey: job.id });
-        const delta = this.deltas.delta(job.id, { progressPercentage: full.progressPercentage, status: full.status, message: full.message }, full.timestamp);
-        if (delta) messenger.queue(targets.tasks, taskGroups, 'TaskProgressDelta', delta, options);
-      }
+    if (isTerminal(job.status)) {
+      this.deltas.forget(job.id);
+      const outcome = payloads.mediaMessage(job, kind);
+      await messenger.sendCritical(mediaHub, mediaGroups, outcome.method, outcome.payload, options);
+      const taskOutcome = payloads.taskMessage(job, kind);
+      await messenger.sendCritical(targets.tasks, taskGroups, taskOutcome.method, taskOutcome.payload, options);
+      await this.settle(job, kind, virtualKeyId);
+      return;
     }
+    if (event.kind === 'started') messenger.queue(targets.tasks, taskGroups, 'TaskStarted', payloads.taskStarted(job, kind), options);
+    const progress = payloads.mediaMessage(job, kind);
+    messenger.queue(mediaHub, mediaGroups, progress.method, progress.payload, { ...options, coalesceKey: job.id });
+    const full = payloads.taskProgress(job, kind);
+    messenger.queue(targets.tasks, taskGroups, 'TaskProgress', full, { ...options, coalesceKey: job.id });
+    const delta = this.deltas.delta(job.id, { progressPercentage: full.progressPercentage, status: full.status, message: full.message }, full.timestamp);
+    if (delta) messenger.queue(targets.tasks, taskGroups, 'TaskProgressDelta', delta, options);
   }
 
   /** What a task's end sets off besides its messages: the bill, and the webhook. */

@@ -1,4 +1,4 @@
-import type { Job } from '@tidings/jobs';
+import { type Job, isTerminal } from '@tidings/jobs';
 import { jsonField, jsonString } from '../shared/json-fields.js';
 import { type ConduitTaskKind, TASK_TYPES, keyOfOwner } from './conduit-constants.js';
 
@@ -106,6 +106,37 @@ export function taskFailed(job: Job, kind: ConduitTaskKind) {
 
 export function taskCancelled(job: Job, kind: ConduitTaskKind) {
   return { taskId: job.id, taskType: TASK_TYPES[kind].taskType, status: 'Cancelled' as const, reason: job.statusMessage, timestamp: job.finishedAt ?? job.updatedAt };
+}
+
+// ---- the message for a task's state ------------------------------------------
+
+/** A hub message: its event name, its payload, and whether it is critical (re-sent until acknowledged). */
+export interface TaskMessage {
+  readonly method: string;
+  readonly payload: object;
+  readonly critical: boolean;
+}
+
+/** What `/hubs/video-generation` or `/hubs/image-generation` says of the task as it is: its outcome, or its progress. */
+export function mediaMessage(job: Job, kind: ConduitTaskKind): TaskMessage {
+  const prefix = kind === 'video' ? 'Video' : 'Image';
+  if (job.status === 'Completed') return { method: `${prefix}Completed`, payload: kind === 'video' ? videoCompleted(job) : imageCompleted(job), critical: true };
+  if (isTerminal(job.status)) return { method: `${prefix}Failed`, payload: kind === 'video' ? videoFailed(job) : imageFailed(job), critical: true };
+  return { method: `${prefix}Progress`, payload: kind === 'video' ? videoProgress(job) : imageProgress(job), critical: false };
+}
+
+/** What `/hubs/tasks` says of the task as it is: its outcome, or its progress. */
+export function taskMessage(job: Job, kind: ConduitTaskKind): TaskMessage {
+  switch (job.status) {
+    case 'Completed':
+      return { method: 'TaskCompleted', payload: taskCompleted(job, kind), critical: true };
+    case 'Failed':
+      return { method: 'TaskFailed', payload: taskFailed(job, kind), critical: true };
+    case 'Cancelled':
+      return { method: 'TaskCancelled', payload: taskCancelled(job, kind), critical: true };
+    default:
+      return { method: 'TaskProgress', payload: taskProgress(job, kind), critical: false };
+  }
 }
 
 /** A task as `GET /api/conduit/tasks/:id` shows it. */
