@@ -12,7 +12,8 @@ function createClient(source: RedisSource, options: RedisOptions): Redis {
 
 /**
  * One ioredis connection of the backplane. Commands never wait in an offline
- * queue: while Redis is away they fail at once, and whoever needs state in
+ * queue: while Redis is away they fail at once (and so do commands cut off by
+ * a disconnect, unless resent), and whoever needs state in
  * Redis re-establishes it from `onReady`, called after every (re)connect once
  * ioredis has resent whatever it resends, so nothing stale lands after it.
  */
@@ -31,13 +32,11 @@ export class RedisLink {
     private readonly logger: HubLogger,
     private readonly connectTimeoutMs: number,
   ) {
-    this.client = createClient(source, {
-      ...userOptions,
-      ...overrides,
-      enableOfflineQueue: false,
-      autoResubscribe: false,
-      lazyConnect: false,
-    });
+    const options: RedisOptions = { ...userOptions, ...overrides, enableOfflineQueue: false, autoResubscribe: false, lazyConnect: false };
+    // ioredis leaves a command cut off by a disconnect pending until its `commandTimeout` (forever without
+    // one) when it will not resend it: with no retries it fails at once, like a command sent while Redis is away.
+    if (options.autoResendUnfulfilledCommands === false) options.maxRetriesPerRequest = 0;
+    this.client = createClient(source, options);
     this.firstReady = new Promise((resolve) => this.client.once('ready', () => resolve()));
     this.client.on('ready', () => {
       if (this.outage) this.logger.info({ role }, 'reconnected to Redis');

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type LifetimeConnection, MessageType, SerializedMessage } from '@tidings/hub';
 import { Redis } from 'ioredis';
-import { waitFor } from '../../hub/test/support/wait.js';
+import { delay, waitFor, within } from '../../hub/test/support/wait.js';
 import { type RedisServer, redisSkipReason, startRedisServer } from '../../../test-support/redis-server.js';
-import { RedisHubLifetimeManager, createRedisHubContext } from '../src/index.js';
+import { BackplaneUnavailableError, RedisHubLifetimeManager, createRedisHubContext } from '../src/index.js';
 
 /**
  * The manager's contract seen from the hub's side: what each connection object
@@ -85,6 +85,50 @@ describe('RedisHubLifetimeManager seen from the hub', { skip: redisSkipReason },
       assert.ok(!channels.includes('tidings:h:connection:solo'), 'the connection channel is released on disconnect');
     } finally {
       probe.disconnect();
+    }
+  });
+
+  it('a command cut off by a dropped connection fails at once, and nothing after the reconnect waits behind it', async () => {
+    const probe = new Redis(redis.url);
+    // Long command timeout: only the disconnect itself may fail what was in flight.
+    const node = new RedisHubLifetimeManager({
+      redis: redis.url,
+      hub: 'h',
+      nodeId: 'cut',
+      heartbeatIntervalMs: 50,
+      nodeTimeoutMs: 60_000,
+      commandTimeoutMs: 60_000,
+      redisOptions: { connectionName: 'cut-node', retryStrategy: () => 20 },
+    });
+    try {
+      await node.ready();
+      const c = new RecordingConnection('cut-1');
+      await node.onConnected(c);
+      // Redis holds every write unanswered (the node's heartbeat script, a publish), then the node's connections are cut.
+      await probe.client('PAUSE', 5000, 'WRITE');
+      const sendFailed = assert.rejects(node.sendGroup('anyone', invocation('cut off')), BackplaneUnavailableError);
+      await delay(200);
+      const clients = (await probe.client('LIST')) as string;
+      for (const line of clients.split('\n').filter((l) => l.includes(' name=cut-node '))) {
+        await probe.client('KILL', 'ID', /^id=(\d+)/.exec(line)![1]!);
+      }
+      await probe.client('UNPAUSE');
+      await within(sendFailed, 2000, 'the cut-off send to fail');
+      await waitFor(() => node.connected, 3000, 'the node to reconnect');
+      // ioredis runs one auto-pipeline at a time: a lost command left pending would hold up every later one.
+      await within(node.sendGroup('anyone', invocation('after the cut')), 2000, 'a send after the reconnect');
+      await node.addToGroup('cut-1', 'after-cut');
+      let groups: string[] = [];
+      for (let i = 0; i < 100 && groups.length === 0; i++) {
+        groups = await node.connections.getConnectionGroups('cut-1');
+        if (groups.length === 0) await delay(20);
+      }
+      assert.deepEqual(groups, ['after-cut'], 'the node re-registered its connection and membership');
+      await node.onDisconnected(c);
+    } finally {
+      await probe.client('UNPAUSE').catch(() => undefined);
+      probe.disconnect();
+      await node.dispose();
     }
   });
 
