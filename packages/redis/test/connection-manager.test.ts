@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
+import type { HubLogger } from '@tidings/hub';
 import { Redis } from 'ioredis';
 import { waitFor } from '../../hub/test/support/wait.js';
 import { type RedisServer, redisSkipReason, startRedisServer } from '../../../test-support/redis-server.js';
@@ -32,6 +33,14 @@ describe('connection manager: the cluster view in Redis', { skip: redisSkipReaso
   let worker: RedisHubContext;
   let raw: Redis;
   const opened: TestClient[] = [];
+  /** Nodes that found Redis had lost them and wrote their share back. */
+  const reregistered: string[] = [];
+  const logger: HubLogger = {
+    debug() {},
+    info() {},
+    warn: (data, message) => message?.startsWith('Redis had lost this node') && reregistered.push((data as { nodeId: string }).nodeId),
+    error() {},
+  };
 
   async function open(node: ApiNode, user?: string): Promise<TestClient> {
     const client = await openClient(node.url, { user });
@@ -42,8 +51,8 @@ describe('connection manager: the cluster view in Redis', { skip: redisSkipReaso
   before(async () => {
     redis = await startRedisServer();
     [nodeA, nodeB] = await Promise.all([
-      startApiNode({ redisUrl: redis.url, nodeId: 'node-a', heartbeatIntervalMs: 100, nodeTimeoutMs: 3000 }),
-      startApiNode({ redisUrl: redis.url, nodeId: 'node-b', heartbeatIntervalMs: 100, nodeTimeoutMs: 3000 }),
+      startApiNode({ redisUrl: redis.url, nodeId: 'node-a', heartbeatIntervalMs: 100, nodeTimeoutMs: 3000, logger }),
+      startApiNode({ redisUrl: redis.url, nodeId: 'node-b', heartbeatIntervalMs: 100, nodeTimeoutMs: 3000, logger }),
     ]);
     worker = createRedisHubContext({ redis: redis.url, hub: HUB_NAME });
     raw = new Redis(redis.url);
@@ -134,8 +143,10 @@ describe('connection manager: the cluster view in Redis', { skip: redisSkipReaso
     await a1.connection.invoke('Join', 'kept');
     await a1.connection.invoke('SubscribeToJob', 'job-f');
     const before = await worker.connections.getStats();
+    reregistered.length = 0;
     await raw.flushall();
-    assert.equal((await worker.connections.getStats()).connections, 0);
+    // Each node finds on its next heartbeat (every 100 ms) that Redis lost it: reading the empty view in between would race that.
+    await eventually(async () => sorted(reregistered), ['node-a', 'node-b'], 'both nodes to find themselves lost');
     await eventually(() => worker.connections.getStats(), before, 'stats after the nodes resynchronized');
     assert.deepEqual(sorted(await worker.connections.getUserConnections('fay')), sorted([a1.id, b1.id]));
     assert.deepEqual(await worker.connections.getConnectionJobs(a1.id), ['job-f']);
