@@ -17,6 +17,7 @@ export { JobEngine, type JobEngineOptions, type NewJob, type NewFlow, type NewFl
 export type { JobProcessor, ProcessorContext, ProcessorOptions, JobOutcome, Backoff } from './engine/processor.js';
 export { RECOVERED_MESSAGE } from './engine/recovery.js';
 export type { JobEventSink } from './notifier/job-event-sink.js';
+export { KeyedMutex } from './keyed-mutex.js';
 export { ProgressThrottle, type ThrottleOptions } from './notifier/progress-throttle.js';
 export type { JobStore } from './store/job-store.js';
 export { SqliteJobStore } from './store/sqlite-job-store.js';

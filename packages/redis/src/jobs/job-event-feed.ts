@@ -1,8 +1,7 @@
 import type { HubLogger } from '@tidings/hub';
-import type { Job, JobEvent, JobEventSink } from '@tidings/jobs';
+import { type Job, type JobEvent, type JobEventSink, KeyedMutex } from '@tidings/jobs';
 import type { RedisOptions } from 'ioredis';
 import { RedisLink, type RedisSource } from '../redis-link.js';
-import { KeyedChain } from './keyed-chain.js';
 import { type RedisJobStore, eventFromEntry } from './redis-job-store.js';
 
 export interface JobEventFeedOptions {
@@ -65,7 +64,7 @@ export class JobEventFeed {
   private readonly link: RedisLink;
   private readonly store: RedisJobStore;
   private readonly sinks = new Set<JobEventSink>();
-  private readonly chains = new KeyedChain();
+  private readonly chains = new KeyedMutex();
   /** Job id → last sequence delivered, least recently delivered first. */
   private readonly delivered = new Map<string, number>();
   private readonly options: Required<Omit<JobEventFeedOptions, 'redis' | 'redisOptions' | 'store' | 'logger' | 'deliveryScope' | 'connectTimeoutMs'>>;
