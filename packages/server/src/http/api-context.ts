@@ -6,7 +6,7 @@ import type { VideoPipeline } from '../videos/video-pipeline.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set for every /api/v1 request by the authentication hook. */
+    /** Set for every /api/v1 and /api/deployments request (identifyRequests). */
     identity: Identity;
   }
 }

@@ -14,6 +14,12 @@ export function sendError(reply: FastifyReply, statusCode: number, message: stri
   return reply.code(statusCode).send({ statusCode, error: REASONS[statusCode] ?? 'Error', message });
 }
 
+/** 401 with the Bearer challenge, in the same shape. */
+export function unauthorized(reply: FastifyReply, message: string): FastifyReply {
+  reply.header('WWW-Authenticate', 'Bearer');
+  return sendError(reply, 401, message);
+}
+
 /**
  * Validation errors as one readable sentence per problem, e.g.
  * "body must have required property 'url'" or

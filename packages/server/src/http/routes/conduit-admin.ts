@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { ALERT_SEVERITIES, type AlertSeverity, HEALTH_STATUSES, type HealthStatus } from '../../surfaces/conduit/system-events.js';
-import { sendError } from '../http-errors.js';
+import { sendError, unauthorized } from '../http-errors.js';
 import type { ConduitRoutesContext } from './conduit-api.js';
-import { allowConfiguredOrigins, conduitToken, unauthorized } from './conduit-credentials.js';
+import { allowConfiguredOrigins } from '../plugin-guards.js';
+import { conduitToken } from './conduit-credentials.js';
 
 const keyIdParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' } } } as const;
 const anyObject = { type: 'object', additionalProperties: true } as const;

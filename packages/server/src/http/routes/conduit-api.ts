@@ -6,8 +6,9 @@ import type { ConduitSurface } from '../../surfaces/conduit/conduit-surface.js';
 import { DEMO_FAILURE_MARKER } from '../../surfaces/conduit/demo/generation-processors.js';
 import { taskStatus } from '../../surfaces/conduit/task-payloads.js';
 import type { VirtualKey } from '../../surfaces/conduit/virtual-key-store.js';
-import { sendError } from '../http-errors.js';
-import { allowConfiguredOrigins, conduitToken, unauthorized } from './conduit-credentials.js';
+import { sendError, unauthorized } from '../http-errors.js';
+import { allowConfiguredOrigins } from '../plugin-guards.js';
+import { conduitToken } from './conduit-credentials.js';
 
 export interface ConduitRoutesContext {
   readonly conduit: ConduitSurface;

@@ -1,12 +1,11 @@
 import type { Job } from '@tidings/jobs';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type AuthService, Unauthenticated } from '../../auth/auth-service.js';
-import type { Identity } from '../../auth/identity.js';
+import type { FastifyInstance } from 'fastify';
+import type { AuthService } from '../../auth/auth-service.js';
 import { DEPLOYMENT_HUB_PATH, DEPLOYMENT_STAGES, TARGET_ENVIRONMENTS } from '../../surfaces/hotswap/deployment-constants.js';
 import { deploymentProgress, executionState } from '../../surfaces/hotswap/deployment-state.js';
 import type { DeploymentRequest, DeploymentSurface } from '../../surfaces/hotswap/deployment-surface.js';
 import { sendError } from '../http-errors.js';
-import { allowConfiguredOrigins, unauthorized } from './conduit-credentials.js';
+import { allowConfiguredOrigins, identifyRequests } from '../plugin-guards.js';
 
 export interface DeploymentRoutesContext {
   readonly deployments: DeploymentSurface;
@@ -28,16 +27,7 @@ function deploymentDto(job: Job) {
  */
 export async function deploymentRoutes(app: FastifyInstance, ctx: DeploymentRoutesContext): Promise<void> {
   await allowConfiguredOrigins(app, ctx.corsOrigins);
-  const identities = new WeakMap<FastifyRequest, Identity>();
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.method === 'OPTIONS') return;
-    try {
-      identities.set(request, await ctx.auth.identify(ctx.auth.tokenOf(request.raw)));
-    } catch (error) {
-      if (!(error instanceof Unauthenticated)) throw error;
-      return unauthorized(reply, error.message);
-    }
-  });
+  identifyRequests(app, ctx.auth);
 
   app.post<{ Body: DeploymentRequest }>(
     '/deployments',
@@ -66,7 +56,7 @@ export async function deploymentRoutes(app: FastifyInstance, ctx: DeploymentRout
       },
     },
     async (request, reply) => {
-      const job = await ctx.deployments.start(request.body, identities.get(request)?.userId);
+      const job = await ctx.deployments.start(request.body, request.identity.userId);
       return reply.code(202).send({
         executionId: job.id,
         status: executionState(job).Status,
