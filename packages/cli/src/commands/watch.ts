@@ -40,7 +40,7 @@ export async function watchCommand(jobId: string, options: WatchOptions, io: Io)
     : io.stdout.isTTY && !options.plain
       ? new ProgressBars(io.stdout, `${job.jobType} ${job.jobId}`)
       : new PlainLines(io.stdout, io.stderr);
-  display.stages(job);
+  display.stages?.(job);
 
   const client = new JobProgressClient({
     baseUrl: options.url,
@@ -51,8 +51,9 @@ export async function watchCommand(jobId: string, options: WatchOptions, io: Io)
   client.onReconnecting(() => display.note('Connection lost; reconnecting…'));
   client.onReconnected(() => display.note('Reconnected; catching up.'));
 
-  // Stages are re-read as the job moves (one read at a time); the last shown is read after the job ended.
-  const readStages = coalescedRead(() => api.getJob(jobId).then((fresh) => display.stages(fresh), () => undefined));
+  // Stages are re-read as the job moves (one read at a time), for a display that shows them; the last shown is read after the job ended.
+  const showStages = display.stages?.bind(display);
+  const readStages = showStages ? coalescedRead(() => api.getJob(jobId).then(showStages, () => undefined)) : () => Promise.resolve();
 
   try {
     return await new Promise<ExitCode>((resolve, reject) => {

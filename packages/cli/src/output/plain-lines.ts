@@ -1,8 +1,9 @@
-import type { Job, JobEvent } from '@tidings/client';
+import type { JobEvent } from '@tidings/client';
 import { type WatchDisplay, describeEvent } from './watch-display.js';
 
 /**
- * One line per event, for pipes and logs: `#12 Running 42% Transcribing audio - message`.
+ * One line per event, for pipes and logs: `#12 Running 42% Transcribing audio - message`
+ * (each line names its stage, so no stages are read).
  * Connection notes go to stderr so stdout holds only the job's lines.
  */
 export class PlainLines implements WatchDisplay {
@@ -15,10 +16,6 @@ export class PlainLines implements WatchDisplay {
     const { status, progress, stage, message } = describeEvent(event);
     const parts = [`#${event.sequence}`, status, progress === null ? null : `${Math.round(progress)}%`, stage, message && stage ? `- ${message}` : message];
     this.out.write(`${parts.filter((p) => p !== null && p !== '').join(' ')}\n`);
-  }
-
-  stages(_job: Job): void {
-    // Each line already names its stage.
   }
 
   note(text: string): void {
@@ -40,8 +37,6 @@ export class JsonLines implements WatchDisplay {
   event(event: JobEvent): void {
     this.out.write(`${JSON.stringify(event)}\n`);
   }
-
-  stages(_job: Job): void {}
 
   note(text: string): void {
     this.err.write(`${text}\n`);

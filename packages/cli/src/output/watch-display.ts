@@ -4,8 +4,8 @@ import type { Job, JobEvent } from '@tidings/client';
 export interface WatchDisplay {
   /** One of the job's events, in order. */
   event(event: JobEvent): void;
-  /** The job re-read over REST, with its stages (hub events carry only the current one). */
-  stages(job: Job): void;
+  /** The job re-read over REST, with its stages (hub events carry only the current one); displays without it are spared the reads. */
+  stages?(job: Job): void;
   /** Something about the connection, not the job. */
   note(text: string): void;
   /** The job finished: a last line, and the display is done. */
