@@ -17,7 +17,8 @@ const anyObject = { type: 'object', additionalProperties: true } as const;
 
 /** A deployment over REST: its state (the hub's `Details`) with the progress the hub reports. */
 function deploymentDto(job: Job) {
-  return { executionId: job.id, status: executionState(job).Status, progress: deploymentProgress(job), details: executionState(job) };
+  const details = executionState(job);
+  return { executionId: job.id, status: details.Status, progress: deploymentProgress(job), details };
 }
 
 /**
