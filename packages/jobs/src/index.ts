@@ -16,7 +16,7 @@ export {
 export { JobEngine, type JobEngineOptions, type NewJob, type NewFlow, type NewFlowStep, type EngineMetrics } from './engine/job-engine.js';
 export type { JobProcessor, ProcessorContext, ProcessorOptions, JobOutcome, Backoff } from './engine/processor.js';
 export { RECOVERED_MESSAGE } from './engine/recovery.js';
-export type { JobEventSink } from './notifier/job-event-sink.js';
+export { type JobEventSink, type SinkDelivery, deliverToSinks } from './notifier/job-event-sink.js';
 export { KeyedMutex } from './keyed-mutex.js';
 export { ProgressThrottle, type ThrottleOptions } from './notifier/progress-throttle.js';
 export type { JobStore } from './store/job-store.js';

@@ -1,10 +1,9 @@
 import type { Clock } from '../clock.js';
-import { errorMessage } from '../errors.js';
 import { KeyedMutex } from '../keyed-mutex.js';
 import type { JobLogger } from '../logger.js';
 import { type Job, type JobEvent, type JobEventKind, TERMINAL_EVENT_KINDS } from '../model.js';
 import type { JobStore } from '../store/job-store.js';
-import type { JobEventSink } from './job-event-sink.js';
+import { type JobEventSink, type SinkDelivery, deliverToSinks } from './job-event-sink.js';
 import { ProgressThrottle } from './progress-throttle.js';
 
 export interface ProgressNotifierOptions {
@@ -39,7 +38,7 @@ export class ProgressNotifier {
   private readonly sinks = new Set<JobEventSink>();
   /** Jobs whose latest progress waits for the throttle: the live object to send when due. */
   private readonly waiting = new Map<string, Job>();
-  private readonly sinkTimeoutMs: number;
+  private readonly delivery: SinkDelivery;
 
   constructor(private readonly options: ProgressNotifierOptions) {
     this.throttle = new ProgressThrottle({
@@ -47,7 +46,7 @@ export class ProgressNotifier {
       minJump: options.progressJump ?? 5,
       clock: options.clock,
     });
-    this.sinkTimeoutMs = options.sinkTimeoutMs ?? 5000;
+    this.delivery = { timeoutMs: options.sinkTimeoutMs ?? 5000, logger: options.logger, metrics: this.metrics };
   }
 
   addSink(sink: JobEventSink): () => void {
@@ -95,7 +94,7 @@ export class ProgressNotifier {
         this.metrics.eventsStored++;
         job.lastSequence = event.sequence;
         resolve(event);
-        await this.deliver(event);
+        await deliverToSinks(this.sinks, event, this.delivery);
       });
     });
   }
@@ -130,27 +129,4 @@ export class ProgressNotifier {
     await this.emit(job, 'progress');
   }
 
-  private async deliver(event: JobEvent): Promise<void> {
-    await Promise.all(
-      [...this.sinks].map(async (sink) => {
-        try {
-          await withTimeout(Promise.resolve().then(() => sink.deliver(event)), this.sinkTimeoutMs);
-        } catch (error) {
-          this.metrics.sinkFailures++;
-          this.options.logger.warn(
-            { jobId: event.jobId, sequence: event.sequence, sink: sink.name ?? 'anonymous', error: errorMessage(error) },
-            'a job event sink failed; the job goes on',
-          );
-        }
-      }),
-    );
-  }
-}
-
-function withTimeout(promise: Promise<unknown>, ms: number): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`did not finish within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

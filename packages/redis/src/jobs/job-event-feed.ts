@@ -1,5 +1,5 @@
 import type { HubLogger } from '@tidings/hub';
-import { type Job, type JobEvent, type JobEventSink, KeyedMutex } from '@tidings/jobs';
+import { type Job, type JobEvent, type JobEventSink, KeyedMutex, type SinkDelivery, deliverToSinks } from '@tidings/jobs';
 import type { RedisOptions } from 'ioredis';
 import { RedisLink, type RedisSource } from '../redis-link.js';
 import { type RedisJobStore, eventFromEntry } from './redis-job-store.js';
@@ -67,8 +67,8 @@ export class JobEventFeed {
   private readonly chains = new KeyedMutex();
   /** Job id → last sequence delivered, least recently delivered first. */
   private readonly delivered = new Map<string, number>();
-  private readonly options: Required<Omit<JobEventFeedOptions, 'redis' | 'redisOptions' | 'store' | 'logger' | 'deliveryScope' | 'connectTimeoutMs'>>;
-  private readonly scope: <T>(task: () => Promise<T>) => Promise<T>;
+  private readonly options: Required<Omit<JobEventFeedOptions, 'redis' | 'redisOptions' | 'store' | 'logger' | 'deliveryScope' | 'sinkTimeoutMs' | 'connectTimeoutMs'>>;
+  private readonly delivery: SinkDelivery;
   private readonly logger: HubLogger;
   private lastId: string | undefined;
   private positionWaiters: { id: string; resolve(): void }[] = [];
@@ -83,12 +83,11 @@ export class JobEventFeed {
       retryDelayMs: options.retryDelayMs ?? 250,
       rememberedJobs: options.rememberedJobs ?? 50_000,
       maxPendingDeliveries: options.maxPendingDeliveries ?? 10_000,
-      sinkTimeoutMs: options.sinkTimeoutMs ?? 5000,
       catchUpTimeoutMs: options.catchUpTimeoutMs ?? 5000,
     };
     this.store = options.store;
     this.logger = options.logger;
-    this.scope = options.deliveryScope ?? ((task) => task());
+    this.delivery = { timeoutMs: options.sinkTimeoutMs ?? 5000, logger: options.logger, metrics: this.metrics, scope: options.deliveryScope };
     this.link = new RedisLink('job-feed', options.redis, options.redisOptions ?? {}, { commandTimeout: blockMs + 10_000 }, options.logger, options.connectTimeoutMs ?? 10_000);
   }
 
@@ -213,16 +212,7 @@ export class JobEventFeed {
   private async deliver(event: JobEvent): Promise<void> {
     this.remember(event.jobId, event.sequence);
     this.metrics.delivered++;
-    await Promise.all(
-      [...this.sinks].map(async (sink) => {
-        try {
-          await withTimeout(this.scope(async () => sink.deliver(event)), this.options.sinkTimeoutMs);
-        } catch (error) {
-          this.metrics.sinkFailures++;
-          this.logger.warn({ jobId: event.jobId, sequence: event.sequence, sink: sink.name ?? 'anonymous', error: (error as Error).message }, 'a job event sink failed');
-        }
-      }),
-    );
+    await deliverToSinks(this.sinks, event, this.delivery);
   }
 
   private remember(jobId: string, sequence: number): void {
@@ -255,12 +245,4 @@ export class JobEventFeed {
     }
     this.positionWaiters = still;
   }
-}
-
-function withTimeout(promise: Promise<unknown>, ms: number): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`did not finish within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
