@@ -1,5 +1,5 @@
 import { eventFromHistory } from './history.js';
-import type { ClientLogger } from './logger.js';
+import { type ClientLogger, describeError } from './logger.js';
 import { type JobEvent, type JobStatus, statusAfter } from './payloads.js';
 import { TidingsApiError, type TidingsApi } from './rest-api.js';
 import { type HistoryPage, SequencedFeed } from './sequenced-feed.js';
@@ -155,7 +155,7 @@ export class JobFeed {
         fetchAfter: (from) => this.fetchAfter(from),
         deliver,
         isRetryable,
-        onRetry: (error) => this.host.logger.warn(`catching up job ${this.jobId} failed (${describe(error)}); retrying`),
+        onRetry: (error) => this.host.logger.warn(`catching up job ${this.jobId} failed (${describeError(error)}); retrying`),
         retryDelaysMs: this.host.retryDelaysMs,
       },
       after,
@@ -166,8 +166,4 @@ export class JobFeed {
     const page = await this.host.api.getJobEvents(this.jobId, after, 1000);
     return { events: page.events.map(eventFromHistory), lastSequence: page.lastSequence };
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

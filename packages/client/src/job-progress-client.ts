@@ -3,7 +3,7 @@ import { type AccessTokenSource, resolveAccessToken } from './access-token.js';
 import { DEFAULT_RECONNECT_DELAYS_MS, cancellableDelay, reconnectDelay } from './backoff.js';
 import { ClientEvents } from './client-events.js';
 import { JobFeed, type JobWatch } from './job-feed.js';
-import { type ClientLogger, type LogLevelName, levelLogger, officialClientLogger } from './logger.js';
+import { type ClientLogger, type LogLevelName, describeError, levelLogger, officialClientLogger } from './logger.js';
 import {
   type HubError,
   type JobCompleted,
@@ -170,7 +170,7 @@ export class JobProgressClient {
           throw refusal;
         }
         const delayMs = reconnectDelay(this.retryDelaysMs, attempt + 1);
-        this.logger.warn(`cannot connect to ${this.api.baseUrl || 'the service'} (${describe(error)}); next attempt in ${delayMs} ms`);
+        this.logger.warn(`cannot connect to ${this.api.baseUrl || 'the service'} (${describeError(error)}); next attempt in ${delayMs} ms`);
         const wait = cancellableDelay(delayMs);
         this.retryWait = wait;
         if (!(await wait.done)) throw new ClientStoppedError();
@@ -290,7 +290,7 @@ export class JobProgressClient {
     const feed = this.videoFeed(videoId);
     const first = !feed.wanted;
     const remove = feed.watch(handler);
-    if (first) this.followVideo(feed).catch((error: unknown) => this.logger.warn(`cannot follow video ${videoId}: ${describe(error)}`));
+    if (first) this.followVideo(feed).catch((error: unknown) => this.logger.warn(`cannot follow video ${videoId}: ${describeError(error)}`));
     return () => {
       if (remove() && !feed.wanted) void this.leaveGroup('UnsubscribeFromVideo', videoId);
     };
@@ -317,7 +317,7 @@ export class JobProgressClient {
     try {
       await this.connection.invoke(method, id);
     } catch (error) {
-      this.logger.debug(`${method}(${id}) failed: ${describe(error)}`);
+      this.logger.debug(`${method}(${id}) failed: ${describeError(error)}`);
     }
   }
 
@@ -327,7 +327,7 @@ export class JobProgressClient {
       await feed.subscribe(() => this.connection.invoke('SubscribeToJob', feed.jobId));
     } catch (error) {
       if (this.connection.state !== HubConnectionState.Connected || !this.wanted) return;
-      this.logger.warn(`cannot follow job ${feed.jobId}: ${describe(error)}`);
+      this.logger.warn(`cannot follow job ${feed.jobId}: ${describeError(error)}`);
       feed.fail(error);
       if (this.jobs.get(feed.jobId) === feed) this.jobs.delete(feed.jobId);
     }
@@ -340,7 +340,7 @@ export class JobProgressClient {
       ...jobs.map((feed) => this.syncJob(feed)),
       ...videos.map((feed) =>
         this.connection.invoke('SubscribeToVideo', feed.videoId).catch((error: unknown) => {
-          this.logger.warn(`cannot follow video ${feed.videoId}: ${describe(error)}`);
+          this.logger.warn(`cannot follow video ${feed.videoId}: ${describeError(error)}`);
         }),
       ),
     ]);
@@ -485,8 +485,4 @@ export class JobProgressClient {
 function isSequenced(value: unknown, idField: 'jobId' | 'videoId'): boolean {
   const record = value as Record<string, unknown> | null;
   return typeof record?.[idField] === 'string' && typeof record.sequence === 'number';
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -19,6 +19,11 @@ export function levelLogger(sink: ClientLogger, level: LogLevelName, prefix = '[
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
+/** An error as a few words for a log line. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /**
  * The official client's log lines, through ours. Its errors are about a
  * transport or an attempt to connect, which this client retries and reports
