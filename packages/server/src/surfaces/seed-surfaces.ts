@@ -1,4 +1,4 @@
-import type { HubOptions, HubServer } from '@tidings/hub';
+import type { HubServer } from '@tidings/hub';
 import type { JobEngine } from '@tidings/jobs';
 import type { FastifyInstance } from 'fastify';
 import type { AuthService } from '../auth/auth-service.js';
@@ -47,11 +47,9 @@ export function mountSeedSurfaces(deps: {
   readonly auth: AuthService;
   readonly config: ServerConfig;
   readonly logger: Logger;
-  readonly hubOptions?: HubOptions;
   readonly options?: SeedSurfacesOptions;
 }): SeedSurfaces {
   const { engine, hubs, config, logger } = deps;
-  const hubOptions = deps.hubOptions ?? {};
   const conduit = new ConduitSurface({
     engine,
     dataDir: config.dataDir,
@@ -74,9 +72,9 @@ export function mountSeedSurfaces(deps: {
     ownsJobType: (type) => !conduit.ownsJobType(type) && !deployments.ownsJobType(type),
   });
 
-  youtubeRag.mount(hubs, hubOptions);
-  deployments.mount(hubs, hubOptions);
-  conduit.mount(hubs, hubOptions, (conduitTenant, runtime, options) => {
+  youtubeRag.mount(hubs);
+  deployments.mount(hubs);
+  conduit.mount(hubs, (conduitTenant, runtime, options) => {
     const endpoint = mountNotificationsHub(hubs, HubConstants.SystemNotificationHub, runtime, [conduitTenant, youtubeRag.notificationsTenant()], options);
     youtubeRag.useNotifications(endpoint.context.clients);
     return endpoint;

@@ -157,7 +157,7 @@ export class ConduitSurface implements Surface {
    * (seed 000 maps a hub there too): `mountNotifications` maps it with this
    * surface's tenant among the others and returns its endpoint.
    */
-  mount(hubs: HubServer, options: HubOptions, mountNotifications: (tenant: NotificationsTenant, runtime: Omit<ReliableHubRuntime, 'path' | 'connected'>, options: HubOptions) => HubEndpoint): void {
+  mount(hubs: HubServer, mountNotifications: (tenant: NotificationsTenant, runtime: Omit<ReliableHubRuntime, 'path' | 'connected'>, options: HubOptions) => HubEndpoint): void {
     const virtualKeyHubs: [string, ConduitHubClass][] = [
       [HubConstants.VideoGenerationHub, VideoGenerationHub],
       [HubConstants.ImageGenerationHub, ImageGenerationHub],
@@ -166,7 +166,7 @@ export class ConduitSurface implements Surface {
       [HubConstants.WebhookDeliveryHub, WebhookDeliveryHub],
       [HubConstants.NavigationStateHub, NavigationStateHub],
     ];
-    const hubOptions = { ...options, filters: [...(options.filters ?? []), ...this.filters], requireAuthentication: true };
+    const hubOptions = { filters: this.filters, requireAuthentication: true };
     for (const [path, HubType] of virtualKeyHubs) {
       this.map(hubs, path, HubType, { ...hubOptions, authenticate: this.auth.virtualKeyAuthenticator }, (hub) => this.joinKeyGroup(hub));
     }

@@ -1,4 +1,4 @@
-import type { HubEndpoint, HubOptions, HubServer } from '@tidings/hub';
+import type { HubEndpoint, HubServer } from '@tidings/hub';
 import type { Job, JobEngine, JobEventKind } from '@tidings/jobs';
 import type { JobActivity, Surface } from '../../events/event-fan-in.js';
 import type { Logger } from '../../logger.js';
@@ -51,8 +51,8 @@ export class DeploymentSurface implements Surface, DeploymentHubOperations {
     return type === DEPLOYMENT_JOB_TYPE;
   }
 
-  mount(hubs: HubServer, options: HubOptions): HubEndpoint {
-    const endpoint = hubs.mapHub(DEPLOYMENT_HUB_PATH, DeploymentHub, { ...options, activator: () => new DeploymentHub(this) });
+  mount(hubs: HubServer): HubEndpoint {
+    const endpoint = hubs.mapHub(DEPLOYMENT_HUB_PATH, DeploymentHub, { activator: () => new DeploymentHub(this) });
     const notifier = new SignalRDeploymentNotifier(endpoint.context.clients);
     this.notifier = this.deps.decorateNotifier ? this.deps.decorateNotifier(notifier) : notifier;
     return endpoint;

@@ -1,4 +1,4 @@
-import { type Authenticator, type HubClients, type HubEndpoint, type HubOptions, type HubServer } from '@tidings/hub';
+import type { Authenticator, HubClients, HubEndpoint, HubServer } from '@tidings/hub';
 import { type Job, type JobEngine, JobStateError } from '@tidings/jobs';
 import type { AuthService } from '../../auth/auth-service.js';
 import type { JobActivity, Surface } from '../../events/event-fan-in.js';
@@ -36,9 +36,8 @@ export class YoutubeRagSurface implements Surface, ProgressHubOperations {
 
   constructor(private readonly deps: YoutubeRagSurfaceDeps) {}
 
-  mount(hubs: HubServer, options: HubOptions): HubEndpoint<YoutubeRagProgressClient> {
+  mount(hubs: HubServer): HubEndpoint<YoutubeRagProgressClient> {
     this.endpoint = hubs.mapHub<YoutubeRagProgressClient>(PROGRESS_HUB_PATH, ProgressHub, {
-      ...options,
       authenticate: this.authenticate,
       requireAuthentication: true,
       activator: () => new ProgressHub(this),
