@@ -60,10 +60,6 @@ export class JobFeed {
     return this.explicit || this.watchers.size > 0;
   }
 
-  get latest(): JobEvent | undefined {
-    return this.latestEvent;
-  }
-
   /** Settles with the first subscription: resolved once it has caught up, rejected if the job cannot be followed. */
   get subscribed(): Promise<void> {
     return this.firstSubscription.promise;

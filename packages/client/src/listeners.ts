@@ -23,8 +23,4 @@ export class Listeners<T> {
       }
     }
   }
-
-  get size(): number {
-    return this.callbacks.size;
-  }
 }

@@ -22,10 +22,6 @@ export class VideoFeed {
     return this.explicit || this.watchers.size > 0;
   }
 
-  get latest(): VideoProgressUpdate | undefined {
-    return this.last;
-  }
-
   push(update: VideoProgressUpdate): void {
     if (this.last && update.sequence <= this.last.sequence) return;
     this.last = update;
