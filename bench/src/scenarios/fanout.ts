@@ -4,7 +4,7 @@ import { BENCH_JOB_ID, jobGroup } from '../contract.js';
 import type { SystemName } from '../server/system.js';
 import { median } from './median.js';
 import { type Log, type Scenario, type ScenarioResult, emptyFigures } from './scenario.js';
-import { type CpuPerDelivery, type SystemSession, chargeCpu, withSystem } from './system-session.js';
+import { type CpuPerDelivery, type SystemSession, backplaneMissing, chargeCpu, withSystem } from './system-session.js';
 
 export interface FanoutTarget {
   readonly system: SystemName;
@@ -13,7 +13,7 @@ export interface FanoutTarget {
 }
 
 /** CPU time per delivery is far steadier than the rate on a shared machine, so it shows what a change did. */
-export type RoundFigures = { readonly deliveriesPerSec: number } & CpuPerDelivery;
+type RoundFigures = { readonly deliveriesPerSec: number } & CpuPerDelivery;
 
 /** Arms the clients, has the server send `messages` to the group, and measures until the last delivery. */
 async function fanoutRound(session: SystemSession, sizes: FanoutSizes, messages: number, timeoutMs: number): Promise<RoundFigures> {
@@ -27,27 +27,57 @@ async function fanoutRound(session: SystemSession, sizes: FanoutSizes, messages:
   });
 }
 
+/** Opens `count` subscribed clients, spread evenly over the session's nodes (the first gets any odd one). */
+async function connectClients(session: SystemSession, kind: ClientKind, count: number): Promise<void> {
+  let connected = 0;
+  for (const [i, { port }] of session.nodes.entries()) {
+    const share = Math.ceil((count - connected) / (session.nodes.length - i));
+    await session.clients.call('connect', { kind, port, jobId: BENCH_JOB_ID, count: share });
+    connected += share;
+  }
+}
+
 /**
  * Every client subscribes to one job's group; the server sends to the group as
  * fast as it can; the rate is deliveries (messages × clients) per second from
- * the first send call to the last receipt.
+ * the first send call to the last receipt. With `nodes` > 1 each system runs
+ * that many server processes on a fresh redis-server with its own backplane
+ * (tidings: RedisHubLifetimeManager, Socket.IO: @socket.io/redis-adapter), the
+ * clients spread over them and every send made on node 1, so the other nodes'
+ * share arrives through Redis; CPU per delivery is then all nodes'. Without
+ * redis-server such a scenario is skipped (no rows) and says so.
  */
-export function fanoutScenario(id: string, name: string, targets: readonly FanoutTarget[], sizesOf: (config: BenchConfig) => FanoutSizes): Scenario {
+export function fanoutScenario(
+  id: string,
+  name: string,
+  targets: readonly FanoutTarget[],
+  sizesOf: (config: BenchConfig) => FanoutSizes,
+  nodes = 1,
+): Scenario {
   return {
     id,
     name,
     async run({ config, log, wants }) {
+      const missing = nodes > 1 ? backplaneMissing() : undefined;
+      if (missing) {
+        log(`  skipped: ${missing}`);
+        return [];
+      }
       const sizes = sizesOf(config);
       const results: ScenarioResult[] = [];
       for (const { system, client } of targets.filter((t) => wants(t.system))) {
-        const rounds = await withSystem(system, async (session) => {
-          await session.clients.call('connect', { kind: client, port: session.port, jobId: BENCH_JOB_ID, count: sizes.clients });
-          await fanoutRound(session, sizes, sizes.warmupMessages, config.roundTimeoutMs);
-          const measured: RoundFigures[] = [];
-          for (let i = 0; i < sizes.repetitions; i++) measured.push(await fanoutRound(session, sizes, sizes.messages, config.roundTimeoutMs));
-          return measured;
-        });
-        results.push(fanoutResult({ name, system, client, sizes, rounds, log }));
+        const rounds = await withSystem(
+          system,
+          async (session) => {
+            await connectClients(session, client, sizes.clients);
+            await fanoutRound(session, sizes, sizes.warmupMessages, config.roundTimeoutMs);
+            const measured: RoundFigures[] = [];
+            for (let i = 0; i < sizes.repetitions; i++) measured.push(await fanoutRound(session, sizes, sizes.messages, config.roundTimeoutMs));
+            return measured;
+          },
+          nodes,
+        );
+        results.push(fanoutResult({ name, system, client, sizes, rounds, log, serverLabel: nodes > 1 ? `${nodes} nodes` : 'server' }));
       }
       return results;
     },
@@ -55,15 +85,15 @@ export function fanoutScenario(id: string, name: string, targets: readonly Fanou
 }
 
 /** The row of a fan-out measured in `rounds`: the median rate and CPU per delivery, logged as they are reported. */
-export function fanoutResult(measured: {
+function fanoutResult(measured: {
   readonly name: string;
   readonly system: SystemName;
   readonly client: ClientKind;
   readonly sizes: FanoutSizes;
   readonly rounds: readonly RoundFigures[];
   readonly log: Log;
-  /** Whose CPU `serverCpuNsPerDelivery` is. Default: the server. */
-  readonly serverLabel?: string;
+  /** Whose CPU `serverCpuNsPerDelivery` is. */
+  readonly serverLabel: string;
 }): ScenarioResult {
   const { name, system, client, sizes, rounds, log } = measured;
   const samples = rounds.map((r) => Math.round(r.deliveriesPerSec));
@@ -72,7 +102,7 @@ export function fanoutResult(measured: {
   const clientCpuNsPerDelivery = Math.round(median(rounds.map((r) => r.clientCpuNsPerDelivery)));
   log(
     `  ${system} (${client}): ${deliveriesPerSec.toLocaleString('en-US')} deliveries/s [${samples.join(', ')}]; ` +
-      `CPU per delivery: ${measured.serverLabel ?? 'server'} ${serverCpuNsPerDelivery} ns, clients ${clientCpuNsPerDelivery} ns`,
+      `CPU per delivery: ${measured.serverLabel} ${serverCpuNsPerDelivery} ns, clients ${clientCpuNsPerDelivery} ns`,
   );
   return {
     name,
