@@ -22,11 +22,6 @@ export class AttemptRunner implements JobRunner {
     this.finishedPromise = new Promise((resolve) => (this.finish = resolve));
   }
 
-  /** Whether the own job has been started. */
-  get hasStarted(): boolean {
-    return this.started;
-  }
-
   /** Resolves once the own job's attempt has returned (or was never started and `runOwn` was not called). */
   get finished(): Promise<void> {
     return this.finishedPromise;

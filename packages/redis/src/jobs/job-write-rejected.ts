@@ -1,3 +1,5 @@
+import type { JobLogger } from '@tidings/jobs';
+
 /**
  * Why the store refused a write: the attempt that made it was superseded
  * (another worker took the job over, or it was retried), or the job was
@@ -27,14 +29,6 @@ export class JobWriteRejectedError extends Error {
   }
 }
 
-/** The logging surface of the engine and the hub (pino fits). */
-export interface Logger {
-  debug(data: object, message?: string): void;
-  info(data: object, message?: string): void;
-  warn(data: object, message?: string): void;
-  error(data: object, message?: string): void;
-}
-
 function isRejection(data: object): boolean {
   return (data as { err?: unknown }).err instanceof JobWriteRejectedError;
 }
@@ -44,7 +38,7 @@ function isRejection(data: object): boolean {
  * expected end of an attempt overtaken elsewhere (cancelled from another node,
  * taken over), so it is logged at debug level instead.
  */
-export function quietRejections(logger: Logger): Logger {
+export function quietRejections(logger: JobLogger): JobLogger {
   return {
     debug: (data: object, message?: string) => logger.debug(data, message),
     info: (data: object, message?: string) => logger.info(data, message),
