@@ -5,7 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { AccessPolicy } from './auth/access-policy.js';
 import { AuthService } from './auth/auth-service.js';
 import { DEFAULT_CONFIG, type ServerConfig } from './config.js';
-import { type ProcessorSet, demoProcessors } from './demo/simulated-processors.js';
+import { type ProcessorSet, defineMissing, demoProcessors } from './demo/simulated-processors.js';
 import { EventFanIn } from './events/event-fan-in.js';
 import { api } from './http/api.js';
 import { API_PREFIX } from './http/api-context.js';
@@ -61,9 +61,7 @@ export async function createTidingsServer(options: TidingsServerOptions = {}): P
     shutdownGraceMs: config.shutdownGraceMs,
     throttleIntervalMs: options.throttleIntervalMs,
   });
-  for (const [type, { processor, options: processorOptions }] of Object.entries(options.processors ?? demoProcessors({ speed: config.demoSpeed }))) {
-    engine.define(type, processor, processorOptions);
-  }
+  defineMissing(engine, options.processors ?? demoProcessors({ speed: config.demoSpeed }));
 
   const auth = new AuthService(config.jwtSecret);
   const access = new AccessPolicy(auth.mode === 'jwt');

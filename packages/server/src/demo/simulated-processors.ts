@@ -1,9 +1,16 @@
-import type { Job, JobOutcome, JobProcessor, ProcessorContext, ProcessorOptions } from '@tidings/jobs';
+import type { Job, JobEngine, JobOutcome, JobProcessor, ProcessorContext, ProcessorOptions } from '@tidings/jobs';
 import { type SimulatedMedia, formatDuration, mediaFor } from './simulated-media.js';
 import { SimulatedWork } from './simulated-work.js';
 
 /** Processors by job type, with their options. */
 export type ProcessorSet = Readonly<Record<string, { readonly processor: JobProcessor; readonly options?: ProcessorOptions }>>;
+
+/** Defines the processors of `set` whose job types `engine` has none for yet (processors given to the server win over a surface's demo ones). */
+export function defineMissing(engine: JobEngine, set: ProcessorSet): void {
+  for (const [type, { processor, options }] of Object.entries(set)) {
+    if (!engine.types.includes(type)) engine.define(type, processor, options);
+  }
+}
 
 interface SimulatedStage {
   readonly stage: string;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { HubClass, HubEndpoint, HubFilter, HubOptions, HubServer } from '@tidings/hub';
 import type { Clock, JobEngine } from '@tidings/jobs';
 import Database from 'better-sqlite3';
+import { defineMissing } from '../../demo/simulated-processors.js';
 import type { JobActivity, Surface } from '../../events/event-fan-in.js';
 import type { Logger } from '../../logger.js';
 import type { AcknowledgingHub, ReliableHubRuntime } from '../../reliability/acknowledging-hub.js';
@@ -136,9 +137,7 @@ export class ConduitSurface implements Surface {
     this.flipper = new ProviderHealthFlipper(this.system, options.healthFlipIntervalMs ?? 30_000, logger);
 
     // The demo providers, unless the server was given processors for these types.
-    for (const [type, { processor, options: processorOptions }] of Object.entries(conduitDemoProcessors(deps.demoSpeed))) {
-      if (!deps.engine.types.includes(type)) deps.engine.define(type, processor, processorOptions);
-    }
+    defineMissing(deps.engine, conduitDemoProcessors(deps.demoSpeed));
   }
 
   /** Job types this surface runs and reports. */

@@ -1,5 +1,6 @@
 import type { HubEndpoint, HubServer } from '@tidings/hub';
 import type { Job, JobEngine, JobEventKind } from '@tidings/jobs';
+import { defineMissing } from '../../demo/simulated-processors.js';
 import type { JobActivity, Surface } from '../../events/event-fan-in.js';
 import type { Logger } from '../../logger.js';
 import { deploymentDemoProcessors } from './demo/deployment-pipeline.js';
@@ -42,9 +43,7 @@ export class DeploymentSurface implements Surface, DeploymentHubOperations {
 
   constructor(private readonly deps: DeploymentSurfaceDeps) {
     // The demo pipeline, unless the server was given a processor for deployments.
-    for (const [type, { processor, options }] of Object.entries(deploymentDemoProcessors(deps.demoSpeed))) {
-      if (!deps.engine.types.includes(type)) deps.engine.define(type, processor, options);
-    }
+    defineMissing(deps.engine, deploymentDemoProcessors(deps.demoSpeed));
   }
 
   ownsJobType(type: string): boolean {
