@@ -140,9 +140,9 @@ export class SqliteJobStore implements JobStore {
       if (!current) throw new Error(`Cannot record an event for job '${job.id}': it is not in the store.`);
       const sequence = current.last_sequence + 1;
       const state: Job = { ...job, lastSequence: sequence };
-      const data = JSON.stringify(state);
-      this.statements.update.run({ ...row(state), data });
-      this.statements.insertEvent.run(job.id, sequence, kind, at, data);
+      const stored = row(state);
+      this.statements.update.run(stored);
+      this.statements.insertEvent.run(job.id, sequence, kind, at, stored.data);
       return { jobId: job.id, sequence, kind, at, job: state };
     })();
   }
