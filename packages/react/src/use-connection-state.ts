@@ -1,13 +1,11 @@
 import type { ConnectionState } from '@tidings/client';
-import { useSyncExternalStore } from 'react';
+import { useCallback, useSyncExternalStore } from 'react';
 import { useTidingsClient } from './tidings-provider.js';
 
 /** `connecting`, `connected`, `reconnecting` or `disconnected`, re-rendering on each change. */
 export function useConnectionState(): ConnectionState {
   const client = useTidingsClient();
-  return useSyncExternalStore(
-    (onChange) => client.onStateChange(onChange),
-    () => client.state,
-    () => 'disconnected',
-  );
+  // One subscription per client: a new function each render would make React unsubscribe and subscribe again every render.
+  const subscribe = useCallback((onChange: () => void) => client.onStateChange(onChange), [client]);
+  return useSyncExternalStore(subscribe, () => client.state, () => 'disconnected');
 }
