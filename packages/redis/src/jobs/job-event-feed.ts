@@ -2,7 +2,7 @@ import type { HubLogger } from '@tidings/hub';
 import { type Job, type JobEvent, type JobEventSink, KeyedMutex, type SinkDelivery, deliverToSinks } from '@tidings/jobs';
 import type { RedisOptions } from 'ioredis';
 import { RedisLink, type RedisSource } from '../redis-link.js';
-import { type RedisJobStore, eventFromEntry } from './redis-job-store.js';
+import { type RedisJobStore, eventFromFeedEntry } from './redis-job-store.js';
 
 export interface JobEventFeedOptions {
   readonly redis: RedisSource;
@@ -173,16 +173,9 @@ export class JobEventFeed {
 
   private accept(id: string, flat: string[]): void {
     this.lastId = id;
-    const jobIndex = flat.indexOf('j');
-    const sequenceIndex = flat.indexOf('s');
-    const jobId = flat[jobIndex + 1];
-    const sequence = Number(flat[sequenceIndex + 1]);
-    if (jobIndex < 0 || sequenceIndex < 0 || jobId === undefined || !Number.isInteger(sequence)) {
-      this.logger.warn({ id }, 'skipped a malformed feed entry');
-    } else {
-      const event = eventFromEntry(jobId, sequence, flat);
-      void this.chains.run(jobId, () => this.deliverInOrder(event));
-    }
+    const event = eventFromFeedEntry(flat);
+    if (event) void this.chains.run(event.jobId, () => this.deliverInOrder(event));
+    else this.logger.warn({ id }, 'skipped a malformed feed entry');
     this.releasePositionWaiters();
   }
 

@@ -69,9 +69,19 @@ function fieldsOf(flat: readonly string[]): Record<string, string> {
   return fields;
 }
 
-/** Reads a stream entry `[id, [field, value, …]]` written by the append script. */
+/** Reads a history entry `[id, [field, value, …]]` written by the append script. */
 export function eventFromEntry(jobId: string, sequence: number, flat: readonly string[]): JobEvent {
+  return eventFromFields(jobId, sequence, fieldsOf(flat));
+}
+
+/** Reads a feed entry's fields (job id and sequence among them); undefined when those are missing. */
+export function eventFromFeedEntry(flat: readonly string[]): JobEvent | undefined {
   const f = fieldsOf(flat);
+  const sequence = Number(f.s);
+  return f.j === undefined || !Number.isInteger(sequence) ? undefined : eventFromFields(f.j, sequence, f);
+}
+
+function eventFromFields(jobId: string, sequence: number, f: Record<string, string>): JobEvent {
   return { jobId, sequence, kind: f.k as JobEventKind, at: f.at!, job: parseJob(f.d!, sequence) };
 }
 
