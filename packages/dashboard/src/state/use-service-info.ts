@@ -1,5 +1,6 @@
 import { type ServiceHealth, TidingsApi } from '@tidings/client';
 import { useEffect, useState } from 'react';
+import { errorText } from '../format.js';
 
 /** The service's mode (open development mode, or JWT), read from /health once. */
 export function useServiceInfo(): { health: ServiceHealth | null; error: string | null } {
@@ -9,7 +10,7 @@ export function useServiceInfo(): { health: ServiceHealth | null; error: string 
     let active = true;
     new TidingsApi({ baseUrl: window.location.origin }).health().then(
       (value) => active && setHealth(value),
-      (failure: unknown) => active && setError(failure instanceof Error ? failure.message : String(failure)),
+      (failure: unknown) => active && setError(errorText(failure)),
     );
     return () => {
       active = false;
