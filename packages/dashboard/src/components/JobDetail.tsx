@@ -3,6 +3,7 @@ import { clockTime, elapsed, eta } from '../format.js';
 import { useJobDetail } from '../state/use-job-detail.js';
 import { useNow } from '../state/use-now.js';
 import { EventLog } from './EventLog.js';
+import { JobActions } from './JobActions.js';
 import { StageTimeline } from './StageTimeline.js';
 import { StatusBadge } from './StatusBadge.js';
 
@@ -65,16 +66,7 @@ export function JobDetail({ jobId, onClose, onCancel, onRetry }: JobDetailProps)
             )}
           </dl>
           <div className="form-actions">
-            {(job.status === 'Pending' || job.status === 'Running') && (
-              <button type="button" className="danger" onClick={() => onCancel(job.jobId)}>
-                Cancel job
-              </button>
-            )}
-            {(job.status === 'Failed' || job.status === 'Cancelled') && (
-              <button type="button" className="secondary" onClick={() => onRetry(job.jobId)}>
-                Retry job
-              </button>
-            )}
+            <JobActions job={job} onCancel={onCancel} onRetry={onRetry} noun="job" />
           </div>
           <h3>Stages</h3>
           <StageTimeline stages={job.stages} now={now} />

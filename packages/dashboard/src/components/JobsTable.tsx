@@ -2,6 +2,7 @@ import type { Job } from '@tidings/client';
 import { ProgressBar } from '@tidings/react';
 import { elapsed, eta, shortId } from '../format.js';
 import { useNow } from '../state/use-now.js';
+import { JobActions } from './JobActions.js';
 import { StatusBadge } from './StatusBadge.js';
 
 export interface JobsTableProps {
@@ -46,46 +47,34 @@ export function JobsTable({ jobs, loaded, selectedJobId, onSelect, onCancel, onR
             </tr>
           </thead>
           <tbody>
-            {jobs.map((job) => {
-              const active = job.status === 'Pending' || job.status === 'Running';
-              return (
-                <tr key={job.jobId} data-job-id={job.jobId} className={job.jobId === selectedJobId ? 'selected' : undefined}>
-                  <td>
-                    <button type="button" className="link-button job-link" onClick={() => onSelect(job.jobId)} title={job.jobId}>
-                      {jobTitle(job)}
-                    </button>
-                    <div className="muted mono">
-                      {job.jobType} · {shortId(job.jobId)}
-                      {job.userId ? ` · ${job.userId}` : ''}
-                    </div>
-                  </td>
-                  <td>
-                    <StatusBadge status={job.status} />
-                  </td>
-                  <td className="progress-column">
-                    <ProgressBar value={job.progress} label={`Progress of ${jobTitle(job)}`} />
-                  </td>
-                  <td className="stage-cell">
-                    <div>{job.currentStage ?? '—'}</div>
-                    <div className="muted">{job.status === 'Failed' ? job.errorMessage : job.statusMessage}</div>
-                  </td>
-                  <td className="mono">{eta(job.estimatedCompletion, job.status === 'Running', now)}</td>
-                  <td className="mono">{elapsed(job.startedAt, job.finishedAt, now)}</td>
-                  <td className="actions">
-                    {active && (
-                      <button type="button" className="danger" onClick={() => onCancel(job.jobId)}>
-                        Cancel
-                      </button>
-                    )}
-                    {(job.status === 'Failed' || job.status === 'Cancelled') && (
-                      <button type="button" className="secondary" onClick={() => onRetry(job.jobId)}>
-                        Retry
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
+            {jobs.map((job) => (
+              <tr key={job.jobId} data-job-id={job.jobId} className={job.jobId === selectedJobId ? 'selected' : undefined}>
+                <td>
+                  <button type="button" className="link-button job-link" onClick={() => onSelect(job.jobId)} title={job.jobId}>
+                    {jobTitle(job)}
+                  </button>
+                  <div className="muted mono">
+                    {job.jobType} · {shortId(job.jobId)}
+                    {job.userId ? ` · ${job.userId}` : ''}
+                  </div>
+                </td>
+                <td>
+                  <StatusBadge status={job.status} />
+                </td>
+                <td className="progress-column">
+                  <ProgressBar value={job.progress} label={`Progress of ${jobTitle(job)}`} />
+                </td>
+                <td className="stage-cell">
+                  <div>{job.currentStage ?? '—'}</div>
+                  <div className="muted">{job.status === 'Failed' ? job.errorMessage : job.statusMessage}</div>
+                </td>
+                <td className="mono">{eta(job.estimatedCompletion, job.status === 'Running', now)}</td>
+                <td className="mono">{elapsed(job.startedAt, job.finishedAt, now)}</td>
+                <td className="actions">
+                  <JobActions job={job} onCancel={onCancel} onRetry={onRetry} />
+                </td>
+              </tr>
+            ))}
           </tbody>
         </table>
       )}

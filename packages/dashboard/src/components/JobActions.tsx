@@ -1,0 +1,28 @@
+import { type Job, isTerminalStatus } from '@tidings/client';
+
+export interface JobActionsProps {
+  readonly job: Job;
+  readonly onCancel: (jobId: string) => void;
+  readonly onRetry: (jobId: string) => void;
+  /** After the verb on each button ("Cancel job"); none: "Cancel". */
+  readonly noun?: string;
+}
+
+/** What can be done with a job now: Cancel while it has not finished, Retry once it failed or was cancelled. */
+export function JobActions({ job, onCancel, onRetry, noun }: JobActionsProps) {
+  const label = (verb: string) => (noun ? `${verb} ${noun}` : verb);
+  return (
+    <>
+      {!isTerminalStatus(job.status) && (
+        <button type="button" className="danger" onClick={() => onCancel(job.jobId)}>
+          {label('Cancel')}
+        </button>
+      )}
+      {(job.status === 'Failed' || job.status === 'Cancelled') && (
+        <button type="button" className="secondary" onClick={() => onRetry(job.jobId)}>
+          {label('Retry')}
+        </button>
+      )}
+    </>
+  );
+}
