@@ -1,4 +1,4 @@
-import type { JobProcessor } from '@tidings/jobs';
+import type { Job, JobProcessor } from '@tidings/jobs';
 import { after, before } from 'node:test';
 import { type ServerConfig, type TidingsServer, type TidingsServerOptions, createTidingsServer, demoProcessors } from '../../src/index.js';
 import type { ProcessorSet } from '../../src/demo/simulated-processors.js';
@@ -76,32 +76,41 @@ export const TRANSCRIPTION_STAGES = [
 export const EMBEDDING_STAGES = ['Starting embedding generation', 'Loading segments', 'Generating embeddings'];
 
 /**
+ * Processors that wait, before doing anything, until the test opens the gate
+ * of their job (keyed by `keyOf`): a test can subscribe before the first
+ * event, however slow the machine.
+ */
+export function gated(set: ProcessorSet, keyOf: (job: Job) => string): { processors: ProcessorSet; open(key: string): void } {
+  const gates = new Map<string, { promise: Promise<void>; resolve(): void }>();
+  const gate = (key: string) => {
+    let entry = gates.get(key);
+    if (!entry) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      gates.set(key, (entry = { promise, resolve }));
+    }
+    return entry;
+  };
+  const processors: Record<string, ProcessorSet[string]> = {};
+  for (const [type, definition] of Object.entries(set)) {
+    const processor: JobProcessor = async (job, ctx) => {
+      await gate(keyOf(job)).promise;
+      return definition.processor(job, ctx);
+    };
+    processors[type] = { ...definition, processor };
+  }
+  return { processors, open: (key) => gate(key).resolve() };
+}
+
+/**
  * The demo processors, but ingestion of a URL waits until the test opens its
  * gate: the test can subscribe before anything happens, however slow the
  * machine.
  */
 export function gatedDemo(speed: number): { processors: ProcessorSet; open(url: string): void } {
   const demo = demoProcessors({ speed });
-  const gates = new Map<string, { promise: Promise<void>; resolve(): void }>();
-  const gate = (url: string) => {
-    let entry = gates.get(url);
-    if (!entry) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      entry = { promise, resolve };
-      gates.set(url, entry);
-    }
-    return entry;
-  };
-  const ingestion = demo.VideoIngestion!;
-  const gated: JobProcessor = async (job, ctx) => {
-    await gate((job.input as { url: string }).url).promise;
-    return ingestion.processor(job, ctx);
-  };
-  return {
-    processors: { ...demo, VideoIngestion: { ...ingestion, processor: gated } },
-    open: (url) => gate(url).resolve(),
-  };
+  const ingestion = gated({ VideoIngestion: demo.VideoIngestion! }, (job) => (job.input as { url: string }).url);
+  return { processors: { ...demo, ...ingestion.processors }, open: ingestion.open };
 }
 
 /** Asserts a list is in non-decreasing order. */
