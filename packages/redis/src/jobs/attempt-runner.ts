@@ -1,4 +1,4 @@
-import type { ExecuteJob, JobRunner, RunnerItem, RunnerStats } from '@tidings/jobs';
+import type { ExecuteJob, JobLogger, JobRunner, RunnerItem, RunnerStats } from '@tidings/jobs';
 
 /**
  * The runner of one attempt's engine: it runs the attempt's own job here, at
@@ -18,6 +18,7 @@ export class AttemptRunner implements JobRunner {
   constructor(
     readonly item: RunnerItem,
     private readonly others: JobRunner,
+    private readonly logger: JobLogger,
   ) {
     this.finishedPromise = new Promise((resolve) => (this.finish = resolve));
   }
@@ -52,6 +53,7 @@ export class AttemptRunner implements JobRunner {
     }
     void Promise.resolve()
       .then(() => execute(this.item, this.controller.signal))
+      .catch((error: unknown) => this.logger.error({ jobId: this.item.jobId, err: error }, 'executing a job failed'))
       .finally(() => this.settle());
   }
 

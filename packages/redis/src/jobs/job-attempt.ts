@@ -1,4 +1,4 @@
-import { type Job, JobEngine, type JobEngineOptions, type JobProcessor, type JobRunner, type ProcessorOptions, type RunnerItem } from '@tidings/jobs';
+import { type Job, JobEngine, type JobEngineOptions, type JobProcessor, type JobRunner, type ProcessorOptions, type RunnerItem, silentJobLogger } from '@tidings/jobs';
 import { AttemptRunner } from './attempt-runner.js';
 import { AttemptStoreView } from './attempt-store-view.js';
 import type { RedisJobStore } from './redis-job-store.js';
@@ -44,7 +44,7 @@ export class JobAttempt {
     settings: JobAttemptSettings,
     giveUp?: string,
   ) {
-    this.runner = new AttemptRunner(item, settings.queue);
+    this.runner = new AttemptRunner(item, settings.queue, settings.engine.logger ?? silentJobLogger);
     this.engine = new JobEngine({ ...settings.engine, store: new AttemptStoreView(settings.store, item.jobId), runner: this.runner });
     for (const [type, definition] of settings.definitions) {
       const processor: JobProcessor =
