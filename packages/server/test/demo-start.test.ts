@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { spawnService } from './support/process.js';
-import { tempDir, waitFor } from './support/service.js';
+import { eventually, tempDir } from './support/service.js';
 
 interface JobSummary {
-  readonly id: string;
+  readonly jobId: string;
   readonly jobType: string;
   readonly parentJobId?: string | null;
 }
@@ -12,8 +12,7 @@ interface JobSummary {
 async function pipelines(url: string): Promise<JobSummary[]> {
   const response = await fetch(`${url}/api/v1/jobs?jobType=VideoProcessing&limit=100`);
   assert.equal(response.status, 200);
-  const body = (await response.json()) as { jobs?: JobSummary[] } | JobSummary[];
-  return Array.isArray(body) ? body : (body.jobs ?? []);
+  return ((await response.json()) as { jobs: JobSummary[] }).jobs;
 }
 
 describe('npm start on a fresh data directory', () => {
@@ -21,15 +20,7 @@ describe('npm start on a fresh data directory', () => {
     const dir = tempDir();
     const first = await spawnService({ DATA_DIR: dir.path, DEMO_JOBS: '3', DEMO_SPEED: '20' });
     try {
-      let found: JobSummary[] = [];
-      await waitFor(
-        () => {
-          void pipelines(first.url).then((jobs) => (found = jobs));
-          return found.length === 3;
-        },
-        15_000,
-        'three demo pipelines',
-      );
+      await eventually(() => pipelines(first.url), (jobs) => jobs.length === 3, 15_000, 'three demo pipelines');
     } finally {
       first.child.kill('SIGTERM');
       await first.exited;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JobProgressUpdate, Notification } from '../src/index.js';
 import { spawnService } from './support/process.js';
-import { SEED_VIDEO_URL, TRANSPORT_CASES, awaitCompletion, closed, connect, record, startService, tempDir, waitFor, within } from './support/service.js';
+import { SEED_VIDEO_URL, TRANSPORT_CASES, awaitCompletion, closed, connect, eventually, record, startService, tempDir, waitFor, within } from './support/service.js';
 
 interface EventDto {
   sequence: number;
@@ -29,13 +29,12 @@ async function ingestAndWaitForTranscription(base: string): Promise<{ jobId: str
   assert.equal(ingest.status, 202);
   const body = (await ingest.json()) as { jobId: string; jobs: { jobId: string; jobType: string }[] };
   const transcriptionId = body.jobs.find((j) => j.jobType === 'Transcription')!.jobId;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const job = (await (await fetch(`${base}/api/v1/jobs/${transcriptionId}`)).json()) as { currentStage: string | null };
-    if (job.currentStage === 'Transcribing audio') break;
-    if (Date.now() > deadline) throw new Error('transcription never started transcribing');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await eventually(
+    async () => ((await (await fetch(`${base}/api/v1/jobs/${transcriptionId}`)).json()) as { currentStage: string | null }).currentStage,
+    (stage) => stage === 'Transcribing audio',
+    20_000,
+    'the transcription to be transcribing',
+  );
   return { jobId: body.jobId, transcriptionId };
 }
 

@@ -18,14 +18,3 @@ export function seedOptions(options: FixtureOptions = {}): FixtureOptions {
 export function seedServiceFixture(options: FixtureOptions = {}) {
   return serviceFixture(seedOptions(options));
 }
-
-/** Calls `read` until `ok` holds of its result (a REST poll), failing after `timeoutMs`. */
-export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -113,6 +113,17 @@ export function gatedDemo(speed: number): { processors: ProcessorSet; open(url: 
   return { processors: { ...demo, ...ingestion.processors }, open: ingestion.open };
 }
 
+/** Calls `read` until `ok` holds of its result (a REST poll), failing after `timeoutMs`. */
+export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** Asserts a list is in non-decreasing order. */
 export function nonDecreasing(values: readonly number[]): boolean {
   return values.every((v, i) => i === 0 || v >= values[i - 1]!);
