@@ -77,13 +77,13 @@ export class ClusterRouter {
     if (owner === undefined || owner === this.o.nodeId) return;
     await this.o.subscriptions.ensure(this.nodeChannel);
     const verb = add ? `adding connection '${connectionId}' to` : `removing connection '${connectionId}' from`;
-    const { id, reply } = this.requests.create(
+    const { reply } = this.request(
       owner,
       this.o.ackTimeoutMs,
       () => new BackplaneTimeoutError(`Node '${owner}' did not confirm ${verb} ${kind} '${name}' within ${this.o.ackTimeoutMs} ms.`),
+      () => new BackplaneUnavailableError(`Connection '${connectionId}' is on node '${owner}', which is not listening (down or reconnecting).`),
+      (requestId) => encodeMembership({ requestId, replyTo: this.o.nodeId, membership: kind, add, connectionId, name, userId }),
     );
-    const command = encodeMembership({ requestId: id, replyTo: this.o.nodeId, membership: kind, add, connectionId, name, userId });
-    await this.dispatch(owner, id, command, () => new BackplaneUnavailableError(`Connection '${connectionId}' is on node '${owner}', which is not listening (down or reconnecting).`));
     await reply;
   }
 
@@ -97,11 +97,13 @@ export class ClusterRouter {
     if (options.signal?.aborted) throw new HubException(CANCELED);
     const timeoutMs = options.timeoutMs ?? this.o.clientResultTimeoutMs;
     const bounded = timeoutMs > 0 && Number.isFinite(timeoutMs);
-    // The owner enforces the timeout and reports it; our own timer only catches an owner that died.
-    const { id, reply } = this.requests.create(
+    const { id, reply } = this.request(
       owner,
+      // The owner enforces the timeout and reports it; our own timer only catches an owner that died.
       bounded ? timeoutMs + this.o.ackTimeoutMs : Number.POSITIVE_INFINITY,
       () => new HubException(`No result for '${method}' from connection '${connectionId}': node '${owner}' did not answer within ${timeoutMs} ms.`),
+      () => new HubException(`Connection '${connectionId}' is on node '${owner}', which is not reachable.`),
+      (requestId) => encodeInvoke({ requestId, replyTo: this.o.nodeId, connectionId, method, args, timeoutMs: bounded ? Math.ceil(timeoutMs) : 0 }),
     );
     const signal = options.signal;
     const onAbort = (): void => {
@@ -110,8 +112,6 @@ export class ClusterRouter {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const command = encodeInvoke({ requestId: id, replyTo: this.o.nodeId, connectionId, method, args, timeoutMs: bounded ? Math.ceil(timeoutMs) : 0 });
-      await this.dispatch(owner, id, command, () => new HubException(`Connection '${connectionId}' is on node '${owner}', which is not reachable.`));
       return await reply;
     } finally {
       signal?.removeEventListener('abort', onAbort);
@@ -131,16 +131,35 @@ export class ClusterRouter {
     this.running.clear();
   }
 
-  /** Publishes a command; a failure or an owner that is not listening fails the request at once. */
-  private async dispatch(owner: string, id: number, command: Buffer, notListening: () => Error): Promise<void> {
-    let receivers: number;
+  /**
+   * Publishes to `owner`'s node the command `encode` makes for a new request
+   * and returns the request, whose reply the caller awaits at once: a command
+   * that cannot be encoded, a failed publish or an owner that is not listening
+   * fail it, and so may a timeout, a cancel or the owner's death while the
+   * publish is still on its way.
+   */
+  private request(
+    owner: string,
+    timeoutMs: number,
+    onTimeout: () => Error,
+    notListening: () => Error,
+    encode: (requestId: number) => Buffer,
+  ): { id: number; reply: Promise<unknown> } {
+    const request = this.requests.create(owner, timeoutMs, onTimeout);
+    let command: Buffer;
     try {
-      receivers = await this.publish(this.o.keys.nodeChannel(owner), command);
+      command = encode(request.id);
     } catch (error) {
-      this.requests.reject(id, error as Error);
-      return;
+      this.requests.reject(request.id, error as Error);
+      return request;
     }
-    if (receivers === 0) this.requests.reject(id, notListening());
+    this.publish(this.o.keys.nodeChannel(owner), command).then(
+      (receivers) => {
+        if (receivers === 0) this.requests.reject(request.id, notListening());
+      },
+      (error: Error) => this.requests.reject(request.id, error),
+    );
+    return request;
   }
 
   private receive(data: Buffer): void {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { HubLogger } from '@tidings/hub';
 import { Redis } from 'ioredis';
+import { delay } from '../../hub/test/support/wait.js';
 import { type RedisServer, freePort, redisSkipReason, startRedisServer } from '../../../test-support/redis-server.js';
 import { BackplaneUnavailableError, type RedisHubContext, RedisHubLifetimeManager, createRedisHubContext } from '../src/index.js';
 import { type ApiNode, HUB_NAME, startApiNode } from './fixtures/api-node.js';
@@ -255,6 +256,34 @@ describe('Redis backplane: two nodes, one Redis', { skip: redisSkipReason }, () 
       const canceled = worker.clients.client(silent.id).invokeWithOptions({ signal: controller.signal }, 'Ask', 'wait');
       controller.abort();
       await assert.rejects(canceled, /canceled/);
+    });
+
+    it('a client result canceled while its command is still on the way to Redis rejects, and nothing is left unhandled', async () => {
+      const b1 = await open(nodeB);
+      b1.connection.on('Ask', () => new Promise(() => {}));
+      const controller = new AbortController();
+      // Redis holds the PUBLISH of the command unanswered.
+      await raw.client('PAUSE', 2000, 'WRITE');
+      try {
+        const canceled = worker.clients.client(b1.id).invokeWithOptions({ signal: controller.signal }, 'Ask', 'wait');
+        await delay(200);
+        controller.abort();
+        await assert.rejects(canceled, /canceled/);
+      } finally {
+        await raw.client('UNPAUSE');
+      }
+    });
+
+    it('a client result whose arguments cannot travel rejects at once and leaves no request behind', async () => {
+      const b1 = await open(nodeB);
+      const quick = createRedisHubContext({ redis: redis.url, hub: HUB_NAME, ackTimeoutMs: 50 });
+      try {
+        await assert.rejects(quick.clients.client(b1.id).invokeWithOptions({ timeoutMs: 50 }, 'Ask', 10n), /Unrecognized object/);
+        // A request left pending would time out now, with nobody to hear it.
+        await delay(300);
+      } finally {
+        await quick.close();
+      }
     });
   });
 });
