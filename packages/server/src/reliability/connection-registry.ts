@@ -39,11 +39,7 @@ export class ConnectionRegistry {
   disconnected(connectionId: string): void {
     const entry = this.connections.get(connectionId);
     if (!entry) return;
-    for (const group of entry.groups) this.members.get(memberKey(entry.hub, group))?.delete(connectionId);
-    for (const group of entry.groups) {
-      const key = memberKey(entry.hub, group);
-      if (this.members.get(key)?.size === 0) this.members.delete(key);
-    }
+    for (const group of entry.groups) this.dropMember(entry.hub, group, connectionId);
     this.connections.delete(connectionId);
   }
 
@@ -63,10 +59,7 @@ export class ConnectionRegistry {
     const entry = this.connections.get(connectionId);
     if (!entry) return;
     entry.groups.delete(group);
-    const key = memberKey(entry.hub, group);
-    const set = this.members.get(key);
-    set?.delete(connectionId);
-    if (set?.size === 0) this.members.delete(key);
+    this.dropMember(entry.hub, group, connectionId);
   }
 
   get(connectionId: string): RegisteredConnection | undefined {
@@ -83,6 +76,13 @@ export class ConnectionRegistry {
   /** Every connection of a user (a virtual key) on any hub. */
   connectionsOf(userIdentifier: string): RegisteredConnection[] {
     return [...this.connections.values()].filter((c) => c.userIdentifier === userIdentifier);
+  }
+
+  private dropMember(hub: string, group: string, connectionId: string): void {
+    const key = memberKey(hub, group);
+    const set = this.members.get(key);
+    set?.delete(connectionId);
+    if (set?.size === 0) this.members.delete(key);
   }
 
   /** Connections and joined groups per hub. */
