@@ -30,7 +30,10 @@ export class Backplane {
     // delivered twice, and a stale presence write could land after the resync. They fail instead.
     const commandOptions = { enableAutoPipelining: true, autoResendUnfulfilledCommands: false, commandTimeout: o.commandTimeoutMs };
     this.commands = new RedisLink('commands', o.redis, o.redisOptions, commandOptions, o.logger, o.connectTimeoutMs);
-    this.subscriber = new RedisLink('subscriber', o.redis, o.redisOptions, { commandTimeout: o.commandTimeoutMs }, o.logger, o.connectTimeoutMs);
+    // The subscriptions are made again from the wanted set on every connect: a resent SUBSCRIBE could only
+    // bring back a channel released while Redis was away, never to be unsubscribed.
+    const subscriberOptions = { autoResendUnfulfilledCommands: false, commandTimeout: o.commandTimeoutMs };
+    this.subscriber = new RedisLink('subscriber', o.redis, o.redisOptions, subscriberOptions, o.logger, o.connectTimeoutMs);
     this.subscriptions = new ChannelSubscriptions(this.subscriber, o.logger);
     this.store = new PresenceStore(this.commands.client, this.keys);
     this.router = new ClusterRouter({

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type LifetimeConnection, MessageType, SerializedMessage } from '@tidings/hub';
+import { type LifetimeConnection, MessageType, SerializedMessage, silentLogger } from '@tidings/hub';
 import { Redis } from 'ioredis';
 import { delay, waitFor, within } from '../../hub/test/support/wait.js';
 import { type RedisServer, redisSkipReason, startRedisServer } from '../../../test-support/redis-server.js';
+import { startTcpProxy } from '../../../test-support/tcp-proxy.js';
 import { BackplaneUnavailableError, RedisHubLifetimeManager, createRedisHubContext } from '../src/index.js';
 
 /**
@@ -129,6 +130,38 @@ describe('RedisHubLifetimeManager seen from the hub', { skip: redisSkipReason },
       await probe.client('UNPAUSE').catch(() => undefined);
       probe.disconnect();
       await node.dispose();
+    }
+  });
+
+  it('does not subscribe again on reconnect a channel its node left during the outage', async () => {
+    const proxy = await startTcpProxy(redis.port);
+    const probe = new Redis(redis.url);
+    const node = new RedisHubLifetimeManager({
+      redis: `redis://127.0.0.1:${proxy.port}`,
+      hub: 'h',
+      nodeId: 'blip',
+      redisOptions: { retryStrategy: () => 20 },
+      logger: silentLogger,
+    });
+    try {
+      await node.ready();
+      const c = new RecordingConnection('blip-1');
+      await node.onConnected(c);
+      // Redis answers nothing for a while: the join's SUBSCRIBE is still on its way when the connection drops.
+      await probe.client('PAUSE', 500, 'ALL');
+      const joined = node.addToGroup('blip-1', 'left-in-outage');
+      await delay(100);
+      proxy.dropConnections();
+      await joined;
+      await node.removeFromGroup('blip-1', 'left-in-outage');
+      await waitFor(() => node.connected, 5000, 'the node to reconnect');
+      const channel = 'tidings:h:group:left-in-outage';
+      assert.deepEqual(await probe.pubsub('NUMSUB', channel), [channel, 0]);
+      await node.onDisconnected(c);
+    } finally {
+      probe.disconnect();
+      await node.dispose();
+      await proxy.close();
     }
   });
 
