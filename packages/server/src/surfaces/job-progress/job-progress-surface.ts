@@ -1,5 +1,5 @@
 import { type HubEndpoint, type HubOptions, type HubServer } from '@tidings/hub';
-import { type Job, type JobEngine, isTerminal } from '@tidings/jobs';
+import type { Job, JobEngine } from '@tidings/jobs';
 import type { AccessPolicy } from '../../auth/access-policy.js';
 import { ANONYMOUS, type Identity, identityOf } from '../../auth/identity.js';
 import type { JobActivity, Surface } from '../../events/event-fan-in.js';
@@ -14,8 +14,8 @@ import {
   type Notification,
   jobCompleted,
   jobFailed,
-  jobOutcomeNotification,
   jobProgressUpdate,
+  ownerNotification,
 } from './payloads.js';
 import { guardHubMethod, requireValidId } from '../shared/hub-method-guard.js';
 
@@ -65,10 +65,8 @@ export class JobProgressSurface implements Surface, JobProgressOperations {
     const video = await activity.video();
     if (video) await this.clients.group(groups.video(video.videoId)).send('VideoProgressUpdate', video);
 
-    if (job.parentId === null && job.ownerId && isTerminal(job.status)) {
-      const notification = jobOutcomeNotification(job);
-      if (notification) await this.clients.group(groups.user(job.ownerId)).send('UserNotification', notification);
-    }
+    const notice = ownerNotification(job);
+    if (notice) await this.clients.group(groups.user(notice.userId)).send('UserNotification', notice.notification);
   }
 
   /** A system-wide notice to every connection. */

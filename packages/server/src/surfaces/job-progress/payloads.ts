@@ -1,4 +1,5 @@
 import type { Job, JobStatus, JsonObject } from '@tidings/jobs';
+import { PIPELINE_TYPE } from '../../videos/video-pipeline.js';
 
 /** Seed 001 §4 payloads (camelCase), each with the job's `sequence`. */
 
@@ -98,15 +99,16 @@ export function jobFailed(job: Job): JobFailed {
 
 const OUTCOME_TEXT: Partial<Record<JobStatus, string>> = { Completed: 'completed', Failed: 'failed', Cancelled: 'was cancelled' };
 
-/** For the owner's `user-{id}` group when one of their top-level jobs ends. */
-export function jobOutcomeNotification(job: Job): Notification | undefined {
+/** For the owner's `user-{userId}` group when one of their top-level jobs ends; undefined for any other job or event. */
+export function ownerNotification(job: Job): { readonly userId: string; readonly notification: Notification } | undefined {
   const outcome = OUTCOME_TEXT[job.status];
-  if (!outcome) return undefined;
-  const what = job.type === 'VideoProcessing' ? 'Video processing' : `Job ${job.type}`;
-  return {
+  if (!outcome || !job.ownerId || job.parentId !== null) return undefined;
+  const what = job.type === PIPELINE_TYPE ? 'Video processing' : `Job ${job.type}`;
+  const notification: Notification = {
     type: `Job${job.status}`,
     message: `${what} ${outcome}${job.status === 'Failed' && job.error ? `: ${job.error}` : ''}`,
     data: { jobId: job.id, videoId: job.subject, jobType: job.type, status: job.status },
     timestamp: job.finishedAt ?? job.updatedAt,
   };
+  return { userId: job.ownerId, notification };
 }

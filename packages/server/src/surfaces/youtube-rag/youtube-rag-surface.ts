@@ -3,7 +3,7 @@ import { type Job, type JobEngine, JobStateError } from '@tidings/jobs';
 import type { AuthService } from '../../auth/auth-service.js';
 import type { JobActivity, Surface } from '../../events/event-fan-in.js';
 import type { Logger } from '../../logger.js';
-import { jobOutcomeNotification } from '../job-progress/payloads.js';
+import { ownerNotification } from '../job-progress/payloads.js';
 import type { NotificationsTenant } from '../shared/notifications-hub.js';
 import { type ErrorCode, type JobStatusDto, jobCancelledMessage, jobCompletedDto, jobFailedDto, jobProgressDto, jobStatusDto } from './payloads.js';
 import { ProgressHub, type ProgressHubOperations } from './progress-hub.js';
@@ -104,10 +104,8 @@ export class YoutubeRagSurface implements Surface, ProgressHubOperations {
       default:
         await audience.send('onJobProgress', jobProgressDto(job, event.at));
     }
-    if (job.ownerId && job.parentId === null && this.notifications) {
-      const notification = jobOutcomeNotification(job);
-      if (notification) await this.notifications.group(groups.user(job.ownerId)).send('onNotification', notification);
-    }
+    const notice = ownerNotification(job);
+    if (notice && this.notifications) await this.notifications.group(groups.user(notice.userId)).send('onNotification', notice.notification);
   }
 
   // ---- hub methods -----------------------------------------------------------------
