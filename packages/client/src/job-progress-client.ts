@@ -31,7 +31,7 @@ export interface JobProgressClientOptions {
   readonly hubPath?: string;
   /** Default: WebSockets, then Server-Sent Events, then long polling. */
   readonly transport?: HttpTransportType;
-  /** Waits between connection attempts after a drop; the last repeats for ever. Default 0, 1, 2, 5, 10, 15 s (+≤20% jitter). */
+  /** The wait before each connection attempt after a drop (the first one included); the last repeats for ever. Default 0, 1, 2, 5, 10, 15 s (+≤20% jitter). */
   readonly reconnectDelaysMs?: readonly number[];
   /** Default: the console. */
   readonly logger?: ClientLogger;
@@ -153,7 +153,9 @@ export class JobProgressClient {
     return this.connecting;
   }
 
+  /** Attempt n waits `reconnectDelaysMs[n]` first, except the first attempt of `start()`, which tries at once. */
   private async connectUntilConnected(reconnecting: boolean): Promise<void> {
+    if (reconnecting) await this.pause(reconnectDelay(this.retryDelaysMs, 0));
     for (let attempt = 0; ; attempt++) {
       if (!this.wanted) throw new ClientStoppedError();
       this.setState(reconnecting ? 'reconnecting' : 'connecting');
@@ -171,11 +173,17 @@ export class JobProgressClient {
         }
         const delayMs = reconnectDelay(this.retryDelaysMs, attempt + 1);
         this.logger.warn(`cannot connect to ${this.api.baseUrl || 'the service'} (${describeError(error)}); next attempt in ${delayMs} ms`);
-        const wait = cancellableDelay(delayMs);
-        this.retryWait = wait;
-        if (!(await wait.done)) throw new ClientStoppedError();
+        await this.pause(delayMs);
       }
     }
+  }
+
+  /** Waits `ms` unless `stop()` comes first (then rejects with ClientStoppedError). */
+  private async pause(ms: number): Promise<void> {
+    if (ms === 0) return;
+    const wait = cancellableDelay(ms);
+    this.retryWait = wait;
+    if (!(await wait.done)) throw new ClientStoppedError();
   }
 
   private async connected(reconnecting: boolean): Promise<void> {

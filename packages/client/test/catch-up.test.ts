@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { type ConnectionState, type JobEvent, JobProgressClient } from '../src/index.js';
 import { startTcpProxy } from '../../../test-support/tcp-proxy.js';
 import {
+  delay,
   freePort,
   gatedDemo,
   historyAsEvents,
@@ -77,6 +78,24 @@ describe('@tidings/client catch-up', () => {
     const from = latestOnly[0]!.sequence;
     assertSameAsHistory(latestOnly, history.filter((e) => e.sequence >= from));
     latestWatch.close();
+  });
+
+  it('after a drop the first attempt waits reconnectDelaysMs[0], as every later one waits its own', async (t) => {
+    const dir = tempDir();
+    t.after(() => dir.cleanup());
+    const service = await startService(dir.path);
+    t.after(() => service.close());
+    const proxy = await startTcpProxy(Number(new URL(service.url).port));
+    t.after(() => proxy.close());
+
+    const client = new JobProgressClient({ baseUrl: `http://127.0.0.1:${proxy.port}`, reconnectDelaysMs: [4000, 0], logger: memoryLogger() });
+    t.after(() => client.stop());
+    await client.start();
+    proxy.dropConnections(); // the service stays up: only the delay keeps the client from reconnecting at once
+    await waitFor(() => client.state === 'reconnecting', 5000, 'the client to notice');
+    await delay(600);
+    assert.equal(client.state, 'reconnecting', 'no attempt before the first delay has passed');
+    await waitFor(() => client.state === 'connected', 20_000, 'the client to reconnect after the delay');
   });
 
   it('a server restart mid-job: the client reconnects to the new process and its events equal the history', async (t) => {
