@@ -1,4 +1,4 @@
-import type { Authenticator, HubClients, HubEndpoint, HubServer } from '@tidings/hub';
+import type { Authenticator, Hub, HubClients, HubEndpoint, HubServer } from '@tidings/hub';
 import { type Job, type JobEngine, JobStateError } from '@tidings/jobs';
 import type { AuthService } from '../../auth/auth-service.js';
 import type { JobActivity, Surface } from '../../events/event-fan-in.js';
@@ -69,10 +69,7 @@ export class YoutubeRagSurface implements Surface, ProgressHubOperations {
     return {
       name: 'youtube-rag',
       authenticate: this.authenticate,
-      connected: async (hub) => {
-        const userId = hub.context.user?.id;
-        if (userId) await hub.groups.addToGroup(hub.context.connectionId, groups.user(userId));
-      },
+      connected: (hub) => this.connected(hub),
     };
   }
 
@@ -110,7 +107,8 @@ export class YoutubeRagSurface implements Surface, ProgressHubOperations {
 
   // ---- hub methods -----------------------------------------------------------------
 
-  async connected(hub: ProgressHub): Promise<void> {
+  /** `/hubs/progress` and YoutubeRag's side of `/hubs/notifications` alike: the user joins `user-{userId}`. */
+  async connected(hub: Hub): Promise<void> {
     const userId = hub.context.user?.id;
     if (userId) await hub.groups.addToGroup(hub.context.connectionId, groups.user(userId));
   }
