@@ -52,7 +52,7 @@ class RemoteLifetimeManager implements HubLifetimeManager {
   }
 
   async sendConnections(connectionIds: readonly string[], message: SerializedMessage): Promise<void> {
-    return this.many(Kind.Connection, Kind.Connections, requireNames(connectionIds, 'connectionIds'), message);
+    return this.backplane.sends.publishEach(Kind.Connection, requireNames(connectionIds, 'connectionIds'), message.message);
   }
 
   async sendGroup(groupName: string, message: SerializedMessage, excluded?: readonly string[]): Promise<void> {
@@ -61,7 +61,7 @@ class RemoteLifetimeManager implements HubLifetimeManager {
   }
 
   async sendGroups(groupNames: readonly string[], message: SerializedMessage): Promise<void> {
-    return this.many(Kind.Group, Kind.Groups, requireNames(groupNames, 'groupNames'), message);
+    return this.backplane.sends.publishEach(Kind.Group, requireNames(groupNames, 'groupNames'), message.message);
   }
 
   async sendUser(userId: string, message: SerializedMessage): Promise<void> {
@@ -69,7 +69,7 @@ class RemoteLifetimeManager implements HubLifetimeManager {
   }
 
   async sendUsers(userIds: readonly string[], message: SerializedMessage): Promise<void> {
-    return this.many(Kind.User, Kind.Users, requireNames(userIds, 'userIds'), message);
+    return this.backplane.sends.publishEach(Kind.User, requireNames(userIds, 'userIds'), message.message);
   }
 
   async addToGroup(connectionId: string, groupName: string): Promise<void> {
@@ -86,17 +86,6 @@ class RemoteLifetimeManager implements HubLifetimeManager {
 
   dispose(): Promise<void> {
     return this.backplane.close();
-  }
-
-  private many(
-    one: typeof Kind.Connection | typeof Kind.Group | typeof Kind.User,
-    list: typeof Kind.Connections | typeof Kind.Groups | typeof Kind.Users,
-    targets: string[],
-    message: SerializedMessage,
-  ): Promise<void> {
-    if (targets.length === 0) return Promise.resolve();
-    if (targets.length === 1) return this.backplane.sends.publish(one, targets[0]!, null, message.message);
-    return this.backplane.sends.publish(list, targets, null, message.message);
   }
 }
 

@@ -124,13 +124,7 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
 
   async sendConnections(connectionIds: readonly string[], message: SerializedMessage): Promise<void> {
     const ids = requireNames(connectionIds, 'connectionIds');
-    const remote = this.elsewhere(ids) ?? [];
-    const published =
-      remote.length === 0
-        ? undefined
-        : remote.length === 1
-          ? this.backplane.sends.publish(Kind.Connection, remote[0]!, null, message.message)
-          : this.backplane.sends.publish(Kind.Connections, remote, null, message.message);
+    const published = this.backplane.sends.publishEach(Kind.Connection, this.elsewhere(ids), message.message);
     await Promise.all([published, this.local.sendConnections(ids, message)]);
   }
 
@@ -143,9 +137,7 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
 
   async sendGroups(groupNames: readonly string[], message: SerializedMessage): Promise<void> {
     const names = requireNames(groupNames, 'groupNames');
-    if (names.length === 0) return;
-    if (names.length === 1) return this.sendGroup(names[0]!, message);
-    const published = this.backplane.sends.publish(Kind.Groups, names, null, message.message);
+    const published = this.backplane.sends.publishEach(Kind.Group, names, message.message);
     await Promise.all([published, this.local.sendGroups(names, message)]);
   }
 
@@ -157,9 +149,7 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
 
   async sendUsers(userIds: readonly string[], message: SerializedMessage): Promise<void> {
     const ids = requireNames(userIds, 'userIds');
-    if (ids.length === 0) return;
-    if (ids.length === 1) return this.sendUser(ids[0]!, message);
-    const published = this.backplane.sends.publish(Kind.Users, ids, null, message.message);
+    const published = this.backplane.sends.publishEach(Kind.User, ids, message.message);
     await Promise.all([published, this.local.sendUsers(ids, message)]);
   }
 
@@ -278,9 +268,7 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
   }
 
   /** The ids that may live on other nodes: this node's own are served locally. */
-  private elsewhere(ids: readonly string[] | undefined): string[] | null {
-    if (ids === undefined || ids.length === 0) return null;
-    const remote = ids.filter((id) => !this.local.connection(id));
-    return remote.length === 0 ? null : remote;
+  private elsewhere(ids: readonly string[] | undefined): string[] {
+    return ids === undefined ? [] : ids.filter((id) => !this.local.connection(id));
   }
 }
