@@ -45,7 +45,9 @@ export interface SubscribeOptions {
   /**
    * Replay stored events after this sequence first (0: the job's whole
    * history). Default: start with the job's latest event. Only applies when
-   * the client is not already following the job.
+   * the client has heard nothing of the job yet: once it has delivered some
+   * of its events (subscribed, watched, or told through your user group) it
+   * goes on from there. `watchJob` takes a starting point of its own.
    */
   readonly after?: number;
 }
