@@ -91,9 +91,6 @@ export interface ErrorMessage {
   readonly message: string;
 }
 
-/** The same notice `/hubs/job-progress` sends as `UserNotification`. */
-export type { Notification as UserNotification } from '../job-progress/payloads.js';
-
 function numberIn(jobs: readonly Job[], name: string): number | null {
   for (const job of jobs) {
     const value = jsonNumber(job.result, name);

@@ -1,8 +1,7 @@
-import type { ErrorMessage, JobCancelledMessage, JobCompletedDto, JobFailedDto, JobProgressDto, JobStatusDto, UserNotification } from './payloads.js';
+import type { ErrorMessage, JobCancelledMessage, JobCompletedDto, JobFailedDto, JobProgressDto, JobStatusDto } from './payloads.js';
 
-/** Seed 000's hub paths. */
+/** Seed 000's progress hub (its `/hubs/notifications` is mapped with Conduit's, see shared/notifications-hub). */
 export const PROGRESS_HUB_PATH = '/hubs/progress';
-export const NOTIFICATIONS_HUB_PATH = '/hubs/notifications';
 
 /** Seed 000's `IJobProgressClient`: the events `/hubs/progress` sends, camelCase as the seed names them. */
 export interface YoutubeRagProgressClient {
@@ -13,12 +12,6 @@ export interface YoutubeRagProgressClient {
   onJobFailed(failed: JobFailedDto): void;
   onJobCancelled(cancelled: JobCancelledMessage): void;
   onError(error: ErrorMessage): void;
-}
-
-/** What `/hubs/notifications` sends to a YoutubeRag user (the seed names no events for it; see the README). */
-export interface YoutubeRagNotificationsClient {
-  [method: string]: (...args: never[]) => unknown;
-  onNotification(notification: UserNotification): void;
 }
 
 export const youtubeRagGroups = {
