@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import type { HubLogger } from '@tidings/hub';
 import { Redis } from 'ioredis';
-import { waitFor } from '../../hub/test/support/wait.js';
 import { type RedisServer, redisSkipReason, startRedisServer } from '../../../test-support/redis-server.js';
+import { until } from '../../../test-support/until.js';
 import { type PresenceStats, type RedisHubContext, createRedisHubContext } from '../src/index.js';
 import { type ApiNode, HUB_NAME, startApiNode } from './fixtures/api-node.js';
 import { type TestClient, assertReceived, openClient, stopAll } from './support/clients.js';
@@ -11,20 +12,7 @@ import { type TestClient, assertReceived, openClient, stopAll } from './support/
 const sorted = (list: readonly string[]): string[] => [...list].sort();
 
 /** Polls an async query until it returns `expected` (presence changes land a round trip after the event). */
-async function eventually<T>(query: () => Promise<T>, expected: T, what: string): Promise<void> {
-  let last: T | undefined;
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    last = await query();
-    try {
-      assert.deepEqual(last, expected);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-  assert.deepEqual(last, expected, what);
-}
+const eventually = <T>(query: () => Promise<T>, expected: T, what: string): Promise<T> => until(query, (value) => isDeepStrictEqual(value, expected), what);
 
 describe('connection manager: the cluster view in Redis', { skip: redisSkipReason }, () => {
   let redis: RedisServer;

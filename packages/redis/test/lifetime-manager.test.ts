@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { delay, waitFor, within } from '../../hub/test/support/wait.js';
 import { type RedisServer, redisSkipReason, startRedisServer } from '../../../test-support/redis-server.js';
 import { startTcpProxy } from '../../../test-support/tcp-proxy.js';
+import { until } from '../../../test-support/until.js';
 import { BackplaneUnavailableError, RedisHubLifetimeManager, createRedisHubContext } from '../src/index.js';
 
 /**
@@ -75,12 +76,8 @@ describe('RedisHubLifetimeManager seen from the hub', { skip: redisSkipReason },
       await nodeB.addToGroup('solo', 'lonely');
       assert.deepEqual(await probe.pubsub('NUMSUB', 'tidings:h:group:lonely'), ['tidings:h:group:lonely', 1]);
       await nodeB.removeFromGroup('solo', 'lonely');
-      let subscribers = 1;
-      for (let i = 0; i < 50 && subscribers !== 0; i++) {
-        subscribers = Number(((await probe.pubsub('NUMSUB', 'tidings:h:group:lonely')) as unknown[])[1]);
-        if (subscribers !== 0) await new Promise((r) => setTimeout(r, 20));
-      }
-      assert.equal(subscribers, 0);
+      const subscribers = async (): Promise<number> => Number(((await probe.pubsub('NUMSUB', 'tidings:h:group:lonely')) as unknown[])[1]);
+      await until(subscribers, (n) => n === 0, 'the group channel to be unsubscribed');
       await nodeB.onDisconnected(c);
       const channels = (await probe.pubsub('CHANNELS', 'tidings:h:connection:*')) as string[];
       assert.ok(!channels.includes('tidings:h:connection:solo'), 'the connection channel is released on disconnect');
@@ -119,12 +116,9 @@ describe('RedisHubLifetimeManager seen from the hub', { skip: redisSkipReason },
       // ioredis runs one auto-pipeline at a time: a lost command left pending would hold up every later one.
       await within(node.sendGroup('anyone', invocation('after the cut')), 2000, 'a send after the reconnect');
       await node.addToGroup('cut-1', 'after-cut');
-      let groups: string[] = [];
-      for (let i = 0; i < 100 && groups.length === 0; i++) {
-        groups = await node.connections.getConnectionGroups('cut-1');
-        if (groups.length === 0) await delay(20);
-      }
-      assert.deepEqual(groups, ['after-cut'], 'the node re-registered its connection and membership');
+      // The node re-registered its connection, and the membership made since.
+      const groups = await until(() => node.connections.getConnectionGroups('cut-1'), (names) => names.length > 0, 'the membership in the cluster view');
+      assert.deepEqual(groups, ['after-cut']);
       await node.onDisconnected(c);
     } finally {
       await probe.client('UNPAUSE').catch(() => undefined);

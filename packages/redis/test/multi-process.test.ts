@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { waitFor } from '../../hub/test/support/wait.js';
 import { type NodeScript, startNodeScript } from '../../../test-support/processes.js';
 import { type RedisServer, redisSkipReason, startRedisServer } from '../../../test-support/redis-server.js';
+import { until } from '../../../test-support/until.js';
 import { type RedisHubContext, createRedisHubContext } from '../src/index.js';
 import type { ApiNodeOptions } from './fixtures/api-node.js';
 import { HUB_NAME } from './fixtures/api-node.js';
@@ -14,23 +15,6 @@ const NODE_SCRIPT = fileURLToPath(new URL('./fixtures/api-node-process.ts', impo
 interface NodeInfo {
   readonly url: string;
   readonly nodeId: string;
-}
-
-/** Polls an async query until `accept` holds. */
-async function until<T>(query: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let error: unknown;
-  while (Date.now() < deadline) {
-    try {
-      last = await query();
-      if (accept(last)) return last;
-    } catch (e) {
-      error = e;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`Timed out waiting for ${what}; last value ${JSON.stringify(last)}${error ? `, last error ${String(error)}` : ''}`);
 }
 
 describe('two API nodes as separate processes', { skip: redisSkipReason }, () => {

@@ -3,6 +3,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { waitFor } from '../../hub/test/support/wait.js';
 import { type RedisServer, redisSkipReason, startRedisServer } from '../../../test-support/redis-server.js';
 import { type TcpProxy, startTcpProxy } from '../../../test-support/tcp-proxy.js';
+import { until } from '../../../test-support/until.js';
 import { type ApiNode, HUB_PATH, startApiNode } from './fixtures/api-node.js';
 import { type TestClient, assertReceived, openClient, range, stopAll } from './support/clients.js';
 
@@ -84,11 +85,6 @@ describe('stateful reconnect with the Redis backplane', { skip: redisSkipReason 
     await assertReceived(sender, new Map([[client, ['on the new node']]]));
     // Node A drops the abandoned connection once its stateful window has passed.
     await waitFor(() => nodeA.manager.localConnectionCount === 0, 5000, 'node A to drop the old connection');
-    let gone = false;
-    for (let i = 0; i < 100 && !gone; i++) {
-      gone = (await nodeB.manager.connections.getConnection(oldId)) === undefined;
-      if (!gone) await new Promise((r) => setTimeout(r, 20));
-    }
-    assert.ok(gone, 'the old connection left the cluster view');
+    await until(() => nodeB.manager.connections.getConnection(oldId), (info) => info === undefined, 'the old connection to leave the cluster view');
   });
 });
