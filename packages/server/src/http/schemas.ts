@@ -102,7 +102,8 @@ export const errorResponses = {
   404: { description: 'Not found (or not yours)', $ref: 'Error#' },
 } as const;
 
-export const jobIdParams = {
+/** `:id`, a job or video id. */
+export const idParams = {
   type: 'object',
   required: ['id'],
   properties: { id: ID_SCHEMA },

@@ -4,7 +4,7 @@ import { ID_SCHEMA } from '../../ids.js';
 import type { ApiContext } from '../api-context.js';
 import { sendError } from '../http-errors.js';
 import { jobDto, jobEventDto } from '../job-dto.js';
-import { errorResponses, jobIdParams } from '../schemas.js';
+import { errorResponses, idParams } from '../schemas.js';
 
 interface ById {
   Params: { id: string };
@@ -34,7 +34,7 @@ export async function jobRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
   app.get<ById>(
     '/jobs/:id',
     {
-      schema: { tags: ['jobs'], summary: 'A job and its stages', params: jobIdParams, response: { 200: { $ref: 'Job#' }, ...errorResponses } },
+      schema: { tags: ['jobs'], summary: 'A job and its stages', params: idParams, response: { 200: { $ref: 'Job#' }, ...errorResponses } },
     },
     async (request, reply) => {
       const job = await visibleJob(request);
@@ -96,7 +96,7 @@ export async function jobRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
       schema: {
         tags: ['jobs'],
         summary: 'Cancel a pending or running job (a pipeline cancels its steps)',
-        params: jobIdParams,
+        params: idParams,
         response: { 200: { $ref: 'Job#' }, 409: { description: 'Already finished', $ref: 'Error#' }, ...errorResponses },
       },
     },
@@ -113,7 +113,7 @@ export async function jobRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
       schema: {
         tags: ['jobs'],
         summary: 'Run a failed or cancelled job again (a pipeline resumes at its first unfinished step)',
-        params: jobIdParams,
+        params: idParams,
         response: { 202: { $ref: 'Job#' }, 409: { description: 'Not retryable now', $ref: 'Error#' }, ...errorResponses },
       },
     },
@@ -127,7 +127,7 @@ export async function jobRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
         tags: ['jobs'],
         summary: "The job's progress history, in sequence order",
         description: 'Events with a sequence greater than `after`. Each carries the job as it was right after the event.',
-        params: jobIdParams,
+        params: idParams,
         querystring: {
           type: 'object',
           additionalProperties: false,

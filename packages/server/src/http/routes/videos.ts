@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { ID_SCHEMA } from '../../ids.js';
 import { PRIORITY_NAMES, parsePriority } from '../../videos/video-pipeline.js';
 import { JOB_PROGRESS_HUB_PATH } from '../../surfaces/job-progress/job-progress-client.js';
 import { API_PREFIX, type ApiContext } from '../api-context.js';
 import { sendError } from '../http-errors.js';
-import { errorResponses } from '../schemas.js';
+import { errorResponses, idParams } from '../schemas.js';
 
 interface IngestBody {
   url: string;
@@ -114,7 +113,7 @@ export async function videoRoutes(app: FastifyInstance, ctx: ApiContext): Promis
       schema: {
         tags: ['videos'],
         summary: "A video's processing progress (the VideoProgressUpdate payload)",
-        params: { type: 'object', required: ['id'], properties: { id: ID_SCHEMA } },
+        params: idParams,
         response: { 200: { $ref: 'VideoProgress#' }, ...errorResponses },
       },
     },
