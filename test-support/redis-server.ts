@@ -26,7 +26,6 @@ export interface RedisServer {
   readonly port: number;
   /** `redis://127.0.0.1:{port}` */
   readonly url: string;
-  readonly running: boolean;
   /** Shuts the server down (SIGTERM), waits for it to exit, and removes its directory. */
   stop(): Promise<void>;
   /** Shuts the server down but keeps its port and directory for `restart()` (an outage). */
@@ -35,12 +34,8 @@ export interface RedisServer {
   restart(): Promise<void>;
 }
 
-export interface RedisServerOptions {
-  /** Default `redis-server` from PATH. */
-  readonly binary?: string;
-  /** Give up waiting for "Ready to accept connections" after this long. Default 10 s. */
-  readonly startTimeoutMs?: number;
-}
+/** Give up waiting for "Ready to accept connections" after this long. */
+const START_TIMEOUT_MS = 10_000;
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -54,13 +49,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-function launch(binary: string, port: number, dir: string, timeoutMs: number): Promise<ChildProcess> {
+function launch(port: number, dir: string): Promise<ChildProcess> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--daemonize', 'no'];
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   killOnExit(child);
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => fail(new Error(`redis-server did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(() => fail(new Error(`redis-server did not start within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       if (output.includes('Ready to accept connections')) {
@@ -90,9 +85,7 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
-  const binary = options.binary ?? 'redis-server';
-  const timeoutMs = options.startTimeoutMs ?? 10_000;
+export async function startRedisServer(): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'tidings-redis-'));
   let child: ChildProcess | undefined;
   let port = 0;
@@ -100,7 +93,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   for (let attempt = 0; child === undefined; attempt++) {
     port = await freePort();
     try {
-      child = await launch(binary, port, dir, timeoutMs);
+      child = await launch(port, dir);
     } catch (error) {
       if (attempt >= 4 || !String((error as Error).message).includes('Address already in use')) {
         rmSync(dir, { recursive: true, force: true });
@@ -113,9 +106,6 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const server: RedisServer = {
     port,
     url: `redis://127.0.0.1:${port}`,
-    get running() {
-      return current !== undefined && current.exitCode === null && current.signalCode === null;
-    },
     async stop() {
       await server.shutdown();
       rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
@@ -129,7 +119,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     },
     async restart() {
       await server.shutdown();
-      current = await launch(binary, port, dir, timeoutMs);
+      current = await launch(port, dir);
     },
   };
   return server;
