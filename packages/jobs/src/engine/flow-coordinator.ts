@@ -14,7 +14,8 @@ export type CancelJob = (jobId: string, reason: string) => Promise<unknown>;
  * any. The next child is queued when the one before completes.
  */
 export class FlowCoordinator {
-  private readonly estimators = new Map<string, EtaEstimator>();
+  /** By the live parent object: an estimator lasts as long as the flow is worked on here, however that ends. */
+  private readonly estimators = new WeakMap<Job, EtaEstimator>();
 
   constructor(
     private readonly core: EngineCore,
@@ -30,7 +31,7 @@ export class FlowCoordinator {
       this.core.live.set(parent.id, parent);
       const first = parent.status === 'Pending';
       if (first) markRunning(parent, this.core.now());
-      this.estimators.set(parent.id, new EtaEstimator(this.core.clock.now(), parent.progress));
+      this.estimators.set(parent, new EtaEstimator(this.core.clock.now(), parent.progress));
       await this.syncStages(parent);
       parent.currentStage = child.currentStage ?? this.stepOf(parent, child)?.name ?? null;
       parent.statusMessage = child.statusMessage;
@@ -50,7 +51,7 @@ export class FlowCoordinator {
     parent.currentStage = child.currentStage;
     parent.statusMessage = child.statusMessage;
     parent.progress = weightedProgress(parent);
-    const eta = this.estimators.get(parent.id)?.estimate(this.core.clock.now(), parent.progress);
+    const eta = this.estimators.get(parent)?.estimate(this.core.clock.now(), parent.progress);
     parent.estimatedCompletion = eta === undefined ? null : new Date(eta).toISOString();
     void this.core.notifier.progress(parent);
   }
@@ -130,7 +131,6 @@ export class FlowCoordinator {
   private async finishParent(parent: Job, kind: 'completed' | 'failed' | 'cancelled'): Promise<void> {
     await this.core.notifier.emit(parent, kind);
     this.core.live.delete(parent.id);
-    this.estimators.delete(parent.id);
   }
 
   /** Copies each child's state into the parent's stage for it; returns the children. */
