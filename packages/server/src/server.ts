@@ -143,7 +143,6 @@ export async function createTidingsServer(options: TidingsServerOptions = {}): P
     );
   }
 
-  let url: string | undefined;
   return {
     app,
     hubs,
@@ -158,8 +157,7 @@ export async function createTidingsServer(options: TidingsServerOptions = {}): P
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-      url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-      return url;
+      return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     },
     async close() {
       await app.close();
