@@ -3,7 +3,7 @@ import type { CSSProperties } from 'react';
 export interface ProgressBarProps {
   /** 0–100. */
   readonly value: number;
-  /** What the bar measures, for screen readers. */
+  /** What the bar measures, for screen readers (a progress bar needs a name). Default "Progress". */
   readonly label?: string;
   readonly className?: string;
   /** Shown in the bar; default the rounded percentage. */
@@ -15,7 +15,7 @@ const fillBase: CSSProperties = { height: '100%', background: '#16a34a', transit
 const caption: CSSProperties = { position: 'absolute', inset: 0, display: 'flex', alignItems: 'center', justifyContent: 'center', fontSize: '0.75rem', fontVariantNumeric: 'tabular-nums' };
 
 /** An accessible progress bar (`role="progressbar"`, `aria-valuenow` rounded to a whole percent). */
-export function ProgressBar({ value, label, className, text }: ProgressBarProps) {
+export function ProgressBar({ value, label = 'Progress', className, text }: ProgressBarProps) {
   const percent = Math.round(Math.min(100, Math.max(0, Number.isFinite(value) ? value : 0)));
   return (
     <div

@@ -106,6 +106,9 @@ describe('@tidings/react in Chromium against the real service', { skip: chromium
     const tracker = page.getByRole('region', { name: 'Tracked job' });
     await tracker.locator('.status-badge', { hasText: 'Running' }).waitFor({ timeout: LONG });
     assert.equal(await tracker.getByRole('progressbar').getAttribute('aria-valuenow'), '0');
+    // A bar given no label still has the name a progressbar needs, and a whole percent.
+    const bare = page.locator('#bare-bar').getByRole('progressbar', { name: 'Progress', exact: true });
+    assert.equal(await bare.getAttribute('aria-valuenow'), '42');
     await tracker.getByRole('button', { name: 'Cancel Processing' }).click();
     await tracker.getByText('Processing was cancelled.').waitFor({ timeout: LONG });
     await hookShows(page, 'Cancelled');
