@@ -16,7 +16,6 @@ export type ClientCommands = {
   settle: { arg: { timeoutMs: number }; result: RoundResult };
   /** CPU microseconds used so far, to charge a round's work to the clients. */
   cpu: { arg: null; result: number };
-  close: { arg: null; result: null };
 };
 
 const KEEP_ALIVE_MS = 5000;
@@ -47,11 +46,6 @@ const handlers: CommandHandlers<ClientCommands> = {
     return stats.settle(timeoutMs);
   },
   cpu: cpuMicros,
-  async close() {
-    for (const client of bareClients.splice(0)) client.socket.terminate();
-    await Promise.all(officialClients.splice(0).map((connection) => connection.stop()));
-    return null;
-  },
 };
 
 serveCommands(handlers);

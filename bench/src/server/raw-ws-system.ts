@@ -65,10 +65,5 @@ export async function startRawWs(coalesce: boolean): Promise<BenchSystem> {
         socket.send(frame, TEXT_FRAME);
       }
     },
-    async close() {
-      server.closeAllConnections();
-      for (const room of rooms.values()) for (const { socket } of room) socket.terminate();
-      await new Promise((resolve) => server.close(resolve));
-    },
   };
 }

@@ -18,7 +18,6 @@ export type ServerCommands = {
   memory: { arg: null; result: MemorySample };
   /** CPU microseconds used so far, to charge a round's work to the server. */
   cpu: { arg: null; result: number };
-  close: { arg: null; result: null };
 };
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -54,11 +53,6 @@ const handlers: CommandHandlers<ServerCommands> = {
   },
   memory: measureMemory,
   cpu: cpuMicros,
-  async close() {
-    await system?.close();
-    system = undefined;
-    return null;
-  },
 };
 
 serveCommands(handlers);

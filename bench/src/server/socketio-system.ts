@@ -33,11 +33,5 @@ export async function startSocketIo(options: StartOptions = {}): Promise<BenchSy
     broadcast(group, update) {
       io.to(group).emit(EVENT_NAME, update);
     },
-    async close() {
-      await io.close();
-      server.closeAllConnections();
-      redis?.disconnect();
-      subscriber?.disconnect();
-    },
   };
 }

@@ -4,10 +4,9 @@ import type { JobProgressUpdate } from '../contract.js';
 export const SYSTEM_NAMES = ['tidings', 'socket.io', 'ws-coalesced', 'ws'] as const;
 export type SystemName = (typeof SYSTEM_NAMES)[number];
 
-/** A running server of one system, holding subscribers in groups (rooms). */
+/** A running server of one system, holding subscribers in groups (rooms). It lives as long as its worker process. */
 export interface BenchSystem {
   readonly port: number;
   /** Sends one update to every member of `group`, the way this system's users would. */
   broadcast(group: string, update: JobProgressUpdate): void;
-  close(): Promise<void>;
 }

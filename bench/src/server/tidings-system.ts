@@ -35,10 +35,5 @@ export async function startTidings(options: StartOptions = {}): Promise<BenchSys
     broadcast(group, update) {
       endpoint.context.clients.group(group).send('JobProgressUpdate', update).catch(reportSendFailure);
     },
-    async close() {
-      await hubs.close();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
   };
 }
