@@ -5,6 +5,11 @@ import { newer, withEvent } from './job-rows.js';
 
 const byNewest = (a: Job, b: Job) => b.createdAt.localeCompare(a.createdAt);
 
+/** Rows shown. */
+const ROWS = 50;
+/** How often to look for jobs created elsewhere (the hub announces no new jobs to an anonymous page). */
+const DISCOVER_EVERY_MS = 4000;
+
 export interface JobsTable {
   /** Top-level jobs, newest first. */
   readonly jobs: readonly Job[];
@@ -13,41 +18,29 @@ export interface JobsTable {
   add(jobId: string): void;
 }
 
-export interface JobsTableOptions {
-  /** Rows shown. */
-  readonly limit?: number;
-  /** How often to look for jobs created elsewhere (the hub announces no new jobs to an anonymous page). */
-  readonly discoverEveryMs?: number;
-}
-
 /**
  * The jobs table's data: listed over REST, each row subscribed on the hub and
  * kept live by its events (the client re-subscribes and catches up after a
  * reconnect), and re-read over REST when its status changes.
  */
-export function useJobsTable(client: JobProgressClient, options: JobsTableOptions = {}): JobsTable {
-  const limit = options.limit ?? 50;
-  const discoverEveryMs = options.discoverEveryMs ?? 4000;
+export function useJobsTable(client: JobProgressClient): JobsTable {
   const [rows, setRows] = useState<ReadonlyMap<string, Job>>(new Map());
   const [loaded, setLoaded] = useState(false);
   const rowsRef = useRef(rows);
   rowsRef.current = rows;
 
-  const put = useCallback(
-    (jobs: readonly Job[]) => {
-      setRows((current) => {
-        const next = new Map(current);
-        for (const job of jobs) {
-          if (job.parentJobId !== null) continue; // steps show in their pipeline's detail
-          next.set(job.jobId, newer(current.get(job.jobId), job));
-        }
-        if (next.size <= limit) return next;
-        const newest = [...next.values()].sort(byNewest).slice(0, limit);
-        return new Map(newest.map((job) => [job.jobId, job]));
-      });
-    },
-    [limit],
-  );
+  const put = useCallback((jobs: readonly Job[]) => {
+    setRows((current) => {
+      const next = new Map(current);
+      for (const job of jobs) {
+        if (job.parentJobId !== null) continue; // steps show in their pipeline's detail
+        next.set(job.jobId, newer(current.get(job.jobId), job));
+      }
+      if (next.size <= ROWS) return next;
+      const newest = [...next.values()].sort(byNewest).slice(0, ROWS);
+      return new Map(newest.map((job) => [job.jobId, job]));
+    });
+  }, []);
 
   const refresh = useMemo(() => coalesced(async (jobId) => put([await client.getJob(jobId)])), [client, put]);
 
@@ -86,14 +79,14 @@ export function useJobsTable(client: JobProgressClient, options: JobsTableOption
       );
     };
     discover();
-    const timer = setInterval(discover, discoverEveryMs);
+    const timer = setInterval(discover, DISCOVER_EVERY_MS);
     const offState = client.onStateChange((state) => state === 'connected' && discover());
     return () => {
       active = false;
       clearInterval(timer);
       offState();
     };
-  }, [client, put, discoverEveryMs]);
+  }, [client, put]);
 
   const jobs = useMemo(() => [...rows.values()].sort(byNewest), [rows]);
 
