@@ -151,14 +151,20 @@ describe('Redis backplane: two nodes, one Redis', { skip: redisSkipReason }, () 
       throw new Error('client says no');
     });
     silent.connection.on('Ask', () => new Promise(() => {}));
-    leaving.connection.on('Ask', () => new Promise(() => {}));
+    let asked!: () => void;
+    const leavingAsked = new Promise<void>((resolve) => (asked = resolve));
+    leaving.connection.on('Ask', () => {
+      asked();
+      return new Promise(() => {});
+    });
 
     assert.equal(await caller.connection.invoke('Ask', answering.id, 'life', 5000), 'answer to life');
     await assert.rejects(caller.connection.invoke('Ask', failing.id, 'q', 5000), /client says no/);
     await assert.rejects(caller.connection.invoke('Ask', silent.id, 'q', 300), /did not return a result for 'Ask' within 300 ms/);
     await assert.rejects(caller.connection.invoke('Ask', 'no-such-connection', 'q', 1000), /Connection 'no-such-connection' does not exist/);
     const pending = caller.connection.invoke('Ask', leaving.id, 'q', 10_000);
-    await new Promise((r) => setTimeout(r, 100));
+    // Leaves once the question has reached it (leaving before would be a connection that does not exist).
+    await leavingAsked;
     await leaving.stop();
     await assert.rejects(pending, /disconnected before the client returned a result/);
   });
