@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { type HubLogger, consoleLogger } from '@tidings/hub';
 import type { Redis, RedisOptions } from 'ioredis';
+import { requireName } from './validate.js';
 
 /** What every process on the backplane needs: where Redis is and which hub it speaks for. */
 export interface RedisBackplaneOptions {
@@ -61,10 +62,7 @@ function positive(name: string, value: number | undefined, fallback: number): nu
 }
 
 function nonEmpty(name: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new TypeError(`@tidings/redis: '${name}' must be a non-empty string, got ${JSON.stringify(value)}.`);
-  }
-  return value;
+  return requireName(value, `@tidings/redis: '${name}'`);
 }
 
 export function defaultNodeId(): string {
