@@ -39,6 +39,17 @@ describe('scaled jobs with worker processes that die or freeze', { skip: redisSk
     return checkpoint.pid;
   }
 
+  /** For each attempt in turn: waits until it makes progress, then kills the worker holding the job. */
+  async function killHolderAtAttempts(jobId: string, workers: readonly NodeScript<WorkerInfo>[], attempts: readonly number[]): Promise<void> {
+    for (const attempt of attempts) {
+      await waitFor(() => eventsOf(jobId).some((e) => e.kind === 'progress' && e.job.attempt === attempt), 20_000, `attempt ${attempt} to make progress`);
+      const holderId = await cluster.queue.holderOf(jobId);
+      const holder = workers.find((w) => w.info.nodeId === holderId);
+      assert.ok(holder, `a worker holds the job (${holderId})`);
+      await holder.stop('SIGKILL');
+    }
+  }
+
   before(async () => {
     redis = await startRedisServer();
     cluster = new RedisJobCluster({ redis: redis.url, prefix: PREFIX, nodeId: 'api', logger: silentLogger });
@@ -119,14 +130,7 @@ describe('scaled jobs with worker processes that die or freeze', { skip: redisSk
   it('a job that keeps stopping its workers has its attempt failed after maxTakeovers; a retry then runs it', async () => {
     const workers = await Promise.all([startWorker('w5', 1), startWorker('w6', 1), startWorker('w7', 1)]);
     const job = await engine.enqueue({ type: 'Steps', input: { steps: 40, stepMs: 50, failures: 0 } });
-    const attemptRuns = (attempt: number) => () => eventsOf(job.id).some((e) => e.kind === 'progress' && e.job.attempt === attempt);
-    for (const attempt of [1, 2]) {
-      await waitFor(attemptRuns(attempt), 20_000, `attempt ${attempt} to make progress`);
-      const holderId = await cluster.queue.holderOf(job.id);
-      const holder = workers.find((w) => w.info.nodeId === holderId);
-      assert.ok(holder, `a worker holds the job (${holderId})`);
-      await holder.stop('SIGKILL');
-    }
+    await killHolderAtAttempts(job.id, workers, [1, 2]);
     await waitFor(() => eventsOf(job.id).at(-1)?.kind === 'failed', 20_000, 'the third attempt to be given up');
     const failed = eventsOf(job.id).at(-1)!.job;
     assert.match(failed.error ?? '', /Its worker stopped 2 times while running it/);
@@ -139,6 +143,24 @@ describe('scaled jobs with worker processes that die or freeze', { skip: redisSk
 
     await engine.retry(job.id);
     await waitFor(() => eventsOf(job.id).at(-1)?.kind === 'completed', 20_000, 'the retried job to complete');
+    const events = eventsOf(job.id);
+    assert.deepEqual(events.map((e) => e.sequence), events.map((_, i) => i + 1));
+  });
+
+  it('a given-up attempt that is retried and stops a worker again is given up again, never left Running', async () => {
+    const workers = await Promise.all([startWorker('w8', 0), startWorker('w9', 0), startWorker('w10', 0)]);
+    const job = await engine.enqueue({ type: 'Steps', input: { steps: 40, stepMs: 50, failures: 0 }, maxRetries: 5 });
+    // maxTakeovers 0: each takeover gives its attempt up (2, then 4); the retry after it runs (3, then 5).
+    await killHolderAtAttempts(job.id, workers, [1, 3]);
+    await waitFor(() => eventsOf(job.id).at(-1)?.kind === 'completed', 20_000, 'the job to complete after its second give-up');
+    const givenUp = eventsOf(job.id).filter((e) => e.kind === 'retrying');
+    assert.deepEqual(
+      givenUp.map((e) => [e.job.attempt, /Its worker stopped (\d+) times/.exec(e.job.error ?? '')?.[1]]),
+      [
+        [2, '1'],
+        [4, '2'],
+      ],
+    );
     const events = eventsOf(job.id);
     assert.deepEqual(events.map((e) => e.sequence), events.map((_, i) => i + 1));
   });

@@ -20,8 +20,8 @@ export interface JobWorkerOptions {
   /** How often this worker looks for jobs whose worker stopped. Default `lockDurationMs`. */
   readonly stalledIntervalMs?: number;
   /**
-   * Times a job may be taken over from a worker that stopped; the next
-   * takeover fails the attempt instead (a job that kills its workers). Default 3.
+   * Times a job may be taken over from a worker that stopped; every takeover
+   * after that fails its attempt instead (a job that kills its workers). Default 3.
    */
   readonly maxTakeovers?: number;
   /** Engine settings of every attempt (throttling, grace period, retries, clock, logger). */
@@ -105,8 +105,10 @@ export class JobWorker {
       concurrency: this.concurrency,
       lockDuration: this.lockDurationMs,
       stalledInterval: this.options.stalledIntervalMs ?? this.lockDurationMs,
-      // One more than ours, so the attempt that gives up can still run (see maxTakeovers).
-      maxStalledCount: this.maxTakeovers + 1,
+      // Never BullMQ's: past its limit it fails the job without running our processor, and the job
+      // would stay Running in the store. maxTakeovers is the limit (giveUpReason); BullMQ's stall
+      // count never resets, so it also counts the takeovers of attempts before an engine retry.
+      maxStalledCount: Number.MAX_SAFE_INTEGER,
     });
     this.worker.on('error', (error) => {
       if (!failing) this.deps.logger.warn({ error: error.message }, 'the job worker lost Redis; retrying');
