@@ -55,7 +55,7 @@ export class Backplane {
     return this.options.nodeId;
   }
 
-  /** Both connections are up and every wanted channel is subscribed. */
+  /** Both connections are up and the channels are subscribed again after any reconnect. */
   get connected(): boolean {
     return this.commands.isReady && this.subscriptions.settled;
   }

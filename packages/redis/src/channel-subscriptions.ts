@@ -36,9 +36,13 @@ export class ChannelSubscriptions {
     link.onReady(() => this.resubscribe());
   }
 
-  /** Whether every wanted channel is subscribed on the current connection. */
+  /**
+   * Whether the connection is up and the channels wanted before it came up are
+   * subscribed again. A channel joined since (a SUBSCRIBE in flight) is normal
+   * operation, not ill health: health checks read this, and must not flap with churn.
+   */
   get settled(): boolean {
-    return this.link.isReady && this.synced && this.pending.size === 0;
+    return this.link.isReady && this.synced;
   }
 
   /**
