@@ -28,7 +28,6 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
   /** Which connections each user has and which jobs they follow, across nodes. */
   readonly connections: RedisConnectionManager;
   private readonly local = new MemoryHubLifetimeManager();
-  private readonly usersHere = new Map<string, number>();
   private readonly backplane: Backplane;
   private readonly presence: NodePresence;
   private disposed = false;
@@ -82,10 +81,8 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
     await this.local.onConnected(connection);
     const subscriptions = this.backplane.subscriptions;
     const waits = [subscriptions.ensure(this.backplane.keys.connectionChannel(connectionId)), this.presence.connected(connectionId, userIdentifier)];
-    if (userIdentifier !== undefined) {
-      const count = (this.usersHere.get(userIdentifier) ?? 0) + 1;
-      this.usersHere.set(userIdentifier, count);
-      if (count === 1) waits.push(subscriptions.ensure(this.backplane.keys.userChannel(userIdentifier)));
+    if (userIdentifier !== undefined && this.local.userConnectionCount(userIdentifier) === 1) {
+      waits.push(subscriptions.ensure(this.backplane.keys.userChannel(userIdentifier)));
     }
     await Promise.all(waits);
   }
@@ -97,13 +94,8 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
     const { subscriptions, keys } = this.backplane;
     for (const group of groups) if (this.local.groupSize(group) === 0) subscriptions.release(keys.groupChannel(group));
     subscriptions.release(keys.connectionChannel(connectionId));
-    if (userIdentifier !== undefined) {
-      const count = (this.usersHere.get(userIdentifier) ?? 1) - 1;
-      if (count > 0) this.usersHere.set(userIdentifier, count);
-      else {
-        this.usersHere.delete(userIdentifier);
-        subscriptions.release(keys.userChannel(userIdentifier));
-      }
+    if (userIdentifier !== undefined && this.local.userConnectionCount(userIdentifier) === 0) {
+      subscriptions.release(keys.userChannel(userIdentifier));
     }
     await this.presence.disconnected(connectionId);
   }

@@ -26,6 +26,11 @@ export class MemoryHubLifetimeManager implements HubLifetimeManager {
     return this.groupMembers.get(groupName)?.size ?? 0;
   }
 
+  /** Connections of `userId` on this node. */
+  userConnectionCount(userId: string): number {
+    return this.userConnections.get(userId)?.size ?? 0;
+  }
+
   groupsOf(connectionId: string): readonly string[] {
     return [...(this.connectionGroups.get(connectionId) ?? [])];
   }
