@@ -49,7 +49,10 @@ export class Executor {
     } catch (error) {
       failure = error;
     }
-    const settled = await this.core.locks.run(job.id, () => this.finish(begun, succeeded, outcome, failure, signal));
+    // An aborted attempt ends as its abort says, whether the processor threw or returned; an abort
+    // that comes while the outcome waits for the lock is too late to change it.
+    const abort: unknown = signal.aborted ? signal.reason : undefined;
+    const settled = await this.core.locks.run(job.id, () => this.finish(begun, succeeded, outcome, failure, abort));
     if (settled) await this.flows.childSettled(job);
   };
 
@@ -95,14 +98,12 @@ export class Executor {
   }
 
   /** Settles the attempt; true when the job's state changed (and its flow must hear of it). */
-  private async finish(attempt: Attempt, succeeded: boolean, outcome: JobOutcome | void, failure: unknown, signal: AbortSignal): Promise<boolean> {
+  private async finish(attempt: Attempt, succeeded: boolean, outcome: JobOutcome | void, failure: unknown, abort: unknown): Promise<boolean> {
     const { job, context } = attempt;
     this.attempts.delete(job.id);
     if (!context.isActive) return false; // cancelled or abandoned meanwhile: already settled
     const core = this.core;
     const now = core.now();
-    // An aborted attempt ends as its abort says, whether the processor threw or returned.
-    const abort: unknown = signal.aborted ? signal.reason : undefined;
     if (abort instanceof JobInterruptedError) {
       await this.interrupt(attempt);
       return true;
