@@ -6,6 +6,7 @@ import { watchCommand } from '../src/commands/watch.js';
 import { EXIT } from '../src/exit-codes.js';
 import { freePort } from '../../server/test/support/process.js';
 import { type RunningService, awaitCompletion, gatedDemo, startService, tempDir } from '../../server/test/support/service.js';
+import { delay, waitFor } from '../../hub/test/support/wait.js';
 import { runCli, runToEnd } from './support/run-cli.js';
 
 async function ingest(service: RunningService, url: string, title?: string): Promise<string> {
@@ -81,6 +82,26 @@ describe('tidings against a running service', () => {
     }
     assert.match(screen, /█+░+\s+\d{1,2}%/, 'a bar part-way');
     assert.match(screen, /Completed: /);
+  });
+
+  it('watch on a terminal, interrupted: stops drawing and gives the cursor back, so the process can end', async () => {
+    const url = 'https://videos.example/cli-tty-interrupt';
+    const jobId = await ingest(service, url); // its gate stays shut: the job waits in its first stage
+    const terminal = Object.assign(new PassThrough(), { isTTY: true, columns: 120, rows: 40 });
+    let drawn = '';
+    terminal.on('data', (chunk: Buffer) => (drawn += chunk.toString()));
+    let interrupt!: () => void;
+    const interrupted = new Promise<void>((resolve) => (interrupt = resolve));
+    const exit = watchCommand(jobId, { url: service.url }, { stdout: terminal, stderr: new PassThrough(), interrupted });
+    await waitFor(() => /overall\s.*Running/.test(stripAnsi(drawn)), 30_000, 'the bars to show the job running');
+    interrupt(); // Ctrl-C
+    assert.equal(await exit, EXIT.interrupted);
+    assert.match(stripAnsi(drawn), /Interrupted\./);
+    assert.ok(drawn.lastIndexOf('\x1b[?25h') > drawn.lastIndexOf('\x1b[?25l'), 'the cursor is shown again');
+    const ended = drawn.length;
+    await delay(500); // the bars redraw every 100 ms while they run (a timer that would keep the process alive)
+    assert.equal(drawn.length, ended, 'nothing drawn after the command ended');
+    assert.equal((await service.http(`/api/v1/jobs/${jobId}/cancel`, { method: 'POST' })).status, 200);
   });
 
   it('ingest prints the job id when piped; jobs lists it in a table', async () => {

@@ -73,11 +73,13 @@ export async function watchCommand(jobId: string, options: WatchOptions, io: Io)
       watch.ready.catch((error: unknown) => reject(unavailable(error, options, `Job ${jobId}`)));
       client.start().catch((error: unknown) => reject(unavailable(error, options)));
       io.interrupted?.then(() => {
+        display.close?.();
         display.note('Interrupted.');
         resolve(EXIT.interrupted);
       });
     });
   } finally {
+    display.close?.();
     await client.stop();
   }
 }

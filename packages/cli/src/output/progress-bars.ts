@@ -17,6 +17,7 @@ export class ProgressBars implements WatchDisplay {
   private readonly stageBars = new Map<string, SingleBar>();
   private nameWidth = 'overall'.length;
   private last: { status: string; stage: string | null; progress: number } = { status: 'Pending', stage: null, progress: 0 };
+  private stopped = false;
 
   constructor(
     private readonly stream: NodeJS.WritableStream,
@@ -45,6 +46,7 @@ export class ProgressBars implements WatchDisplay {
   }
 
   stages(job: Job): void {
+    if (this.stopped) return; // a read that lands late: a new bar would start the drawing again
     for (const stage of job.stages) {
       this.nameWidth = Math.max(this.nameWidth, stage.name.length);
       const payload: BarPayload = { name: stage.name, detail: stage.status };
@@ -55,12 +57,20 @@ export class ProgressBars implements WatchDisplay {
   }
 
   note(text: string): void {
-    this.bars.log(`${text}\n`);
+    if (this.stopped) this.stream.write(`${text}\n`);
+    else this.bars.log(`${text}\n`); // shown above the bars at their next redraw
   }
 
   finish(summary: string): void {
-    this.bars.stop();
+    this.close();
     this.stream.write(`${summary}\n`);
+  }
+
+  /** Stops the redraw timer (it would keep the process alive) and shows the cursor again. */
+  close(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.bars.stop();
   }
 
   private line(options: Options, params: Params, payload: BarPayload): string {

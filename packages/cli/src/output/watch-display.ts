@@ -10,6 +10,8 @@ export interface WatchDisplay {
   note(text: string): void;
   /** The job finished: a last line, and the display is done. */
   finish(summary: string): void;
+  /** The command ends without a finish (interrupted, or an error): stop drawing. Idempotent. */
+  close?(): void;
 }
 
 /** What an event says in words: status, progress (when it carries one), stage and message. */
