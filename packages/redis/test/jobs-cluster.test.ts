@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Job, JobCancelledError, type JobEvent, JobStateError } from '@tidings/jobs';
 import { silentLogger } from '@tidings/hub';
-import { waitFor } from '../../hub/test/support/wait.js';
+import { Job as BullJob } from 'bullmq';
+import { delay, waitFor } from '../../hub/test/support/wait.js';
 import { type RedisServer, redisSkipReason, startRedisServer } from '../../../test-support/redis-server.js';
 import { type ClusterJobEngine, type JobWorker, RedisJobCluster } from '../src/jobs/index.js';
 import { STEP_TYPES, type StepsInput, abortsSeen } from './fixtures/step-processors.js';
@@ -148,6 +149,31 @@ describe('scaled jobs: API engines and BullMQ workers on one Redis', { skip: red
     const done = (await nodeA.get(job.id))!;
     assert.equal(done.retryCount, 1);
     assert.equal(done.attempt, 2);
+  });
+
+  it('a job retried while BullMQ is still finishing its failed attempt runs again', async () => {
+    for (const c of clusters) {
+      c.define('FailsOnce', async (job) => {
+        if (job.retryCount === 0) throw new Error('the first run fails');
+      });
+    }
+    // Widen the window between the worker's last look at the job and BullMQ completing (and removing) its BullMQ job.
+    const moveToCompleted = BullJob.prototype.moveToCompleted;
+    BullJob.prototype.moveToCompleted = async function (this: BullJob, ...args: Parameters<typeof moveToCompleted>) {
+      await delay(300);
+      return moveToCompleted.apply(this, args);
+    };
+    let job: Job;
+    try {
+      job = await nodeA.enqueue({ type: 'FailsOnce', maxRetries: 0 });
+      await waitFor(finished(job.id), 10_000, 'the first run to fail');
+      assert.equal(lastOnB(job.id)!.kind, 'failed');
+      await nodeA.retry(job.id); // queued while the failed attempt's BullMQ job is still active
+    } finally {
+      BullJob.prototype.moveToCompleted = moveToCompleted;
+    }
+    await waitFor(() => lastOnB(job.id)?.kind === 'completed', 10_000, 'the retried job to complete');
+    assertContiguous(eventsOnB(job.id), 'node B');
   });
 
   it('a subscriber given the state inside withJobState then gets exactly the later events', async () => {

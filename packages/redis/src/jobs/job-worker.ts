@@ -60,6 +60,8 @@ function isRunnerItem(value: unknown): value is RunnerItem {
  */
 export class JobWorker {
   private readonly attempts = new Map<string, JobAttempt>();
+  /** Looks at jobs whose BullMQ job has just ended (close waits for them). */
+  private readonly endings = new Set<Promise<void>>();
   private readonly concurrency: number;
   private readonly lockDurationMs: number;
   private readonly maxTakeovers: number;
@@ -115,6 +117,15 @@ export class JobWorker {
       failing = true;
     });
     this.worker.on('ready', () => (failing = false));
+    // A job queued again (a retry) while its BullMQ job was finishing found that job still there
+    // and was dropped as a duplicate; now that it has ended, the job is queued again.
+    const ended = (bullJob: BullJob<RunnerItem> | undefined) => {
+      if (!bullJob || !isRunnerItem(bullJob.data)) return;
+      const ending: Promise<void> = this.queueIfPending(bullJob.data).finally(() => this.endings.delete(ending));
+      this.endings.add(ending);
+    };
+    this.worker.on('completed', ended);
+    this.worker.on('failed', ended);
     this.worker.on('stalled', (jobId) => this.deps.logger.info({ jobId }, 'a job was stalled (its worker stopped); another worker takes it over'));
     await this.worker.waitUntilReady();
   }
@@ -141,6 +152,7 @@ export class JobWorker {
       const closed = worker?.close();
       await Promise.all([...this.attempts.values()].map((attempt) => attempt.interrupt()));
       await closed;
+      await Promise.all(this.endings);
       this.connection?.disconnect();
     })();
     return this.closing;
@@ -186,6 +198,18 @@ export class JobWorker {
     // Promoting wakes the other workers now (moving a prioritized job back to wait does not).
     if (at <= Date.now()) await bullJob.promote();
     throw new DelayedError();
+  }
+
+  /** Queues the job if the store has it waiting to run (in a flow, once the step before it has completed). */
+  private async queueIfPending(item: RunnerItem): Promise<void> {
+    try {
+      const job = await this.deps.store.getJob(item.jobId);
+      if (job?.status !== 'Pending') return;
+      if (job.dependsOn && (await this.deps.store.getJob(job.dependsOn))?.status !== 'Completed') return;
+      await this.deps.queue.enqueue(item, { delayMs: job.notBefore ? Date.parse(job.notBefore) - Date.now() : 0 });
+    } catch (error) {
+      this.deps.logger.error({ jobId: item.jobId, err: error }, 'could not queue a job again after its BullMQ job ended');
+    }
   }
 
   /** A job taken over more than `maxTakeovers` times gives up its attempt (it keeps killing its workers). */
