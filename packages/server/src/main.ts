@@ -19,6 +19,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  // A stray rejection in a library callback is logged, not fatal: for an API node it would
+  // drop every client's connection; for a worker, its jobs would wait for a takeover.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   let server: { close(): Promise<void> };
   if (config.role === 'worker') {
     const worker = await startTidingsWorker({ config, logger });

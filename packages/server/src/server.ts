@@ -54,6 +54,26 @@ export async function createTidingsServer(options: TidingsServerOptions = {}): P
   const redisUrl = config.redisUrl;
   const scale = redisUrl ? new ScaledMode({ config: { ...config, redisUrl }, logger, throttleIntervalMs: options.throttleIntervalMs }) : undefined;
   const store = scale ? undefined : new SqliteJobStore(join(config.dataDir, 'tidings.db'));
+  const opened: { close(): unknown }[] = [];
+  if (store) opened.push(store);
+  if (scale) opened.push(scale);
+  try {
+    return await assemble(options, config, logger, scale, store, opened);
+  } catch (error) {
+    // A failed start (a bad route, an unwritable DATA_DIR) must not leave files and Redis connections open.
+    for (const resource of opened.reverse()) await Promise.resolve(resource.close()).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function assemble(
+  options: TidingsServerOptions,
+  config: ServerConfig,
+  logger: Logger,
+  scale: ScaledMode | undefined,
+  store: SqliteJobStore | undefined,
+  opened: { close(): unknown }[],
+): Promise<TidingsServer> {
   const engine = scale?.engine ?? new JobEngine({
     store: store!,
     runner: new InProcessRunner({ concurrency: config.jobConcurrency, logger: logger.child({ component: 'runner' }) }),
@@ -85,6 +105,7 @@ export async function createTidingsServer(options: TidingsServerOptions = {}): P
   const jobProgressHub = jobProgress.mount(hubs, {});
   fanIn.add(jobProgress);
   const seeds = mountSeedSurfaces({ engine, hubs, auth, config, logger, options: options.seeds });
+  opened.push(seeds);
   for (const surface of seeds.surfaces) fanIn.add(surface);
   engine.addSink(fanIn);
 
