@@ -18,6 +18,7 @@ import {
   startWorkerProcess,
 } from './scale-support.js';
 import type { ServiceProcess } from './support/process.js';
+import { until as pollUntil } from '../../../test-support/until.js';
 
 const VIDEO = 'https://www.youtube.com/watch?v=dQw4w9WgXcQ';
 const HUB = '/hubs/job-progress';
@@ -27,24 +28,10 @@ interface Ingested {
   readonly steps: Record<string, string>;
 }
 
-const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+/** The shared poll, with this suite's longer default (several processes on one machine). */
+const until = <T>(query: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 20_000) => pollUntil(query, accept, what, timeoutMs);
 
-/** Polls an async query until `accept` holds. */
-async function until<T>(query: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let error: unknown;
-  while (Date.now() < deadline) {
-    try {
-      last = await query();
-      if (accept(last)) return last;
-    } catch (e) {
-      error = e;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`Timed out waiting for ${what}; last ${JSON.stringify(last)}${error ? `, error ${String(error)}` : ''}`);
-}
+const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 
 describe('scaled mode: 2 API nodes and 2 workers as processes on one redis-server', { skip: redisSkipReason }, () => {
   let redis: RedisServer;
