@@ -6,10 +6,9 @@ import { HUB_PATH, type JobProgressUpdate, jobGroup } from '../contract.js';
 import type { StartOptions } from './start-system.js';
 import type { BenchSystem } from './system.js';
 
-// A type alias: the hub's ClientMethods constraint needs an index signature, which interfaces lack.
-type ProgressEvents = {
+interface ProgressEvents {
   JobProgressUpdate(update: JobProgressUpdate): void;
-};
+}
 
 /** Seed 001's hub, as far as the bench needs it: clients subscribe to a job's group. */
 class JobProgressHub extends Hub<ProgressEvents> {
