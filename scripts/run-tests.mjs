@@ -42,7 +42,15 @@ if (missing.length > 0) {
 }
 
 ensureInstalled();
-if (process.env.TIDINGS_SKIP_BUILD !== '1') build();
+if (process.env.TIDINGS_SKIP_BUILD !== '1') {
+  build();
+  // The build checks the sources; tests, the bench and shared harnesses are type-checked here.
+  const check = spawnSync('npx', ['tsc', '-p', 'tsconfig.test.json'], { cwd: root, stdio: 'inherit' });
+  if (check.status !== 0) {
+    console.error('Type-checking the tests failed.');
+    process.exit(check.status ?? 1);
+  }
+}
 
 const filter = process.argv.slice(2);
 let files = [...findTests(join(root, 'packages')), ...findTests(join(root, 'bench'))].sort();

@@ -50,7 +50,7 @@ describe('framing', () => {
     const record = protocol.writeMessage({ type: 1, target: 't', arguments: [{ a: 1, gone: undefined }] });
     const messages: HubMessage[] = [];
     protocol.parseMessages(record, 0, 1024, messages);
-    assert.deepEqual((messages[0] as { arguments: unknown[] }).arguments, [{ a: 1 }]);
+    assert.deepEqual((messages[0] as unknown as { arguments: unknown[] }).arguments, [{ a: 1 }]);
   });
 
   it('writes JSON completions: void, null result, error', () => {
