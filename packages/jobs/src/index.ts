@@ -26,3 +26,4 @@ export { InProcessRunner, type InProcessRunnerOptions } from './runner/in-proces
 export { type Clock, type TimerHandle, systemClock, ManualClock } from './clock.js';
 export { type JobLogger, silentJobLogger } from './logger.js';
 export { JobNotFoundError, JobStateError, PermanentJobError, JobCancelledError, JobInterruptedError } from './errors.js';
+export { defineJobType, type JobType, type JobTypeDefinition, type JobTypeOptions, type TypedJob, type TypedOutcome, type TypedProcessor } from './job-type.js';

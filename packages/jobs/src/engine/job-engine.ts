@@ -15,6 +15,7 @@ import { FlowCoordinator, weightedProgress } from './flow-coordinator.js';
 import { type JobSpec, cancelUnfinishedStages, createJob, markCancelled, markRetried } from './job-state.js';
 import { type Backoff, DEFAULT_BACKOFF, type JobProcessor, type ProcessorOptions } from './processor.js';
 import { recoverJobs } from './recovery.js';
+import type { JobType } from '../job-type.js';
 
 export interface JobEngineOptions {
   readonly store: JobStore;
@@ -97,6 +98,12 @@ export class JobEngine {
     this.executor = new Executor(this.core, this.flows, { backoff: options.backoff ?? DEFAULT_BACKOFF });
     this.shutdownGraceMs = options.shutdownGraceMs ?? 5000;
     this.maxRetries = options.maxRetries ?? 0;
+  }
+
+  /** Registers a job type defined with `defineJobType` (replacing any of the same name). */
+  register(jobType: JobType<never, JsonValue>): this {
+    const { name, process, options } = jobType;
+    return this.define(name, (job, context) => process(job as never, context), options);
   }
 
   /** Registers the processor for jobs of `type` (replacing any before it). */
