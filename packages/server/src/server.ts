@@ -83,7 +83,11 @@ async function assemble(
   });
   defineMissing(engine, options.processors ?? demoProcessors({ speed: config.demoSpeed }));
 
-  const auth = new AuthService(config.jwtSecret);
+  const auth = new AuthService(config.jwtSecret, {
+    userIdClaims: config.jwtUserIdClaims,
+    requireExpiry: config.jwtRequireExp,
+    failedAuth: { limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds },
+  });
   const access = new AccessPolicy(auth.mode === 'jwt');
   const videos = new VideoPipeline(engine);
   const hubOptions: HubOptions = {
@@ -157,10 +161,19 @@ async function assemble(
     await scale?.close();
   });
 
+  // Open mode lets anyone who can reach the port see and cancel every job: only this machine, unless HOST says otherwise.
+  const host = config.host ?? (auth.mode === 'open' ? '127.0.0.1' : '0.0.0.0');
   if (auth.mode === 'open') {
     logger.warn(
-      'JWT_SECRET is not set: open development mode. Anyone can connect and see every job; ' +
+      { host },
+      'JWT_SECRET is not set: open development mode. Anyone who can reach the service can connect, see and cancel every job; ' +
         'POST /api/v1/auth/dev-token issues tokens. Set JWT_SECRET for production.',
+    );
+    logger.warn(
+      { host },
+      config.host === undefined
+        ? 'Open mode listens on 127.0.0.1 only (set HOST to listen elsewhere).'
+        : `Open mode listens on ${host}, as HOST says: everyone who can reach it has full access.`,
     );
   }
 
@@ -174,11 +187,11 @@ async function assemble(
       await scale?.start();
       await engine.start();
       seeds.start();
-      await app.listen({ port: config.port, host: config.host });
+      await app.listen({ port: config.port, host });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
-      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-      return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+      return `http://${local.includes(':') ? `[${local}]` : local}:${port}`;
     },
     async close() {
       await app.close();

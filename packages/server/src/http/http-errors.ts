@@ -6,6 +6,8 @@ const REASONS: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
+  413: 'Payload Too Large',
+  429: 'Too Many Requests',
   503: 'Service Unavailable',
 };
 
@@ -18,6 +20,12 @@ export function sendError(reply: FastifyReply, statusCode: number, message: stri
 export function unauthorized(reply: FastifyReply, message: string): FastifyReply {
   reply.header('WWW-Authenticate', 'Bearer');
   return sendError(reply, 401, message);
+}
+
+/** 429 with `Retry-After`: this client IP failed to authenticate too often. */
+export function tooManyFailedAttempts(reply: FastifyReply, retryAfterSeconds: number): FastifyReply {
+  reply.header('Retry-After', String(retryAfterSeconds));
+  return sendError(reply, 429, `Too many failed authentication attempts from this address; try again in ${retryAfterSeconds} s.`);
 }
 
 /**

@@ -93,8 +93,9 @@ export function mountSeedSurfaces(deps: {
     deployments,
     surfaces: [youtubeRag, conduit, deployments],
     async registerRoutes(app) {
-      await app.register(conduitApiRoutes, { prefix: '/api/conduit', conduit, corsOrigins });
-      await app.register(conduitAdminRoutes, { prefix: '/api/conduit/admin', conduit, corsOrigins });
+      const failures = deps.auth.failures;
+      await app.register(conduitApiRoutes, { prefix: '/api/conduit', conduit, corsOrigins, failures });
+      await app.register(conduitAdminRoutes, { prefix: '/api/conduit/admin', conduit, corsOrigins, failures });
       await app.register(deploymentRoutes, { prefix: '/api', deployments, auth: deps.auth, corsOrigins });
     },
     start() {

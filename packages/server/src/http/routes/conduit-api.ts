@@ -6,13 +6,16 @@ import type { ConduitSurface } from '../../surfaces/conduit/conduit-surface.js';
 import { DEMO_FAILURE_MARKER } from '../../surfaces/conduit/demo/generation-processors.js';
 import { taskStatus } from '../../surfaces/conduit/task-payloads.js';
 import type { VirtualKey } from '../../surfaces/conduit/virtual-key-store.js';
-import { sendError, unauthorized } from '../http-errors.js';
-import { allowConfiguredOrigins } from '../plugin-guards.js';
+import { sendError } from '../http-errors.js';
+import type { FailedAuthThrottle } from '../../auth/failed-auth-throttle.js';
+import { allowConfiguredOrigins, authenticateRequests } from '../plugin-guards.js';
 import { conduitToken } from './conduit-credentials.js';
 
 export interface ConduitRoutesContext {
   readonly conduit: ConduitSurface;
   readonly corsOrigins: readonly string[] | '*' | undefined;
+  /** The service's failed-authentication throttle: wrong keys count against the client IP as bad JWTs do. */
+  readonly failures: FailedAuthThrottle;
 }
 
 const webhookUrl = { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2048, description: 'Called (DEMO: simulated) when the task ends' } as const;
@@ -29,11 +32,12 @@ export async function conduitApiRoutes(app: FastifyInstance, ctx: ConduitRoutesC
   await allowConfiguredOrigins(app, ctx.corsOrigins);
   const keys = new WeakMap<FastifyRequest, VirtualKey>();
   const keyOf = (request: FastifyRequest) => keys.get(request)!;
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.method === 'OPTIONS') return;
-    const key = conduit.auth.virtualKey(conduitToken(request));
-    if (!key) return unauthorized(reply, 'A valid virtual key is required (Authorization: Bearer condt_…).');
+  authenticateRequests(app, ctx.failures, async (request) => {
+    const token = conduitToken(request);
+    const key = conduit.auth.virtualKey(token);
+    if (!key) return { message: 'A valid virtual key is required (Authorization: Bearer condt_…).', guess: token !== undefined };
     keys.set(request, key);
+    return undefined;
   });
 
   /** 429 past the key's quota; a warning to its connections as it runs low. */
