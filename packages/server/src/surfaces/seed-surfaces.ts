@@ -79,10 +79,11 @@ export function mountSeedSurfaces(deps: {
     youtubeRag.useNotifications(endpoint.context.clients);
     return endpoint;
   });
-  if (conduit.masterKeyGenerated) {
+  if (conduit.masterKeyFile) {
     logger.warn(
-      { conduitMasterKey: conduit.masterKey },
-      'CONDUIT_MASTER_KEY is not set: generated a master key for this run (it changes at every start). Issue virtual keys with POST /api/conduit/admin/virtual-keys.',
+      { conduitMasterKeyFile: conduit.masterKeyFile },
+      `CONDUIT_MASTER_KEY is not set: generated a master key for this run (it changes at every start) and wrote it to ${conduit.masterKeyFile} (mode 0600). ` +
+        'Issue virtual keys with POST /api/conduit/admin/virtual-keys.',
     );
   }
 

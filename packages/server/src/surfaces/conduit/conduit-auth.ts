@@ -1,4 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Authenticator, HubUser } from '@tidings/hub';
 import type { VirtualKey, VirtualKeyStore } from './virtual-key-store.js';
 
@@ -19,6 +21,18 @@ const MASTER_USER: HubUser = { id: 'master', name: 'Master key', claims: { schem
 /** A master key for development, when CONDUIT_MASTER_KEY is not set. */
 export function generateMasterKey(): string {
   return `mk_${randomBytes(24).toString('base64url')}`;
+}
+
+/** Where a generated master key is kept: readable by the service's user alone, never printed in the log. */
+export const MASTER_KEY_FILE = 'conduit-master-key';
+
+/** Writes a generated master key to `dataDir`/conduit-master-key with mode 0600; returns the path. */
+export function writeMasterKeyFile(dataDir: string, key: string): string {
+  const path = join(dataDir, MASTER_KEY_FILE);
+  writeFileSync(path, `${key}\n`, { mode: 0o600 });
+  // The mode only applies when the file is created: a file left by an earlier run is tightened too.
+  chmodSync(path, 0o600);
+  return path;
 }
 
 /**

@@ -15,7 +15,7 @@ import { MessageBatcher } from '../../reliability/message-batcher.js';
 import { rateLimitFilter } from '../../reliability/rate-limit-filter.js';
 import { type HubTarget, ReliableMessenger } from '../../reliability/reliable-messenger.js';
 import type { NotificationsTenant } from '../shared/notifications-hub.js';
-import { ConduitAuth, generateMasterKey, schemeOf } from './conduit-auth.js';
+import { ConduitAuth, generateMasterKey, schemeOf, writeMasterKeyFile } from './conduit-auth.js';
 import { GroupPatterns, HubConstants, TASK_TYPES, ownerOfKey, taskKindOfJobType } from './conduit-constants.js';
 import type { ConduitHubTargets } from './conduit-hub-targets.js';
 import {
@@ -40,7 +40,7 @@ import { VIRTUAL_KEY_PREFIX, VirtualKeyStore } from './virtual-key-store.js';
 
 /** Tuning of the Conduit surface; the defaults are the seeds'. */
 export interface ConduitOptions {
-  /** `CONDUIT_MASTER_KEY`; unset: one is generated at start (and logged). */
+  /** `CONDUIT_MASTER_KEY`; unset: one is generated at start and written to DATA_DIR/conduit-master-key (mode 0600). */
   readonly masterKey?: string;
   /** Time for the batcher, the spend windows, acknowledgements and the rate limit (tests drive a ManualClock). */
   readonly clock?: Clock;
@@ -77,6 +77,8 @@ export class ConduitSurface implements Surface {
   readonly name = 'conduit';
   readonly masterKey: string;
   readonly masterKeyGenerated: boolean;
+  /** Where the generated master key was written; undefined when it was configured. */
+  readonly masterKeyFile: string | undefined;
   readonly keys: VirtualKeyStore;
   readonly deadLetters: DeadLetterStore;
   readonly auth: ConduitAuth;
@@ -104,6 +106,7 @@ export class ConduitSurface implements Surface {
     this.masterKeyGenerated = !options.masterKey;
     this.masterKey = options.masterKey ?? generateMasterKey();
     mkdirSync(deps.dataDir, { recursive: true });
+    this.masterKeyFile = this.masterKeyGenerated ? writeMasterKeyFile(deps.dataDir, this.masterKey) : undefined;
     this.db = new Database(join(deps.dataDir, 'conduit.db'));
     this.db.pragma('journal_mode = WAL');
     this.keys = new VirtualKeyStore(this.db);
