@@ -50,8 +50,8 @@ export interface ConduitOptions {
   readonly batchWindowMs?: number;
   /** Seed 002: spend is summed per key over this window; default 1000 ms. */
   readonly spendWindowMs?: number;
-  /** Seed 003 §9a: hub invocations per IP; default 100 per minute, 50 queued. */
-  readonly rateLimit?: { readonly permitLimit?: number; readonly windowMs?: number; readonly queueLimit?: number };
+  /** Seed 003 §9a: hub invocations per IP; default 100 per minute, refused at once past that (no queue: see FixedWindowRateLimiter). */
+  readonly rateLimit?: { readonly permitLimit?: number; readonly windowMs?: number };
   /** Requests per minute per key to the REST endpoints that start work; default 60. */
   readonly requestsPerMinute?: number;
   /** DEMO: flip a provider's health this often; 0 turns it off. Default 30 s. */
