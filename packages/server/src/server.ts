@@ -9,8 +9,10 @@ import { type ProcessorSet, defineMissing, demoProcessors } from './demo/simulat
 import { EventFanIn } from './events/event-fan-in.js';
 import { api } from './http/api.js';
 import { API_PREFIX } from './http/api-context.js';
+import { FetchUrlGuard } from './http/fetch-url-guard.js';
 import { formatSchemaErrors } from './http/http-errors.js';
 import { registerOpenApi } from './http/openapi.js';
+import { strictBodyValidation } from './http/strict-body-validation.js';
 import { dashboardRoutes } from './http/routes/dashboard.js';
 import { staticAssetRoutes } from './http/routes/static-assets.js';
 import { type Logger, createLogger, requestLogSerializer } from './logger.js';
@@ -89,6 +91,7 @@ async function assemble(
     failedAuth: { limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds },
   });
   const access = new AccessPolicy(auth.mode === 'jwt');
+  const urlGuard = new FetchUrlGuard({ allowPrivate: config.allowPrivateUrls });
   const videos = new VideoPipeline(engine);
   const hubOptions: HubOptions = {
     keepAliveIntervalMs: 15_000,
@@ -108,7 +111,7 @@ async function assemble(
   const jobProgress = new JobProgressSurface({ engine, videos, access, logger: logger.child({ component: 'job-progress' }) });
   const jobProgressHub = jobProgress.mount(hubs, {});
   fanIn.add(jobProgress);
-  const seeds = mountSeedSurfaces({ engine, hubs, auth, config, logger, options: options.seeds });
+  const seeds = mountSeedSurfaces({ engine, hubs, auth, urlGuard, config, logger, options: options.seeds });
   opened.push(seeds);
   for (const surface of seeds.surfaces) fanIn.add(surface);
   engine.addSink(fanIn);
@@ -120,9 +123,10 @@ async function assemble(
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     forceCloseConnections: true,
     schemaErrorFormatter: formatSchemaErrors,
+    schemaController: { compilersFactory: { buildValidator: strictBodyValidation } },
   });
   await registerOpenApi(app, auth.mode);
-  await app.register(api, { prefix: API_PREFIX, context: { engine, videos, auth, access, corsOrigins: config.corsOrigins } });
+  await app.register(api, { prefix: API_PREFIX, context: { engine, videos, auth, access, urlGuard, corsOrigins: config.corsOrigins } });
   await app.register(staticAssetRoutes);
   await app.register(dashboardRoutes, { root: options.dashboardDir });
   await seeds.registerRoutes(app);

@@ -36,8 +36,9 @@ export function tooManyFailedAttempts(reply: FastifyReply, retryAfterSeconds: nu
 export function formatSchemaErrors(errors: FastifySchemaValidationError[], dataVar: string): Error {
   const messages = errors.map((e) => {
     const where = `${dataVar}${e.instancePath}`;
-    const params = e.params as { allowedValues?: unknown[] };
+    const params = e.params as { allowedValues?: unknown[]; additionalProperty?: string };
     if (e.keyword === 'enum' && params.allowedValues) return `${where} must be one of: ${params.allowedValues.join(', ')}`;
+    if (e.keyword === 'additionalProperties' && params.additionalProperty !== undefined) return `${where} has an unknown property '${params.additionalProperty}'`;
     return `${where} ${e.message ?? 'is invalid'}`;
   });
   return new Error([...new Set(messages)].join('; '));

@@ -6,6 +6,7 @@ import type { ServerConfig } from '../config.js';
 import type { Surface } from '../events/event-fan-in.js';
 import { conduitAdminRoutes } from '../http/routes/conduit-admin.js';
 import { conduitApiRoutes } from '../http/routes/conduit-api.js';
+import type { FetchUrlGuard } from '../http/fetch-url-guard.js';
 import { deploymentRoutes } from '../http/routes/deployments.js';
 import type { Logger } from '../logger.js';
 import { HubConstants } from './conduit/conduit-constants.js';
@@ -45,6 +46,7 @@ export function mountSeedSurfaces(deps: {
   readonly engine: JobEngine;
   readonly hubs: HubServer;
   readonly auth: AuthService;
+  readonly urlGuard: FetchUrlGuard;
   readonly config: ServerConfig;
   readonly logger: Logger;
   readonly options?: SeedSurfacesOptions;
@@ -94,9 +96,10 @@ export function mountSeedSurfaces(deps: {
     deployments,
     surfaces: [youtubeRag, conduit, deployments],
     async registerRoutes(app) {
-      const failures = deps.auth.failures;
-      await app.register(conduitApiRoutes, { prefix: '/api/conduit', conduit, corsOrigins, failures });
-      await app.register(conduitAdminRoutes, { prefix: '/api/conduit/admin', conduit, corsOrigins, failures });
+      const { failures } = deps.auth;
+      const { urlGuard } = deps;
+      await app.register(conduitApiRoutes, { prefix: '/api/conduit', conduit, corsOrigins, failures, urlGuard });
+      await app.register(conduitAdminRoutes, { prefix: '/api/conduit/admin', conduit, corsOrigins, failures, urlGuard });
       await app.register(deploymentRoutes, { prefix: '/api', deployments, auth: deps.auth, corsOrigins });
     },
     start() {

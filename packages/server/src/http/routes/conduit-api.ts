@@ -8,6 +8,7 @@ import { taskStatus } from '../../surfaces/conduit/task-payloads.js';
 import type { VirtualKey } from '../../surfaces/conduit/virtual-key-store.js';
 import { sendError } from '../http-errors.js';
 import type { FailedAuthThrottle } from '../../auth/failed-auth-throttle.js';
+import type { FetchUrlGuard } from '../fetch-url-guard.js';
 import { allowConfiguredOrigins, authenticateRequests } from '../plugin-guards.js';
 import { conduitToken } from './conduit-credentials.js';
 
@@ -16,6 +17,8 @@ export interface ConduitRoutesContext {
   readonly corsOrigins: readonly string[] | '*' | undefined;
   /** The service's failed-authentication throttle: wrong keys count against the client IP as bad JWTs do. */
   readonly failures: FailedAuthThrottle;
+  /** Webhook URLs are called when a task ends: they must not point inside the network. */
+  readonly urlGuard: FetchUrlGuard;
 }
 
 const webhookUrl = { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2048, description: 'Called (DEMO: simulated) when the task ends' } as const;
@@ -39,6 +42,18 @@ export async function conduitApiRoutes(app: FastifyInstance, ctx: ConduitRoutesC
     keys.set(request, key);
     return undefined;
   });
+
+  /** Why a task's webhook URL is refused (it would be called from inside the network), or undefined. */
+  function webhookProblem(hook: string | undefined): string | undefined {
+    if (hook === undefined) return undefined;
+    let url: URL;
+    try {
+      url = new URL(hook);
+    } catch {
+      return `webhookUrl must be an absolute http(s) URL; '${hook.slice(0, 100)}' is not a URL.`;
+    }
+    return ctx.urlGuard.problem(url, 'webhookUrl');
+  }
 
   /** 429 past the key's quota; a warning to its connections as it runs low. */
   async function withinQuota(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
@@ -87,6 +102,8 @@ export async function conduitApiRoutes(app: FastifyInstance, ctx: ConduitRoutesC
       },
     },
     async (request, reply) => {
+      const hookProblem = webhookProblem(request.body.webhookUrl);
+      if (hookProblem) return sendError(reply, 400, hookProblem);
       if (!(await withinQuota(request, reply))) return reply;
       const { prompt, model = 'demo-video-1', durationSeconds = 6, webhookUrl: hook } = request.body;
       const job = await conduit.startTask('video', keyOf(request).id, { prompt, model, durationSeconds, ...(hook ? { webhookUrl: hook } : {}) });
@@ -112,6 +129,8 @@ export async function conduitApiRoutes(app: FastifyInstance, ctx: ConduitRoutesC
       },
     },
     async (request, reply) => {
+      const hookProblem = webhookProblem(request.body.webhookUrl);
+      if (hookProblem) return sendError(reply, 400, hookProblem);
       if (!(await withinQuota(request, reply))) return reply;
       const { prompt, model = 'demo-image-1', n = 1, webhookUrl: hook } = request.body;
       const job = await conduit.startTask('image', keyOf(request).id, { prompt, model, n, ...(hook ? { webhookUrl: hook } : {}) });
