@@ -41,9 +41,36 @@ describe('credential guessing over REST is throttled per client IP', () => {
       assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 600, `Retry-After ${response.headers.get('retry-after')}`);
       assert.match(response.body.message, /Too many failed authentication attempts/);
     }
-    // The JWT hubs refuse the address too (the hub answers 401: its own 429 is the hub's to give).
-    const negotiate = await fetch(`${service.hubUrl}/negotiate?negotiateVersion=1`, { method: 'POST', headers: { authorization: `Bearer ${valid}` } });
-    assert.equal(negotiate.status, 401);
+    // The hubs refuse the address too, the JWT hubs and Conduit's alike (the hub answers 401: its own 429 is the hub's to give).
+    for (const [path, token] of [
+      ['/hubs/job-progress', valid],
+      ['/hubs/progress', valid],
+      ['/hubs/admin-notifications', MASTER_KEY],
+      ['/hubs/tasks', virtualKey],
+    ] as const) {
+      const negotiate = await fetch(`${service.url}${path}/negotiate?negotiateVersion=1`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      assert.equal(negotiate.status, 401, path);
+    }
     assert.equal((await service.http('/health')).status, 200, 'health needs no credential and is not throttled');
+  });
+});
+
+describe('credential guessing over the hubs counts too', () => {
+  const fixture = seedServiceFixture({ config: { jwtSecret: SECRET, authFailureLimit: 3, authFailureWindowSeconds: 600 } });
+
+  it("wrong master keys, virtual keys and JWTs at negotiate count against the IP; REST then answers 429", async () => {
+    const { service } = fixture;
+    const forged = await sign({ sub: 'alice' }, 'a-guessed-secret-of-32-characters-long!');
+    for (const [path, token] of [
+      ['/hubs/admin-notifications', 'mk_guessed-master-key-000'],
+      ['/hubs/tasks', 'condt_guessed-virtual-key-000'],
+      ['/hubs/job-progress', forged],
+    ] as const) {
+      const negotiate = await fetch(`${service.url}${path}/negotiate?negotiateVersion=1`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      assert.equal(negotiate.status, 401, path);
+    }
+    const response = await service.http('/api/conduit/admin/virtual-keys', { token: MASTER_KEY });
+    assert.equal(response.status, 429);
+    assert.ok(Number(response.headers.get('retry-after')) >= 1);
   });
 });

@@ -48,6 +48,15 @@ export class AuthService {
     this.requireExpiry = options.requireExpiry ?? true;
     this.failures = new FailedAuthThrottle(options.failedAuth);
     this.verify = createJwtVerifier({ secret: this.secret });
+    this.hubAuthenticator = this.failures.guardHub(async (_request, token) => {
+      try {
+        const identity = await this.identify(token);
+        return { id: identity.userId, name: identity.name, claims: identity.claims };
+      } catch (error) {
+        if (error instanceof Unauthenticated) return null;
+        throw error;
+      }
+    });
   }
 
   /** The caller behind `token`; throws Unauthenticated when it may not proceed. */
@@ -65,22 +74,11 @@ export class AuthService {
   }
 
   /**
-   * For hub negotiate and connect: same rules (401 when refused). An IP past
-   * the failed-authentication limit is refused before its token is looked at;
-   * the hub answers 401 there, not REST's 429 with Retry-After.
+   * For hub negotiate and connect: same rules (401 when refused), under the
+   * failed-authentication throttle (the hub answers an IP past the limit with
+   * 401, not REST's 429 with Retry-After).
    */
-  readonly hubAuthenticator: Authenticator = async (request, token) => {
-    const ip = request.remoteAddress ?? 'unknown';
-    if (token && (await this.failures.retryAfterSeconds(ip)) > 0) return null;
-    try {
-      const identity = await this.identify(token);
-      return { id: identity.userId, name: identity.name, claims: identity.claims };
-    } catch (error) {
-      if (!(error instanceof Unauthenticated)) throw error;
-      if (token) await this.failures.failed(ip);
-      return null;
-    }
-  };
+  readonly hubAuthenticator: Authenticator;
 
   /** The bearer token of a REST request: the Authorization header (or `access_token` query, as for hubs). */
   tokenOf(request: IncomingMessage): string | undefined {

@@ -1,3 +1,4 @@
+import type { Authenticator } from '@tidings/hub';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 
 export interface FailedAuthThrottleOptions {
@@ -37,5 +38,21 @@ export class FailedAuthThrottle {
   /** Counts one refused credential from `ip`. */
   async failed(ip: string): Promise<void> {
     await this.failures.penalty(ip, 1);
+  }
+
+  /**
+   * A hub authenticator under this throttle: a presented credential from an IP
+   * past the limit is refused before `authenticate` looks at it, and each one
+   * `authenticate` refuses counts. (The hub answers both with 401.)
+   */
+  guardHub(authenticate: Authenticator): Authenticator {
+    return async (request, token) => {
+      if (!token) return authenticate(request, token);
+      const ip = request.remoteAddress ?? 'unknown';
+      if ((await this.retryAfterSeconds(ip)) > 0) return null;
+      const user = await authenticate(request, token);
+      if (!user) await this.failed(ip);
+      return user;
+    };
   }
 }

@@ -54,6 +54,7 @@ export function mountSeedSurfaces(deps: {
   const { engine, hubs, config, logger } = deps;
   const conduit = new ConduitSurface({
     engine,
+    failures: deps.auth.failures,
     dataDir: config.dataDir,
     demoSpeed: config.demoSpeed,
     logger: logger.child({ component: 'conduit' }),

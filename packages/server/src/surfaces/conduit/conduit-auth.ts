@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Authenticator, HubUser } from '@tidings/hub';
+import type { FailedAuthThrottle } from '../../auth/failed-auth-throttle.js';
 import type { VirtualKey, VirtualKeyStore } from './virtual-key-store.js';
 
 export type ConduitScheme = 'VirtualKey' | 'MasterKey';
@@ -43,12 +44,23 @@ export function writeMasterKeyFile(dataDir: string, key: string): string {
  */
 export class ConduitAuth {
   private readonly masterDigest: Buffer;
+  /** The user hubs' authenticator (under the service's failed-authentication throttle, when given). */
+  readonly virtualKeyAuthenticator: Authenticator;
+  /** The admin hub's, likewise. */
+  readonly masterKeyAuthenticator: Authenticator;
 
   constructor(
     private readonly keys: VirtualKeyStore,
     masterKey: string,
+    failures?: FailedAuthThrottle,
   ) {
     this.masterDigest = digest(masterKey);
+    const guard = (authenticate: Authenticator) => (failures ? failures.guardHub(authenticate) : authenticate);
+    this.virtualKeyAuthenticator = guard((_request, token) => {
+      const key = this.virtualKey(token);
+      return key ? virtualKeyUser(key) : null;
+    });
+    this.masterKeyAuthenticator = guard((_request, token) => (this.isMasterKey(token) ? MASTER_USER : null));
   }
 
   /** Constant-time: the digests are compared, so the key's length leaks nothing either. */
@@ -60,12 +72,6 @@ export class ConduitAuth {
     return token ? this.keys.authenticate(token) : undefined;
   }
 
-  readonly virtualKeyAuthenticator: Authenticator = (_request, token) => {
-    const key = this.virtualKey(token);
-    return key ? virtualKeyUser(key) : null;
-  };
-
-  readonly masterKeyAuthenticator: Authenticator = (_request, token) => (this.isMasterKey(token) ? MASTER_USER : null);
 }
 
 function digest(value: string): Buffer {

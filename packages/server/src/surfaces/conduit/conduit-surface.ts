@@ -4,6 +4,7 @@ import type { HubClass, HubEndpoint, HubFilter, HubOptions, HubServer } from '@t
 import type { Clock, JobEngine } from '@tidings/jobs';
 import Database from 'better-sqlite3';
 import { defineMissing } from '../../demo/simulated-processors.js';
+import type { FailedAuthThrottle } from '../../auth/failed-auth-throttle.js';
 import type { JobActivity, Surface } from '../../events/event-fan-in.js';
 import type { Logger } from '../../logger.js';
 import type { AcknowledgingHub, ReliableHubRuntime } from '../../reliability/acknowledging-hub.js';
@@ -60,6 +61,8 @@ export interface ConduitOptions {
 
 export interface ConduitSurfaceDeps {
   readonly engine: JobEngine;
+  /** The service's failed-authentication throttle: wrong keys on the hubs count against the client IP too. */
+  readonly failures?: FailedAuthThrottle;
   readonly dataDir: string;
   readonly demoSpeed: number;
   readonly logger: Logger;
@@ -111,7 +114,7 @@ export class ConduitSurface implements Surface {
     this.db.pragma('journal_mode = WAL');
     this.keys = new VirtualKeyStore(this.db);
     this.deadLetters = new DeadLetterStore(this.db);
-    this.auth = new ConduitAuth(this.keys, this.masterKey);
+    this.auth = new ConduitAuth(this.keys, this.masterKey, deps.failures);
 
     const targets = () => this.targets;
     this.tracker = new AcknowledgementTracker({
