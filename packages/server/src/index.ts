@@ -10,7 +10,10 @@ export { JOB_PROGRESS_HUB_PATH, JOB_PROGRESS_EVENTS, type JobProgressClient } fr
 export type { JobProgressUpdate, JobCompleted, JobFailed, Notification, HubError, ErrorCode } from './surfaces/job-progress/payloads.js';
 export { VideoPipeline, PIPELINE_STEPS, PIPELINE_TYPE, parsePriority } from './videos/video-pipeline.js';
 export type { VideoProgress, VideoStage } from './videos/video-progress.js';
-export { AuthService, type AuthMode } from './auth/auth-service.js';
+export { AuthService, Unauthenticated, type AuthMode, type AuthOptions } from './auth/auth-service.js';
+export { UserIdRule, DEFAULT_USER_ID_CLAIMS, type UserIdResolution } from './auth/user-id-rule.js';
+export { FailedAuthThrottle, type FailedAuthThrottleOptions } from './auth/failed-auth-throttle.js';
+export { FetchUrlGuard, type FetchUrlGuardOptions } from './http/fetch-url-guard.js';
 export { AccessPolicy } from './auth/access-policy.js';
 export type { Identity } from './auth/identity.js';
 export { SIGNALR_BUNDLE_PATH } from './http/routes/static-assets.js';

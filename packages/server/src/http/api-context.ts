@@ -3,6 +3,7 @@ import type { AccessPolicy } from '../auth/access-policy.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { Identity } from '../auth/identity.js';
 import type { VideoPipeline } from '../videos/video-pipeline.js';
+import type { FetchUrlGuard } from './fetch-url-guard.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -20,4 +21,6 @@ export interface ApiContext {
   readonly auth: AuthService;
   readonly access: AccessPolicy;
   readonly corsOrigins: readonly string[] | '*' | undefined;
+  /** Refuses URLs the processors would fetch that point inside the network. */
+  readonly urlGuard: FetchUrlGuard;
 }

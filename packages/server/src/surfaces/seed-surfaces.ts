@@ -6,6 +6,7 @@ import type { ServerConfig } from '../config.js';
 import type { Surface } from '../events/event-fan-in.js';
 import { conduitAdminRoutes } from '../http/routes/conduit-admin.js';
 import { conduitApiRoutes } from '../http/routes/conduit-api.js';
+import type { FetchUrlGuard } from '../http/fetch-url-guard.js';
 import { deploymentRoutes } from '../http/routes/deployments.js';
 import type { Logger } from '../logger.js';
 import { HubConstants } from './conduit/conduit-constants.js';
@@ -45,6 +46,7 @@ export function mountSeedSurfaces(deps: {
   readonly engine: JobEngine;
   readonly hubs: HubServer;
   readonly auth: AuthService;
+  readonly urlGuard: FetchUrlGuard;
   readonly config: ServerConfig;
   readonly logger: Logger;
   readonly options?: SeedSurfacesOptions;
@@ -52,6 +54,7 @@ export function mountSeedSurfaces(deps: {
   const { engine, hubs, config, logger } = deps;
   const conduit = new ConduitSurface({
     engine,
+    failures: deps.auth.failures,
     dataDir: config.dataDir,
     demoSpeed: config.demoSpeed,
     logger: logger.child({ component: 'conduit' }),
@@ -79,10 +82,11 @@ export function mountSeedSurfaces(deps: {
     youtubeRag.useNotifications(endpoint.context.clients);
     return endpoint;
   });
-  if (conduit.masterKeyGenerated) {
+  if (conduit.masterKeyFile) {
     logger.warn(
-      { conduitMasterKey: conduit.masterKey },
-      'CONDUIT_MASTER_KEY is not set: generated a master key for this run (it changes at every start). Issue virtual keys with POST /api/conduit/admin/virtual-keys.',
+      { conduitMasterKeyFile: conduit.masterKeyFile },
+      `CONDUIT_MASTER_KEY is not set: generated a master key for this run (it changes at every start) and wrote it to ${conduit.masterKeyFile} (mode 0600). ` +
+        'Issue virtual keys with POST /api/conduit/admin/virtual-keys.',
     );
   }
 
@@ -93,8 +97,10 @@ export function mountSeedSurfaces(deps: {
     deployments,
     surfaces: [youtubeRag, conduit, deployments],
     async registerRoutes(app) {
-      await app.register(conduitApiRoutes, { prefix: '/api/conduit', conduit, corsOrigins });
-      await app.register(conduitAdminRoutes, { prefix: '/api/conduit/admin', conduit, corsOrigins });
+      const { failures } = deps.auth;
+      const { urlGuard } = deps;
+      await app.register(conduitApiRoutes, { prefix: '/api/conduit', conduit, corsOrigins, failures, urlGuard });
+      await app.register(conduitAdminRoutes, { prefix: '/api/conduit/admin', conduit, corsOrigins, failures, urlGuard });
       await app.register(deploymentRoutes, { prefix: '/api', deployments, auth: deps.auth, corsOrigins });
     },
     start() {

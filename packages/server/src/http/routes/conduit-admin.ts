@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { ALERT_SEVERITIES, type AlertSeverity, HEALTH_STATUSES, type HealthStatus } from '../../surfaces/conduit/system-events.js';
-import { sendError, unauthorized } from '../http-errors.js';
+import { sendError } from '../http-errors.js';
 import type { ConduitRoutesContext } from './conduit-api.js';
-import { allowConfiguredOrigins } from '../plugin-guards.js';
+import { allowConfiguredOrigins, authenticateRequests } from '../plugin-guards.js';
 import { conduitToken } from './conduit-credentials.js';
 
 const keyIdParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' } } } as const;
@@ -18,9 +18,10 @@ const admin = { tags: ['conduit admin'], security: [{ bearer: [] }] } as const;
 export async function conduitAdminRoutes(app: FastifyInstance, ctx: ConduitRoutesContext): Promise<void> {
   const { conduit } = ctx;
   await allowConfiguredOrigins(app, ctx.corsOrigins);
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.method === 'OPTIONS') return;
-    if (!conduit.auth.isMasterKey(conduitToken(request))) return unauthorized(reply, 'The master key is required (Authorization: Bearer <CONDUIT_MASTER_KEY>, or X-API-Key).');
+  authenticateRequests(app, ctx.failures, async (request) => {
+    const token = conduitToken(request);
+    if (conduit.auth.isMasterKey(token)) return undefined;
+    return { message: 'The master key is required (Authorization: Bearer <CONDUIT_MASTER_KEY>, or X-API-Key).', guess: token !== undefined };
   });
 
   app.post<{ Body: { name: string; maxBudget?: number } }>(
