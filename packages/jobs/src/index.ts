@@ -25,5 +25,15 @@ export type { JobRunner, RunnerItem, ExecuteJob, RunnerStats } from './runner/jo
 export { InProcessRunner, type InProcessRunnerOptions } from './runner/in-process-runner.js';
 export { type Clock, type TimerHandle, systemClock, ManualClock } from './clock.js';
 export { type JobLogger, silentJobLogger } from './logger.js';
-export { JobNotFoundError, JobStateError, PermanentJobError, JobCancelledError, JobInterruptedError } from './errors.js';
+export {
+  JobNotFoundError,
+  JobStateError,
+  PermanentJobError,
+  JobCancelledError,
+  JobInterruptedError,
+  JobTimeoutError,
+  UnknownJobTypeError,
+  JobInputError,
+  type InputProblem,
+} from './errors.js';
 export { defineJobType, type JobType, type JobTypeDefinition, type JobTypeOptions, type TypedJob, type TypedOutcome, type TypedProcessor } from './job-type.js';

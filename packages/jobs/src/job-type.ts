@@ -3,12 +3,7 @@ import type { ProcessorContext, ProcessorOptions } from './engine/processor.js';
 import type { Job, JsonValue } from './model.js';
 
 /** Per-type options: how a job of this type is retried, resumed, timed out and how many run at once. */
-export interface JobTypeOptions extends ProcessorOptions {
-  /** An attempt running longer than this is aborted and fails (then retries, if it may). Default: no limit. */
-  readonly timeoutMs?: number;
-  /** Jobs of this type running at once in one process. Default: no limit beyond the runner's. */
-  readonly concurrency?: number;
-}
+export type JobTypeOptions = ProcessorOptions;
 
 /** A job as its type's processor sees it: `input` typed from the type's schema. */
 export type TypedJob<TInput> = Readonly<Omit<Job, 'input'>> & { readonly input: TInput };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Clock, systemClock } from '../clock.js';
-import { JobCancelledError, JobInterruptedError, JobNotFoundError, JobStateError } from '../errors.js';
+import { JobCancelledError, JobInterruptedError, JobNotFoundError, JobStateError, UnknownJobTypeError } from '../errors.js';
 import { KeyedMutex } from '../keyed-mutex.js';
 import { type JobLogger, silentJobLogger } from '../logger.js';
 import { type Job, type JobEvent, type JobFilter, type JsonObject, type JsonValue, isTerminal } from '../model.js';
@@ -13,7 +13,8 @@ import { EngineCore } from './engine-core.js';
 import { Executor } from './executor.js';
 import { FlowCoordinator, weightedProgress } from './flow-coordinator.js';
 import { type JobSpec, cancelUnfinishedStages, createJob, markCancelled, markRetried } from './job-state.js';
-import { type Backoff, DEFAULT_BACKOFF, type JobProcessor, type ProcessorOptions } from './processor.js';
+import { InputValidator } from './input-validator.js';
+import { type Backoff, DEFAULT_BACKOFF, type JobProcessor, type ProcessorOptions, validateProcessorOptions } from './processor.js';
 import { recoverJobs } from './recovery.js';
 import type { JobType } from '../job-type.js';
 
@@ -79,6 +80,7 @@ export class JobEngine {
   private readonly executor: Executor;
   private readonly shutdownGraceMs: number;
   private readonly maxRetries: number;
+  private readonly inputs = new InputValidator();
   private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
 
   constructor(options: JobEngineOptions) {
@@ -100,16 +102,29 @@ export class JobEngine {
     this.maxRetries = options.maxRetries ?? 0;
   }
 
-  /** Registers a job type defined with `defineJobType` (replacing any of the same name). */
+  /**
+   * Registers a job type defined with `defineJobType` (replacing any of the
+   * same name): `enqueue` checks every job's input against its schema
+   * (compiled here, once).
+   */
   register(jobType: JobType<never, JsonValue>): this {
-    const { name, process, options } = jobType;
-    return this.define(name, (job, context) => process(job as never, context), options);
+    const { name, process, options, input } = jobType;
+    validateProcessorOptions(name, options);
+    this.inputs.add(name, input);
+    return this.defineProcessor(name, (job, context) => process(job as never, context), options);
   }
 
-  /** Registers the processor for jobs of `type` (replacing any before it). */
+  /** Registers the processor for jobs of `type` (replacing any before it); its input is not checked. */
   define(type: string, processor: JobProcessor, options: ProcessorOptions = {}): this {
     if (!type) throw new TypeError('A job type needs a name.');
+    validateProcessorOptions(type, options);
+    this.inputs.remove(type);
+    return this.defineProcessor(type, processor, options);
+  }
+
+  private defineProcessor(type: string, processor: JobProcessor, options: ProcessorOptions): this {
     this.core.definitions.set(type, { type, processor, options });
+    this.core.runner.limitType?.(type, options.concurrency);
     return this;
   }
 
@@ -156,9 +171,15 @@ export class JobEngine {
     this.state = 'stopped';
   }
 
+  /**
+   * Creates a job and queues it. Throws an UnknownJobTypeError for a type
+   * with no processor and a JobInputError for input its type's schema
+   * refuses; nothing is created then.
+   */
   async enqueue(spec: NewJob): Promise<Job> {
     this.assertAccepting();
     const definition = this.requireDefinition(spec.type);
+    this.inputs.check(spec.type, spec.input ?? null);
     const job = createJob(randomUUID(), spec, this.core.now(), {
       maxRetries: definition.options.maxRetries ?? this.maxRetries,
       stages: definition.options.stages,
@@ -180,6 +201,7 @@ export class JobEngine {
     let previous: string | null = null;
     const children = spec.steps.map((step) => {
       const definition = this.requireDefinition(step.type);
+      this.inputs.check(step.type, step.input ?? null);
       const child = createJob(
         randomUUID(),
         { ...step, ownerId: spec.ownerId, priority: spec.priority, subject: spec.subject, metadata: { ...spec.metadata, ...step.metadata } },
@@ -319,7 +341,7 @@ export class JobEngine {
 
   private requireDefinition(type: string) {
     const definition = this.core.definitions.get(type);
-    if (!definition) throw new TypeError(`No processor is defined for job type '${type}'.`);
+    if (!definition) throw new UnknownJobTypeError(type, [...this.core.definitions.keys()].sort());
     return definition;
   }
 

@@ -49,6 +49,13 @@ export interface ProcessorOptions {
   readonly resumable?: boolean;
   /** Stage names shown as Pending from the start. */
   readonly stages?: readonly string[];
+  /**
+   * An attempt running longer than this has its signal aborted with a
+   * JobTimeoutError and fails (then retries, if it may). Default: no limit.
+   */
+  readonly timeoutMs?: number;
+  /** Jobs of this type running at once in one process (runner or worker). Default: no limit beyond the runner's. */
+  readonly concurrency?: number;
 }
 
 export interface ProcessorDefinition {
@@ -63,4 +70,18 @@ export const DEFAULT_BACKOFF: Backoff = { type: 'exponential', delayMs: 1000, ma
 export function backoffDelay(backoff: Backoff, attempt: number): number {
   const raw = backoff.type === 'fixed' ? backoff.delayMs : backoff.delayMs * 2 ** Math.max(0, attempt - 1);
   return Math.min(raw, backoff.maxDelayMs ?? Number.POSITIVE_INFINITY);
+}
+
+/** Throws on options no runner could honour (a timeout of -1, a concurrency of 0.5). */
+export function validateProcessorOptions(type: string, options: ProcessorOptions): void {
+  const positive = (name: string, value: number | undefined) => {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+      throw new RangeError(`Job type '${type}': ${name} must be a positive integer, not ${String(value)}.`);
+    }
+  };
+  positive('timeoutMs', options.timeoutMs);
+  positive('concurrency', options.concurrency);
+  if (options.maxRetries !== undefined && (!Number.isInteger(options.maxRetries) || options.maxRetries < 0)) {
+    throw new RangeError(`Job type '${type}': maxRetries must be a non-negative integer, not ${String(options.maxRetries)}.`);
+  }
 }
