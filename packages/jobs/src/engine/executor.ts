@@ -5,7 +5,7 @@ import type { EngineCore } from './engine-core.js';
 import type { FlowCoordinator } from './flow-coordinator.js';
 import { markCancelled, markCompleted, markFailed, markInterrupted, markRetrying, markRunning, pendingStage } from './job-state.js';
 import { AttemptContext } from './processor-context.js';
-import { type Backoff, type JobOutcome, type ProcessorDefinition, backoffDelay } from './processor.js';
+import { type Backoff, type JobOutcome, type OutputLimits, type ProcessorDefinition, backoffDelay } from './processor.js';
 
 interface Attempt {
   readonly job: Job;
@@ -17,6 +17,8 @@ interface Attempt {
 
 export interface ExecutorDefaults {
   readonly backoff: Backoff;
+  readonly output: Required<OutputLimits>;
+  readonly maxMetadataBytes: number;
 }
 
 /**
@@ -99,6 +101,7 @@ export class Executor {
     const timed = this.timed(signal, definition.options.timeoutMs);
     const context = new AttemptContext(job, timed.signal, (previous?.result ?? null) as JsonValue, core.logger, core, (changed) =>
       this.flows.childProgress(changed),
+      { output: { ...this.defaults.output, ...definition.options.output }, maxMetadataBytes: this.defaults.maxMetadataBytes },
     );
     const attempt = { job, definition, context, clearTimeout: timed.clear };
     core.live.set(job.id, job);

@@ -14,7 +14,17 @@ import { Executor } from './executor.js';
 import { FlowCoordinator, weightedProgress } from './flow-coordinator.js';
 import { type JobSpec, cancelUnfinishedStages, createJob, markCancelled, markRetried } from './job-state.js';
 import { InputValidator } from './input-validator.js';
-import { type Backoff, DEFAULT_BACKOFF, type JobProcessor, type ProcessorOptions, validateProcessorOptions } from './processor.js';
+import {
+  type Backoff,
+  DEFAULT_BACKOFF,
+  DEFAULT_MAX_METADATA_BYTES,
+  DEFAULT_OUTPUT_LIMITS,
+  type JobProcessor,
+  type OutputLimits,
+  type ProcessorOptions,
+  validateProcessorOptions,
+} from './processor.js';
+import { validateSubmission } from './submission.js';
 import { recoverJobs } from './recovery.js';
 import type { JobType } from '../job-type.js';
 
@@ -35,9 +45,19 @@ export interface JobEngineOptions {
   /** Automatic retries for processors that do not set their own. Default 0. */
   readonly maxRetries?: number;
   readonly backoff?: Backoff;
+  /** How much output one job may store (a job type may set its own). Default 10 000 items, 1 MiB. */
+  readonly output?: OutputLimits;
+  /** A job's metadata, as JSON, is at most this large. Default 64 KiB. */
+  readonly maxMetadataBytes?: number;
 }
 
 export type NewJob = JobSpec;
+
+/** What `submit` did: created `job`, or found it (`existing`: the owner's idempotency key was used before). */
+export interface Submission {
+  readonly job: Job;
+  readonly existing: boolean;
+}
 
 export interface NewFlowStep {
   /** The stage name of this step in the parent. */
@@ -50,8 +70,8 @@ export interface NewFlowStep {
   readonly maxRetries?: number;
 }
 
-/** A parent job whose children (the steps) run one after another. */
-export interface NewFlow extends Omit<JobSpec, 'maxRetries'> {
+/** A parent job whose children (the steps) run one after another; its tags are the parent's. */
+export interface NewFlow extends Omit<JobSpec, 'maxRetries' | 'idempotencyKey' | 'delayMs'> {
   readonly steps: readonly NewFlowStep[];
 }
 
@@ -97,7 +117,11 @@ export class JobEngine {
     const runner = options.runner ?? new InProcessRunner({ clock, logger });
     this.core = new EngineCore(options.store, notifier, runner, clock, logger, new KeyedMutex());
     this.flows = new FlowCoordinator(this.core, (id, reason) => this.cancel(id, reason));
-    this.executor = new Executor(this.core, this.flows, { backoff: options.backoff ?? DEFAULT_BACKOFF });
+    this.executor = new Executor(this.core, this.flows, {
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
+      output: { ...DEFAULT_OUTPUT_LIMITS, ...options.output },
+      maxMetadataBytes: options.maxMetadataBytes ?? DEFAULT_MAX_METADATA_BYTES,
+    });
     this.shutdownGraceMs = options.shutdownGraceMs ?? 5000;
     this.maxRetries = options.maxRetries ?? 0;
   }
@@ -177,24 +201,35 @@ export class JobEngine {
    * refuses; nothing is created then.
    */
   async enqueue(spec: NewJob): Promise<Job> {
+    return (await this.submit(spec)).job;
+  }
+
+  /**
+   * Like `enqueue`, and says whether the job is new: a submission with an
+   * `idempotencyKey` its owner already used returns that job (`existing`),
+   * never a second one, also when both arrive at once.
+   */
+  async submit(spec: NewJob): Promise<Submission> {
     this.assertAccepting();
     const definition = this.requireDefinition(spec.type);
+    validateSubmission(spec);
     this.inputs.check(spec.type, spec.input ?? null);
     const job = createJob(randomUUID(), spec, this.core.now(), {
       maxRetries: definition.options.maxRetries ?? this.maxRetries,
       stages: definition.options.stages,
     });
-    validatePriority(job.priority);
-    await this.core.store.insertJobs([job]);
+    const existing = await this.core.store.insertJob(job);
+    if (existing) return { job: existing, existing: true };
     await this.core.notifier.emit(job, 'created');
     await this.core.enqueue(job);
-    return job;
+    return { job, existing: false };
   }
 
   /** Creates a parent and its steps; the first step is queued, each next one when the one before completes. */
   async enqueueFlow(spec: NewFlow): Promise<{ parent: Job; children: Job[] }> {
     this.assertAccepting();
     if (spec.steps.length === 0) throw new TypeError('A flow needs at least one step.');
+    validateSubmission(spec);
     const weights = normalizedWeights(spec.steps);
     const now = this.core.now();
     const parentId = randomUUID();
@@ -204,7 +239,7 @@ export class JobEngine {
       this.inputs.check(step.type, step.input ?? null);
       const child = createJob(
         randomUUID(),
-        { ...step, ownerId: spec.ownerId, priority: spec.priority, subject: spec.subject, metadata: { ...spec.metadata, ...step.metadata } },
+        { ...step, ownerId: spec.ownerId, priority: spec.priority, subject: spec.subject, metadata: { ...spec.metadata, ...step.metadata }, tags: [] },
         now,
         { parentId, dependsOn: previous, stages: definition.options.stages, maxRetries: step.maxRetries ?? definition.options.maxRetries ?? this.maxRetries },
       );
@@ -216,7 +251,6 @@ export class JobEngine {
       steps: spec.steps.map((s, i) => ({ name: s.name, jobId: children[i]!.id, weight: weights[i]! })),
       stages: spec.steps.map((s) => s.name),
     });
-    validatePriority(parent.priority);
     await this.core.store.insertJobs([parent, ...children]);
     await this.core.notifier.emit(parent, 'created');
     for (const child of children) await this.core.notifier.emit(child, 'created');
@@ -359,10 +393,6 @@ function assertRetryable(job: Job): void {
 
 function ignoreSettled(error: unknown): void {
   if (!(error instanceof JobStateError)) throw error;
-}
-
-function validatePriority(priority: number): void {
-  if (!Number.isInteger(priority)) throw new TypeError(`Priority must be an integer, not ${priority}.`);
 }
 
 function normalizedWeights(steps: readonly NewFlowStep[]): number[] {
