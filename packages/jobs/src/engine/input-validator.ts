@@ -33,14 +33,17 @@ export class InputValidator {
     addFormats(this.ajv);
   }
 
-  /** Compiles `schema` for `type` (replacing an earlier one); throws if the schema itself is invalid. */
-  add(type: string, schema: object): void {
-    let validate: ValidateFunction;
+  /** Compiles `schema`, the input schema of `type`; throws if the schema itself is invalid. */
+  compile(type: string, schema: object): ValidateFunction {
     try {
-      validate = this.ajv.compile(schema);
+      return this.ajv.compile(schema);
     } catch (error) {
       throw new TypeError(`The input schema of job type '${type}' is invalid: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  /** Checks the input of `type` with `validate` from now on (replacing an earlier schema). */
+  set(type: string, validate: ValidateFunction): void {
     this.compiled.set(type, validate);
   }
 

@@ -134,8 +134,11 @@ export class JobEngine {
   register(jobType: JobType<never, JsonValue>): this {
     const { name, process, options, input } = jobType;
     validateProcessorOptions(name, options);
-    this.inputs.add(name, input);
-    return this.defineProcessor(name, (job, context) => process(job as never, context), options);
+    const validate = this.inputs.compile(name, input);
+    // Through `define`, so an engine that shares its processors (a cluster's) hears of it.
+    this.define(name, (job, context) => process(job as never, context), options);
+    this.inputs.set(name, validate);
+    return this;
   }
 
   /** Registers the processor for jobs of `type` (replacing any before it); its input is not checked. */
@@ -143,10 +146,6 @@ export class JobEngine {
     if (!type) throw new TypeError('A job type needs a name.');
     validateProcessorOptions(type, options);
     this.inputs.remove(type);
-    return this.defineProcessor(type, processor, options);
-  }
-
-  private defineProcessor(type: string, processor: JobProcessor, options: ProcessorOptions): this {
     this.core.definitions.set(type, { type, processor, options });
     this.core.runner.limitType?.(type, options.concurrency);
     return this;
