@@ -1,4 +1,4 @@
-import { type RunningJobWorker, startJobWorker } from '@tidings/redis/jobs';
+import { type RunningJobWorker, startJobWorker } from '@tidings/redis-jobs';
 import type { ServerConfig } from '../config.js';
 import type { ProcessorSet } from '../demo/simulated-processors.js';
 import { serviceJobTypes } from '../job-types.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type HubLogger, consoleLogger } from '@tidings/hub';
 import { type Job, type JobEvent, type JobEventKind, type JobFilter, type JobOutputItem, type JobStore, withCurrentFields } from '@tidings/jobs';
 import type { Redis, RedisOptions } from 'ioredis';
-import { RedisLink, type RedisSource } from '../redis-link.js';
+import { RedisLink, type RedisSource } from '@tidings/redis/link';
 import { INDEXED_FIELDS, JobKeys } from './job-keys.js';
 import { JobWriteRejectedError, type RejectionReason } from './job-write-rejected.js';
 import { APPEND_EVENT, INSERT_JOBS, LIST_JOBS, SAVE_JOB } from './store-scripts.js';

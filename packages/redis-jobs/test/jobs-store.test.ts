@@ -5,8 +5,8 @@ import { type Job, type JobFilter, type JobStatus, type JobStore, SqliteJobStore
 import { Redis } from 'ioredis';
 import { tempDir } from '../../jobs/test/support/harness.js';
 import { type RedisServer, redisSkipReason, startRedisServer } from '../../../test-support/redis-server.js';
-import { JobWriteRejectedError, RedisJobStore } from '../src/jobs/index.js';
-import { eventFromFeedEntry } from '../src/jobs/redis-job-store.js';
+import { JobWriteRejectedError, RedisJobStore } from '../src/index.js';
+import { eventFromFeedEntry } from '../src/redis-job-store.js';
 
 let counter = 0;
 

@@ -5,7 +5,7 @@ import { type JobEvent, JobTimeoutError } from '@tidings/jobs';
 import { waitFor } from '../../hub/test/support/wait.js';
 import { type RedisServer, redisSkipReason, startRedisServer } from '../../../test-support/redis-server.js';
 import { until } from '../../../test-support/until.js';
-import { type ClusterJobEngine, RedisJobCluster } from '../src/jobs/index.js';
+import { type ClusterJobEngine, RedisJobCluster } from '../src/index.js';
 
 /** A user's own job types on Redis and BullMQ: per-type options, output, metadata, tags, idempotency, delays. */
 describe('scaled jobs: own job types on the BullMQ worker', { skip: redisSkipReason }, () => {

@@ -2,7 +2,7 @@ import type { HubLogger } from '@tidings/hub';
 import { type Job, JobCancelledError, JobInterruptedError, type RunnerItem } from '@tidings/jobs';
 import { DelayedError, type Job as BullJob, Worker } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
-import type { RedisSource } from '../redis-link.js';
+import type { RedisSource } from '@tidings/redis/link';
 import { type BullMqQueue, QUEUE_NAME, bullPrefix, openRedis } from './bullmq-queue.js';
 import { type AttemptEngineOptions, JobAttempt, type JobAttemptSettings, type JobDefinition } from './job-attempt.js';
 import type { JobControl } from './job-control.js';

@@ -5,7 +5,7 @@ import { silentLogger } from '@tidings/hub';
 import { JobInputError, defineJobType } from '@tidings/jobs';
 import { type RedisServer, redisSkipReason, startRedisServer } from '../../../test-support/redis-server.js';
 import { until } from '../../../test-support/until.js';
-import { type ClusterJobEngine, RedisJobCluster, type RunningJobWorker, startJobWorker } from '../src/jobs/index.js';
+import { type ClusterJobEngine, RedisJobCluster, type RunningJobWorker, startJobWorker } from '../src/index.js';
 
 /** The one module both processes import: a job type, its schema and its processor. */
 const wordCount = defineJobType({

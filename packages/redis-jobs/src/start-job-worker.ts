@@ -1,7 +1,7 @@
 import type { HubLogger } from '@tidings/hub';
 import type { JobType, JsonValue } from '@tidings/jobs';
 import type { RedisOptions } from 'ioredis';
-import type { RedisSource } from '../redis-link.js';
+import type { RedisSource } from '@tidings/redis/link';
 import type { JobWorkerOptions } from './job-worker.js';
 import { RedisJobCluster } from './redis-job-cluster.js';
 

@@ -1,8 +1,8 @@
 import { type HubLogger, consoleLogger } from '@tidings/hub';
 import type { JobEngineOptions, JobProcessor, JobType, JsonValue, ProcessorOptions } from '@tidings/jobs';
 import type { RedisOptions } from 'ioredis';
-import { defaultNodeId } from '../options.js';
-import type { RedisSource } from '../redis-link.js';
+import { defaultNodeId } from '@tidings/redis/link';
+import type { RedisSource } from '@tidings/redis/link';
 import { BullMqQueue } from './bullmq-queue.js';
 import { ClusterJobEngine } from './cluster-job-engine.js';
 import type { JobDefinition } from './job-attempt.js';
