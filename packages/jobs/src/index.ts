@@ -40,4 +40,4 @@ export {
   JobInputError,
   type InputProblem,
 } from './errors.js';
-export { defineJobType, type JobType, type JobTypeDefinition, type JobTypeOptions, type TypedJob, type TypedOutcome, type TypedProcessor } from './job-type.js';
+export { defineJobType, type JobType, type JobTypeDefinition, type JobTypeOptions, type TypedJob, type TypedOutcome, type TypedProcessor, type TypedProcessorContext } from './job-type.js';

@@ -175,6 +175,33 @@ describe('job types', () => {
     assert.equal(peakRender, 1);
   });
 
+  it('types ctx.metadata and ctx.output from the schemas a type declares for them', async (t) => {
+    const h = harness(dir.path);
+    t.after(() => h.close());
+    const tokens = defineJobType({
+      name: 'Tokens',
+      input: Type.Object({ prompt: Type.String() }),
+      metadata: Type.Object({ model: Type.String(), tokens: Type.Integer() }),
+      output: Type.String(),
+      async process(job, ctx) {
+        await ctx.metadata({ model: 'tiny' }); // a patch: any subset of the declared keys
+        for (const word of job.input.prompt.split(' ')) await ctx.output(word);
+        await ctx.metadata({ tokens: job.input.prompt.split(' ').length });
+        // @ts-expect-error output items are strings for this type
+        if (job.input.prompt === '') await ctx.output(42);
+        // @ts-expect-error `tokens` is an integer
+        if (job.input.prompt === '') await ctx.metadata({ tokens: 'many' });
+      },
+    });
+    assert.equal(tokens.output?.type, 'string', 'the schemas are kept for clients and docs');
+    h.engine.register(tokens);
+    await h.engine.start();
+    const job = await h.engine.enqueue({ type: 'Tokens', input: { prompt: 'one two' } });
+    await waitFor(() => h.eventsOf(job.id).some((e) => e.kind === 'completed'), 5000, 'completion');
+    assert.deepEqual(h.eventsOf(job.id).filter((e) => e.kind === 'output').map((e) => e.output!.data), ['one', 'two']);
+    assert.deepEqual((await h.engine.get(job.id))!.metadata, { model: 'tiny', tokens: 2 });
+  });
+
   it('refuses a type without a name', () => {
     assert.throws(() => defineJobType({ name: '', input: Type.Null(), process: async () => undefined }), /needs a name/);
   });

@@ -117,7 +117,7 @@ describe('own jobs: tags, idempotency keys, delays, metadata, output', () => {
   });
 
   it('stores output as events in the job’s sequence, replays them after any sequence, and bounds them with one marker', async (t) => {
-    const h = fresh({ output: { maxItems: 3 } });
+    const h = fresh({ outputLimits: { maxItems: 3 } });
     t.after(() => h.close());
     h.engine.register(
       defineJobType({

@@ -48,7 +48,7 @@ describe('scaled jobs: own job types on the BullMQ worker', { skip: redisSkipRea
       await ctx.output('line 1');
       await ctx.output({ row: 2 }, { stream: 'rows' });
       for (let i = 3; i <= 5; i++) await ctx.output(`line ${i}`);
-    }, { output: { maxItems: 3 } });
+    }, { outputLimits: { maxItems: 3 } });
     api = cluster.engine({ throttleIntervalMs: 10 });
     api.addSink({ deliver: (event) => void delivered.push(event) });
     second = cluster.engine({ throttleIntervalMs: 10 });

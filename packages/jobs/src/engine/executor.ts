@@ -101,7 +101,7 @@ export class Executor {
     const timed = this.timed(signal, definition.options.timeoutMs);
     const context = new AttemptContext(job, timed.signal, (previous?.result ?? null) as JsonValue, core.logger, core, (changed) =>
       this.flows.childProgress(changed),
-      { output: { ...this.defaults.output, ...definition.options.output }, maxMetadataBytes: this.defaults.maxMetadataBytes },
+      { output: { ...this.defaults.output, ...definition.options.outputLimits }, maxMetadataBytes: this.defaults.maxMetadataBytes },
     );
     const attempt = { job, definition, context, clearTimeout: timed.clear };
     core.live.set(job.id, job);

@@ -46,7 +46,7 @@ export interface JobEngineOptions {
   readonly maxRetries?: number;
   readonly backoff?: Backoff;
   /** How much output one job may store (a job type may set its own). Default 10 000 items, 1 MiB. */
-  readonly output?: OutputLimits;
+  readonly outputLimits?: OutputLimits;
   /** A job's metadata, as JSON, is at most this large. Default 64 KiB. */
   readonly maxMetadataBytes?: number;
 }
@@ -119,7 +119,7 @@ export class JobEngine {
     this.flows = new FlowCoordinator(this.core, (id, reason) => this.cancel(id, reason));
     this.executor = new Executor(this.core, this.flows, {
       backoff: options.backoff ?? DEFAULT_BACKOFF,
-      output: { ...DEFAULT_OUTPUT_LIMITS, ...options.output },
+      output: { ...DEFAULT_OUTPUT_LIMITS, ...options.outputLimits },
       maxMetadataBytes: options.maxMetadataBytes ?? DEFAULT_MAX_METADATA_BYTES,
     });
     this.shutdownGraceMs = options.shutdownGraceMs ?? 5000;

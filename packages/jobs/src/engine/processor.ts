@@ -71,7 +71,7 @@ export interface ProcessorOptions {
   /** Jobs of this type running at once in one process (runner or worker). Default: no limit beyond the runner's. */
   readonly concurrency?: number;
   /** The output bound of each job of this type. Default: the engine's. */
-  readonly output?: OutputLimits;
+  readonly outputLimits?: OutputLimits;
 }
 
 /** How much output one job may store; past it, one marker event and the rest is dropped. */
