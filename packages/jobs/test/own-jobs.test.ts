@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { Type } from '@sinclair/typebox';
 import { ManualClock, SqliteJobStore, defineJobType } from '../src/index.js';
+import { startNodeScript } from '../../../test-support/processes.js';
 import { Gate, harness, tempDir, waitFor } from './support/harness.js';
 
 /** What a user's own job types need besides input: tags, idempotency, delays, metadata and output. */
@@ -65,6 +67,30 @@ describe('own jobs: tags, idempotency keys, delays, metadata, output', () => {
     assert.equal((await h.engine.list({ ownerId: 'cy' })).length, 1);
     assert.equal(h.events.filter((e) => e.kind === 'created' && e.job.ownerId === 'cy').length, 1, 'one created event');
     await assert.rejects(h.engine.submit({ type: 'Noop', idempotencyKey: '' }), /idempotencyKey must be a string of 1–256/);
+  });
+
+  it('makes one job per key when processes sharing the SQLite file insert the same keys at once', async () => {
+    const path = join(dir.path, 'shared', 'jobs.db');
+    await new SqliteJobStore(path).close(); // the schema, before the racers open it
+    const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
+    const script = fileURLToPath(new URL('./fixtures/idempotent-insert-process.ts', import.meta.url));
+    const racers = await Promise.all([1, 2, 3, 4].map(() => startNodeScript<{ pid: number }>(script, [path, keys.join(',')])));
+    for (const racer of racers) racer.child.kill('SIGUSR2');
+    await Promise.all(racers.map((r) => r.exited));
+    for (const r of racers) assert.ok(r.output().includes('['), r.output());
+    const results = racers.flatMap((r) => JSON.parse(r.output().split('\n').find((line) => line.startsWith('['))!) as { key: string; id: string; existing: string | null }[]);
+    const store = new SqliteJobStore(path);
+    try {
+      for (const key of keys) {
+        const tries = results.filter((r) => r.key === key);
+        const inserted = tries.filter((r) => r.existing === null);
+        assert.equal(inserted.length, 1, `one process inserted ${key}`);
+        for (const r of tries) if (r.existing !== null) assert.equal(r.existing, inserted[0]!.id, `the others found it (${key})`);
+      }
+      assert.equal((await store.listJobs({ ownerId: 'ann' })).length, keys.length);
+    } finally {
+      await store.close();
+    }
   });
 
   it('does not run a job before its delayMs', async (t) => {

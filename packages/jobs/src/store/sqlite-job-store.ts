@@ -70,19 +70,28 @@ export class SqliteJobStore implements JobStore {
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
+    // First, so that opening a file other processes are writing waits for them instead of failing.
+    this.db.pragma('busy_timeout = 5000');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
+    const read = () => this.db.pragma('user_version', { simple: true }) as number;
+    const found = read();
+    if (found > SCHEMA_VERSION) {
       this.db.close();
-      throw new Error(`${path} was written by a newer version of @tidings/jobs (schema ${version} > ${SCHEMA_VERSION}).`);
+      throw new Error(`${path} was written by a newer version of @tidings/jobs (schema ${found} > ${SCHEMA_VERSION}).`);
     }
-    this.db.transaction(() => {
-      this.db.exec(SCHEMA);
-      if (version < 2) this.db.exec(MIGRATE_TO_2);
-      this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    })();
+    if (found < SCHEMA_VERSION) {
+      // Immediate: of two processes opening a new or older file at once, one migrates, the other then finds it done.
+      this.db
+        .transaction(() => {
+          const version = read();
+          if (version >= SCHEMA_VERSION) return;
+          this.db.exec(SCHEMA);
+          if (version < 2) this.db.exec(MIGRATE_TO_2);
+          this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+        })
+        .immediate();
+    }
     this.statements = {
       insert: this.db.prepare(
         `INSERT INTO jobs (id, type, owner_id, status, parent_id, subject, created_at, last_sequence, idempotency, data)
@@ -110,20 +119,15 @@ export class SqliteJobStore implements JobStore {
 
   async insertJob(job: Job): Promise<Job | undefined> {
     const scope = idempotencyScope(job);
-    const insert = this.db.transaction((): Job | undefined => {
-      const existing = scope === null ? undefined : this.statements.byIdempotency.get(scope);
-      if (existing) return parseJob(existing.data);
-      this.insertRow(job);
-      return undefined;
-    });
-    try {
-      return insert();
-    } catch (error) {
-      // Another process sharing the file inserted the same key between our read and our write.
-      const existing = scope === null ? undefined : this.statements.byIdempotency.get(scope);
-      if (existing) return parseJob(existing.data);
-      throw error;
-    }
+    // Immediate: the write lock is taken before the look-up, so processes sharing the file take turns.
+    return this.db
+      .transaction((): Job | undefined => {
+        const existing = scope === null ? undefined : this.statements.byIdempotency.get(scope);
+        if (existing) return parseJob(existing.data);
+        this.insertRow(job);
+        return undefined;
+      })
+      .immediate();
   }
 
   async getJob(id: string): Promise<Job | undefined> {
