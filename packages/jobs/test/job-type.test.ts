@@ -25,6 +25,7 @@ describe('job types', () => {
     assert.equal(greeting.options.maxRetries, 2);
     h.engine.register(greeting);
     assert.deepEqual(h.engine.types, ['Greeting']);
+    assert.deepEqual(h.engine.jobTypes, [greeting], 'registered types are listed with their schemas');
     await h.engine.start();
     const job = await h.engine.enqueue({ type: 'Greeting', input: { name: 'ada', times: 2 } });
     assert.equal(job.maxRetries, 2, 'the type’s retry option reaches the job');
@@ -78,6 +79,7 @@ describe('job types', () => {
     t.after(() => h.close());
     const strict = defineJobType({ name: 'Strict', input: Type.Object({ n: Type.Number() }), process: async () => undefined });
     h.engine.register(strict).define('Loose', async () => undefined);
+    assert.deepEqual(h.engine.jobTypes.map((t) => t.name), ['Strict'], 'a processor defined without a schema is no registered type');
     const error = await h.engine.enqueue({ type: 'Nope' }).catch((e: unknown) => e);
     assert.ok(error instanceof UnknownJobTypeError);
     assert.deepEqual(error.knownTypes, ['Loose', 'Strict']);

@@ -101,6 +101,8 @@ export class JobEngine {
   private readonly shutdownGraceMs: number;
   private readonly maxRetries: number;
   private readonly inputs = new InputValidator();
+  /** Types registered with `register`, for listings of types and their schemas. */
+  private readonly registered = new Map<string, JobType<never, JsonValue>>();
   private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
 
   constructor(options: JobEngineOptions) {
@@ -138,6 +140,7 @@ export class JobEngine {
     // Through `define`, so an engine that shares its processors (a cluster's) hears of it.
     this.define(name, (job, context) => process(job as never, context), options);
     this.inputs.set(name, validate);
+    this.registered.set(name, jobType);
     return this;
   }
 
@@ -146,9 +149,15 @@ export class JobEngine {
     if (!type) throw new TypeError('A job type needs a name.');
     validateProcessorOptions(type, options);
     this.inputs.remove(type);
+    this.registered.delete(type);
     this.core.definitions.set(type, { type, processor, options });
     this.core.runner.limitType?.(type, options.concurrency);
     return this;
+  }
+
+  /** The job types registered with `register`, with their schemas (a `GET /job-types` lists these). */
+  get jobTypes(): JobType<never, JsonValue>[] {
+    return [...this.registered.values()];
   }
 
   /** Job types with a processor. */
