@@ -5,12 +5,13 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { AccessPolicy } from './auth/access-policy.js';
 import { AuthService } from './auth/auth-service.js';
 import { DEFAULT_CONFIG, type ServerConfig } from './config.js';
-import { type ProcessorSet, defineMissing, demoProcessors } from './demo/simulated-processors.js';
+import type { ProcessorSet } from './demo/simulated-processors.js';
 import { EventFanIn } from './events/event-fan-in.js';
 import { api } from './http/api.js';
 import { API_PREFIX } from './http/api-context.js';
 import { FetchUrlGuard } from './http/fetch-url-guard.js';
 import { formatSchemaErrors } from './http/http-errors.js';
+import { serviceJobTypes } from './job-types.js';
 import { registerOpenApi } from './http/openapi.js';
 import { strictBodyValidation } from './http/strict-body-validation.js';
 import { dashboardRoutes } from './http/routes/dashboard.js';
@@ -83,7 +84,7 @@ async function assemble(
     shutdownGraceMs: config.shutdownGraceMs,
     throttleIntervalMs: options.throttleIntervalMs,
   });
-  defineMissing(engine, options.processors ?? demoProcessors({ speed: config.demoSpeed }));
+  for (const type of serviceJobTypes({ demoSpeed: config.demoSpeed, processors: options.processors })) engine.register(type);
 
   const auth = new AuthService(config.jwtSecret, {
     userIdClaims: config.jwtUserIdClaims,
