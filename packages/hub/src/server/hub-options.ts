@@ -24,13 +24,42 @@ export interface CorsOptions {
 /** What negotiate may answer instead of a connection (TransportProtocols.md, "All versions"). */
 export type NegotiateDecision = { readonly redirect: string; readonly accessToken?: string } | { readonly error: string } | undefined;
 
-export interface HubOptions {
+/**
+ * Options of the connection layer, shared by hubs and raw connection handlers
+ * (`mapConnectionHandler`).
+ */
+export interface ConnectionOptions {
   /** Transports offered at negotiate and accepted on connect. Default: all three. */
   readonly transports?: readonly TransportName[];
+  /**
+   * Largest single message a client may send, in bytes. Default 32 KB; larger closes that connection.
+   * A raw connection handler applies it to each WebSocket message.
+   */
+  readonly maxReceiveMessageSize?: number;
+  readonly cors?: CorsOptions;
+  /** Reads the bearer token (header or `access_token` query) and yields the user. */
+  readonly authenticate?: Authenticator;
+  /** Refuse anonymous connections with 401. Default: true when `authenticate` is set. */
+  readonly requireAuthentication?: boolean;
+  /** An idle long poll is answered empty after this long. Default 90 s. */
+  readonly longPollTimeoutMs?: number;
+  /** A connection with no transport (between polls, or never connected) is dropped after this long. Default 15 s. */
+  readonly disconnectTimeoutMs?: number;
+  /**
+   * A connection whose unsent output exceeds this is closed as too slow. Default 16 MiB.
+   * A raw connection handler may also leave this much received data unread.
+   */
+  readonly maxBufferedBytes?: number;
+  /** Negotiate answers an error once this many connections are open. Default unlimited. */
+  readonly maxConnections?: number;
+  /** Decide a negotiate request: redirect the client elsewhere or refuse it. */
+  readonly onNegotiate?: (request: RequestInfo) => NegotiateDecision | Promise<NegotiateDecision>;
+  readonly logger?: HubLogger;
+}
+
+export interface HubOptions extends ConnectionOptions {
   /** Hub protocols accepted in the handshake. Default: JSON and MessagePack. */
   readonly protocols?: readonly HubProtocol[];
-  /** Largest single message a client may send, in bytes. Default 32 KB; larger closes that connection. */
-  readonly maxReceiveMessageSize?: number;
   /** A Ping goes out when nothing else was sent for this long. Default 15 s. */
   readonly keepAliveIntervalMs?: number;
   /** A client silent for this long is dropped. Default 30 s. */
@@ -39,11 +68,6 @@ export interface HubOptions {
   readonly handshakeTimeoutMs?: number;
   /** Send exception messages to clients (development only). Default false. */
   readonly detailedErrors?: boolean;
-  readonly cors?: CorsOptions;
-  /** Reads the bearer token (header or `access_token` query) and yields the user. */
-  readonly authenticate?: Authenticator;
-  /** Refuse anonymous connections with 401. Default: true when `authenticate` is set. */
-  readonly requireAuthentication?: boolean;
   /** Who receives sends; defaults to this process only. */
   readonly lifetimeManager?: HubLifetimeManager;
   readonly filters?: readonly HubFilter[];
@@ -51,10 +75,6 @@ export interface HubOptions {
   readonly activator?: () => object;
   /** Invocations of one client run one at a time unless raised. Default 1. */
   readonly maximumParallelInvocationsPerClient?: number;
-  /** An idle long poll is answered empty after this long. Default 90 s. */
-  readonly longPollTimeoutMs?: number;
-  /** A connection with no transport (between polls, or never connected) is dropped after this long. Default 15 s. */
-  readonly disconnectTimeoutMs?: number;
   /** Offer stateful reconnect to clients that ask for it. Default true. */
   readonly allowStatefulReconnects?: boolean;
   /** Bytes of unacknowledged messages kept for replay per connection. Default 100 000. */
@@ -63,15 +83,8 @@ export interface HubOptions {
   readonly statefulReconnectWindowMs?: number;
   /** Default timeout of client results. Default 30 s. */
   readonly clientResultTimeoutMs?: number;
-  /** A connection whose unsent output exceeds this is closed as too slow. Default 16 MiB. */
-  readonly maxBufferedBytes?: number;
   /** Server-to-client streams pause while a connection has this much unsent output. Default 256 KiB. */
   readonly streamHighWaterMark?: number;
-  /** Negotiate answers an error once this many connections are open. Default unlimited. */
-  readonly maxConnections?: number;
-  /** Decide a negotiate request: redirect the client elsewhere or refuse it. */
-  readonly onNegotiate?: (request: RequestInfo) => NegotiateDecision | Promise<NegotiateDecision>;
-  readonly logger?: HubLogger;
 }
 
 export type ResolvedHubOptions = Required<
