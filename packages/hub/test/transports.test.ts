@@ -44,7 +44,7 @@ describe('official client against the conformance server, every transport × pro
           assert.equal(complex.GUID, '00010203-0405-0607-0706-050403020100');
           if (clientCase.protocol === 'json') {
             assert.equal(complex.ByteArray, 'AQID'); // base64, as ASP.NET Core encodes byte[] in JSON
-            assert.equal(complex.DateTime, '2000-01-01T00:00:00.000Z');
+            assert.equal(complex.DateTime, '2000-01-01T00:00:00Z'); // System.Text.Json trims a zero fraction
           } else {
             assert.deepEqual([...(complex.ByteArray as Uint8Array)], [1, 2, 3]);
             assert.equal((complex.DateTime as Date).toISOString(), '2000-01-01T00:00:00.000Z');
