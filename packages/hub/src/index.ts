@@ -1,7 +1,7 @@
 export { HubServer } from './server/hub-server.js';
 export { HubEndpoint } from './server/hub-endpoint.js';
 export { ConnectionEndpoint } from './server/connection-endpoint.js';
-export type { HubOptions, ConnectionOptions, CorsOptions, Authenticator, NegotiateDecision } from './server/hub-options.js';
+export type { HubOptions, ConnectionOptions, CorsOptions, Authenticator, NegotiateDecision, NegotiateHeaders } from './server/hub-options.js';
 export { RawConnection, type RawDataListener, type RawCloseListener } from './connection/raw-connection.js';
 export type { ConnectionHandlerFunction } from './connection/raw-connection-handler.js';
 export { bearerToken } from './server/token.js';

@@ -154,7 +154,7 @@ describe('bad input gets a clear error and harms no one else', () => {
     await within(closedCode, 5000, 'the socket to close');
     const close = JSON.parse(received.at(-1)!.replace(/\x1e$/, '')) as { type: number; error: string };
     assert.equal(close.type, 7);
-    assert.match(close.error, /Connection closed with an error\. InvalidDataError: Error reading JSON/);
+    assert.match(close.error, /Connection closed with an error\. InvalidDataException: Error reading JSON/);
     // Structurally wrong messages are refused the same way.
     const second = await rawSocket(`${server.url}/strict`);
     second.socket.send('{"protocol":"json","version":1}\x1e{"type":1,"target":42,"arguments":[]}\x1e');

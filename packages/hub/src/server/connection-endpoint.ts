@@ -5,7 +5,7 @@ import { WebSocketServer } from 'ws';
 import { Connection, type ConnectionHandler } from '../connection/connection.js';
 import { RequestInfo } from '../connection/request-info.js';
 import type { HubUser } from '../hub/user.js';
-import { LongPollingSink } from '../transports/long-polling-transport.js';
+import { LongPollingSink, NO_CACHE } from '../transports/long-polling-transport.js';
 import { ServerSentEventsSink } from '../transports/sse-transport.js';
 import type { TransportName } from '../transports/transport.js';
 import { SignalRWebSocket, WebSocketSink } from '../transports/websocket-transport.js';
@@ -108,6 +108,8 @@ export class ConnectionEndpoint {
     if (this.closing) throw new HttpError(503, 'The server is shutting down.');
     const user = await this.authenticate(request, true);
     const decision = await this.options.onNegotiate?.(request);
+    // Headers the application sets here (an affinity cookie, say) reach the client with any answer.
+    if (decision?.headers) for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
     if (decision && 'redirect' in decision) {
       this.json(res, 200, decision.accessToken ? { url: decision.redirect, accessToken: decision.accessToken } : { url: decision.redirect });
       return;
@@ -120,11 +122,17 @@ export class ConnectionEndpoint {
       this.json(res, 200, { error: 'The server has reached its connection limit. Try again later.' });
       return;
     }
-    const requested = Number.parseInt(request.query.get('negotiateVersion') ?? '0', 10);
-    const version = Number.isFinite(requested) && requested >= 1 ? 1 : 0;
+    const raw = request.queryValue('negotiateVersion');
+    const requested = raw === undefined ? 0 : raw.trim() === '' ? Number.NaN : Number(raw);
+    if (!Number.isInteger(requested)) {
+      this.json(res, 200, { error: 'The client requested a non-integer protocol version.' });
+      return;
+    }
+    // Newer clients are answered with the newest version this server speaks.
+    const version = requested >= 1 ? 1 : 0;
     const connectionId = newId();
     const connectionToken = version >= 1 ? newId() : connectionId;
-    const stateful = this.options.allowStatefulReconnects && request.query.get('useStatefulReconnect') === 'true';
+    const stateful = this.options.allowStatefulReconnects && request.queryValue('useStatefulReconnect')?.toLowerCase() === 'true';
     this.register(connectionId, connectionToken, request, user, stateful);
     const body: Record<string, unknown> = {
       negotiateVersion: version,
@@ -143,7 +151,7 @@ export class ConnectionEndpoint {
     this.requireTransport('ServerSentEvents');
     const connection = await this.lookup(request);
     if (connection.transport === 'ServerSentEvents') throw new HttpError(409, 'An event stream is already open for this connection.');
-    if (connection.transport) throw new HttpError(400, 'Cannot change transports mid-connection.');
+    if (connection.transport) throw new HttpError(400, 'Cannot change transports mid-connection');
     const sink = new ServerSentEventsSink(res, connection);
     sink.start({});
     this.start(connection, sink, request);
@@ -155,12 +163,12 @@ export class ConnectionEndpoint {
     if (connection.transport === undefined) {
       // The first poll only establishes the transport and returns at once.
       this.start(connection, new LongPollingSink(connection), request);
-      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': '0', 'Cache-Control': 'no-cache' });
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': '0', ...NO_CACHE });
       res.end();
       return;
     }
     if (connection.transport !== 'LongPolling' || !(connection.sink instanceof LongPollingSink)) {
-      throw new HttpError(400, 'Cannot change transports mid-connection.');
+      throw new HttpError(400, 'Cannot change transports mid-connection');
     }
     connection.request = request;
     connection.sink.beginPoll(res, this.options.longPollTimeoutMs, {});
@@ -189,8 +197,8 @@ export class ConnectionEndpoint {
   private async deleteConnection(request: RequestInfo, res: ServerResponse): Promise<void> {
     const connection = await this.lookup(request);
     if (connection.transport !== 'LongPolling') throw new HttpError(400, 'Cannot terminate this connection using the DELETE endpoint.');
-    res.writeHead(202, { 'Content-Type': 'text/plain; charset=utf-8' });
-    res.end('Accepted');
+    res.writeHead(202, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': '0' });
+    res.end();
     const sink = connection.sink;
     if (sink) connection.transportEnded(sink, undefined, true);
     else connection.dispose();
@@ -214,14 +222,14 @@ export class ConnectionEndpoint {
     if (origin && cors && !originAllowed(cors, origin)) throw new HttpError(403, `Origin '${origin}' is not allowed.`);
     const request = RequestInfo.from(req);
     let connection: Connection;
-    if (!request.query.get('id')) {
+    if (!request.queryValue('id')) {
       if (this.closing) throw new HttpError(503, 'The server is shutting down.');
       const user = await this.authenticate(request, true);
       const id = newId();
       connection = this.register(id, id, request, user, false);
     } else {
       connection = await this.lookup(request);
-      if (connection.transport && connection.transport !== 'WebSockets') throw new HttpError(400, 'Cannot change transports mid-connection.');
+      if (connection.transport && connection.transport !== 'WebSockets') throw new HttpError(400, 'Cannot change transports mid-connection');
       if (connection.sink) {
         if (!connection.statefulReconnect) throw new HttpError(409, 'A WebSocket is already open for this connection.');
         // Stateful reconnect overtook the old socket's close: retire the old one.
@@ -261,7 +269,7 @@ export class ConnectionEndpoint {
   }
 
   private async lookup(request: RequestInfo): Promise<Connection> {
-    const id = request.query.get('id');
+    const id = request.queryValue('id');
     if (!id) throw new HttpError(400, 'Connection ID required');
     const connection = this.connections.get(id);
     if (!connection || connection.status === 'disposed') throw new HttpError(404, 'No Connection with that ID');
@@ -291,7 +299,7 @@ export class ConnectionEndpoint {
   }
 
   private requireTransport(transport: TransportName): void {
-    if (!this.options.transports.includes(transport)) throw new HttpError(404, `The ${transport} transport is disabled for this hub.`);
+    if (!this.options.transports.includes(transport)) throw new HttpError(404, `${transport} transport not supported by this end point type`);
   }
 
   private tick(): void {

@@ -21,8 +21,18 @@ export interface CorsOptions {
   readonly maxAgeSeconds?: number;
 }
 
-/** What negotiate may answer instead of a connection (TransportProtocols.md, "All versions"). */
-export type NegotiateDecision = { readonly redirect: string; readonly accessToken?: string } | { readonly error: string } | undefined;
+/** Response headers negotiate sends with its answer, e.g. `{ 'Set-Cookie': 'affinity=node-a; Path=/' }`. */
+export type NegotiateHeaders = Readonly<Record<string, string | readonly string[]>>;
+
+/**
+ * What negotiate may answer instead of a connection (TransportProtocols.md, "All
+ * versions"), and headers to set on whatever it answers (cookies for sticky sessions).
+ */
+export type NegotiateDecision =
+  | { readonly redirect: string; readonly accessToken?: string; readonly headers?: NegotiateHeaders }
+  | { readonly error: string; readonly headers?: NegotiateHeaders }
+  | { readonly headers: NegotiateHeaders }
+  | undefined;
 
 /**
  * Options of the connection layer, shared by hubs and raw connection handlers
