@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
 import { type ConformanceServer, startConformanceServer } from '../src/conformance/conformance-server.js';
 import { Hub } from '../src/hub/hub.js';
 import { hubMethod } from '../src/hub/hub-method.js';
@@ -164,6 +165,31 @@ describe('connection handlers: the official HttpConnection (no hub) against /ech
     const connection = await connect(`${server.url}/hub`, { name: 'ws', transport: WebSockets, protocol: 'json', skipNegotiation: false });
     assert.equal(await connection.invoke('Echo', 'beside'), 'beside');
     await connection.stop();
+  });
+
+  it('keeps WebSockets alive with ping frames, and drops a peer that stops answering them', async () => {
+    const local = await startHubs((hubs) => {
+      hubs.mapConnectionHandler('/pinged', async (connection) => {
+        for await (const data of connection) connection.send(data);
+      }, { keepAliveIntervalMs: 100, clientTimeoutMs: 400 });
+    });
+    try {
+      const official = new RawClient(`${local.url}/pinged`, RAW_CASES[0]!);
+      await official.start();
+      // A peer that withholds its pongs (no client lets you do that; `ws` can be told to).
+      const silent = new WebSocket(`${local.url.replace(/^http/, 'ws')}/pinged`, { autoPong: false });
+      let pings = 0;
+      silent.on('ping', () => pings++);
+      const silentClosed = new Promise<number>((resolve) => silent.on('close', resolve));
+      await within(silentClosed, 5000, 'the silent peer to be dropped');
+      assert.ok(pings >= 2, `${pings} pings before giving up`);
+      // The official client, whose WebSocket answers pings, outlived it.
+      await official.send('still here');
+      assert.equal((await official.receive(10)).toString(), 'still here');
+      await official.connection.stop();
+    } finally {
+      await local.close();
+    }
   });
 
   it('closes the connection when the handler returns, and survives a handler that throws', async () => {

@@ -17,11 +17,14 @@ export type ConnectionHandlerFunction = (connection: RawConnection) => void | Pr
 export class RawConnectionHandler implements ConnectionHandler {
   readonly raw: RawConnection;
 
+  private nextPingAt = 0;
+
   constructor(
     private readonly connection: Connection,
     handler: ConnectionHandlerFunction,
     maxUnreadBytes: number,
     private readonly logger: HubLogger,
+    private readonly keepAlive: { readonly intervalMs: number; readonly timeoutMs: number },
   ) {
     this.raw = new RawConnection(connection, maxUnreadBytes);
     // Run after the transport is attached, so the handler sees it.
@@ -46,6 +49,22 @@ export class RawConnectionHandler implements ConnectionHandler {
 
   close(reason: string | undefined): void {
     this.raw.close(reason);
+  }
+
+  /**
+   * Raw bytes have no Ping message, so a WebSocket gets ping frames instead (as
+   * ASP.NET's WebSocketOptions.KeepAliveInterval sends), and a peer that stops
+   * answering them for the client timeout is dropped.
+   */
+  tick(now: number): void {
+    const sink = this.connection.sink;
+    if (!sink?.ping || now < this.nextPingAt) return;
+    this.nextPingAt = now + this.keepAlive.intervalMs;
+    const lastPong = sink.ping(now);
+    if (now - lastPong > this.keepAlive.timeoutMs) {
+      this.logger.debug({ connectionId: this.connection.connectionId }, 'no pong within the client timeout');
+      this.connection.close(new Error('The client stopped answering WebSocket pings.'));
+    }
   }
 
   private async run(handler: ConnectionHandlerFunction): Promise<void> {

@@ -60,6 +60,16 @@ export interface ConnectionOptions {
    * A raw connection handler may also leave this much received data unread.
    */
   readonly maxBufferedBytes?: number;
+  /**
+   * A Ping goes out when nothing else was sent for this long. Default 15 s.
+   * A raw connection's WebSocket gets a ping frame this often.
+   */
+  readonly keepAliveIntervalMs?: number;
+  /**
+   * A client silent for this long is dropped. Default 30 s.
+   * For a raw connection's WebSocket: one that answers no ping frame for this long.
+   */
+  readonly clientTimeoutMs?: number;
   /** Negotiate answers an error once this many connections are open. Default unlimited. */
   readonly maxConnections?: number;
   /** Decide a negotiate request: redirect the client elsewhere or refuse it. */
@@ -70,10 +80,6 @@ export interface ConnectionOptions {
 export interface HubOptions extends ConnectionOptions {
   /** Hub protocols accepted in the handshake. Default: JSON and MessagePack. */
   readonly protocols?: readonly HubProtocol[];
-  /** A Ping goes out when nothing else was sent for this long. Default 15 s. */
-  readonly keepAliveIntervalMs?: number;
-  /** A client silent for this long is dropped. Default 30 s. */
-  readonly clientTimeoutMs?: number;
   /** Time allowed for the handshake after the transport connects. Default 15 s. */
   readonly handshakeTimeoutMs?: number;
   /** Send exception messages to clients (development only). Default false. */

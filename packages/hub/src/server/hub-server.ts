@@ -71,7 +71,11 @@ export class HubServer {
     const resolved = resolveHubOptions({ ...this.defaults, ...options, allowStatefulReconnects: false });
     const maxFrameBytes = resolved.maxReceiveMessageSize;
     const endpoint = new ConnectionEndpoint(normalized, resolved, {
-      createHandler: (connection) => new RawConnectionHandler(connection, handler, resolved.maxBufferedBytes, resolved.logger),
+      createHandler: (connection) =>
+        new RawConnectionHandler(connection, handler, resolved.maxBufferedBytes, resolved.logger, {
+          intervalMs: resolved.keepAliveIntervalMs,
+          timeoutMs: resolved.clientTimeoutMs,
+        }),
       maxFrameBytes,
     });
     this.routes.set(routeKey(normalized), { connections: endpoint, hub: undefined });

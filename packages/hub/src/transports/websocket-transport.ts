@@ -92,6 +92,19 @@ export class WebSocketSink implements TransportSink {
   abort(): void {
     this.socket.terminate();
   }
+
+  /** Sends a ping frame (browsers and `ws` answer with a pong by themselves); returns when the last pong came. */
+  ping(now: number): number {
+    if (this.lastPongAt === 0) {
+      this.lastPongAt = now;
+      this.socket.on('pong', onPong);
+    }
+    if (this.socket.readyState === 1) this.socket.ping();
+    return this.lastPongAt;
+  }
+
+  /** @internal Set by the shared pong listener. */
+  lastPongAt = 0;
 }
 
 // Shared listeners (with `this` bound by ws to the socket) instead of closures
@@ -111,6 +124,11 @@ function onClose(this: TaggedSocket, code: number, reason: Buffer): void {
   const clean = code === 1000 || code === 1001;
   const error = clean ? undefined : new Error(`WebSocket closed with status code: ${code}${reason.length ? ` (${reason.toString()})` : ''}.`);
   sink.connection.transportEnded(sink, error, clean);
+}
+
+function onPong(this: TaggedSocket): void {
+  const sink = this[SINK];
+  if (sink) sink.lastPongAt = Date.now();
 }
 
 function onError(this: TaggedSocket, error: Error): void {
