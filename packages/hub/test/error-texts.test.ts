@@ -16,6 +16,14 @@ class WordingHub extends Hub {
   async *countdown(): AsyncGenerator<number> {
     yield 1;
   }
+
+  /** A declared client-stream parameter: counts are checked as ASP.NET checks them. */
+  @hubMethod({ streams: [1] })
+  async concat(prefix: string, items: AsyncIterable<string>): Promise<string> {
+    let text = prefix;
+    for await (const item of items) text += item;
+    return text;
+  }
 }
 
 class UnbuildableHub extends Hub {
@@ -73,6 +81,12 @@ describe('error texts match ASP.NET Core', () => {
             });
           }
           await assert.rejects(plain.invoke('ECHO', 'a', 'b'), { message: "Failed to invoke 'ECHO' due to an error on the server." });
+          await assert.rejects(plain.invoke('concat', 'a'), {
+            message: "An unexpected error occurred invoking 'concat' on the server. HubException: Client sent 0 stream(s), Hub method expects 1.",
+          });
+          await assert.rejects(detailed.invoke('Concat', 'a', 'b'), {
+            message: "Failed to invoke 'Concat' due to an error on the server. InvalidDataException: Invocation provides 2 argument(s) but target expects 1.",
+          });
           await assert.rejects(detailed.invoke('ECHO', 'a', 'b'), {
             message: "Failed to invoke 'ECHO' due to an error on the server. InvalidDataException: Invocation provides 2 argument(s) but target expects 1.",
           });

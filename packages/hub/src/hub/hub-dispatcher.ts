@@ -138,15 +138,25 @@ export class HubDispatcher {
       return;
     }
     const streamIds = message.streamIds ?? [];
-    const provided = message.arguments.length + streamIds.length;
-    if (provided !== descriptor.parameterCount) {
-      const detail = `Invocation provides ${provided} argument(s) but target expects ${descriptor.parameterCount}.`;
+    // With declared stream parameters the counts are ASP.NET's: arguments against the
+    // other parameters, then streams against the stream parameters. Otherwise the
+    // streams fill the last parameters and only the total can be checked.
+    const declaredStreams = descriptor.streamParameters?.length;
+    const provided = declaredStreams === undefined ? message.arguments.length + streamIds.length : message.arguments.length;
+    const expected = descriptor.parameterCount - (declaredStreams ?? 0);
+    if (provided !== expected) {
+      const detail = `Invocation provides ${provided} argument(s) but target expects ${expected}.`;
       this.fail(
         connection,
         invocationId,
         // A binding failure: its InvalidDataException is shown only with detailed errors, as in ASP.NET.
         `Failed to invoke '${message.target}' due to an error on the server.${this.options.detailedErrors ? ` InvalidDataException: ${detail}` : ''}`,
       );
+      return;
+    }
+    if (declaredStreams !== undefined && streamIds.length !== declaredStreams) {
+      const error = new HubException(`Client sent ${streamIds.length} stream(s), Hub method expects ${declaredStreams}.`);
+      this.fail(connection, invocationId, this.errorMessage(`An unexpected error occurred invoking '${message.target}' on the server.`, error));
       return;
     }
 
