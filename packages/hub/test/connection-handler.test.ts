@@ -167,6 +167,49 @@ describe('connection handlers: the official HttpConnection (no hub) against /ech
     await connection.stop();
   });
 
+  it('shares authentication, CORS and the connection limit with hubs', async () => {
+    const allowed = 'http://app.example.com';
+    const users: (string | undefined)[] = [];
+    const local = await startHubs((hubs) => {
+      hubs.mapConnectionHandler('/private', async (connection) => {
+        users.push(connection.user?.id);
+        for await (const data of connection) connection.send(data);
+      }, {
+        authenticate: (_request, token) => (token === 'letmein' ? { id: 'alice', claims: {} } : null),
+        cors: { origins: [allowed] },
+        maxConnections: 1,
+      });
+    });
+    try {
+      assert.equal((await fetch(`${local.url}/private/negotiate?negotiateVersion=1`, { method: 'POST' })).status, 401);
+      const preflight = await fetch(`${local.url}/private/negotiate`, {
+        method: 'OPTIONS',
+        headers: { Origin: allowed, 'Access-Control-Request-Method': 'POST' },
+      });
+      assert.equal(preflight.headers.get('access-control-allow-origin'), allowed);
+      const refused = await fetch(`${local.url}/private/negotiate?negotiateVersion=1`, {
+        method: 'POST',
+        headers: { Origin: 'http://evil.example.com', Authorization: 'Bearer letmein' },
+      });
+      assert.equal(refused.status, 403);
+
+      const connection = new HttpConnection(`${local.url}/private`, {
+        transport: LongPolling,
+        accessTokenFactory: () => 'letmein',
+        logger: signalR.NullLogger.instance,
+      });
+      await connection.start(Text);
+      assert.deepEqual(users, ['alice']);
+      const full = (await (
+        await fetch(`${local.url}/private/negotiate?negotiateVersion=1`, { method: 'POST', headers: { Authorization: 'Bearer letmein' } })
+      ).json()) as { error?: string };
+      assert.equal(full.error, 'The server has reached its connection limit. Try again later.');
+      await connection.stop();
+    } finally {
+      await local.close();
+    }
+  });
+
   it('keeps WebSockets alive with ping frames, and drops a peer that stops answering them', async () => {
     const local = await startHubs((hubs) => {
       hubs.mapConnectionHandler('/pinged', async (connection) => {
