@@ -226,7 +226,7 @@ describe('streaming both ways', () => {
       const heapBefore = process.memoryUsage().heapUsed;
       let maxQueued = 0;
       const sample = setInterval(() => {
-        for (const connection of (endpoint as unknown as { connections: Map<string, { outstandingBytes: number }> }).connections.values()) {
+        for (const connection of (endpoint.connections as unknown as { connections: Map<string, { outstandingBytes: number }> }).connections.values()) {
           maxQueued = Math.max(maxQueued, connection.outstandingBytes);
         }
       }, 20);

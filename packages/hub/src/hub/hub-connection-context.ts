@@ -342,7 +342,9 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
       this.failHandshake(`The protocol '${name}' is not supported.`);
       return -1;
     }
-    if (version < 1 || version > protocol.version) {
+    // ASP.NET accepts every version up to the protocol's own (IsVersionSupported: version <= Version):
+    // older clients speak a subset, and version 2's additions (Ack, Sequence) are only used when asked for.
+    if (version > protocol.version) {
       this.failHandshake(`The server does not support version ${version} of the '${name}' protocol.`);
       return -1;
     }

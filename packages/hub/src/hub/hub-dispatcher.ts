@@ -74,8 +74,16 @@ export class HubDispatcher {
     return this.definition.methodNames;
   }
 
+  /**
+   * Activates the hub for the new connection, as ASP.NET does, so a hub that
+   * cannot be constructed fails the connection at once rather than at its first call.
+   */
   async onConnected(connection: HubConnectionContext): Promise<void> {
-    if (!this.hasConnectedHooks) return;
+    if (!this.hasConnectedHooks) {
+      // An object hub has no constructor to fail; only a class hub needs the trial.
+      if (this.definition.kind === 'class') this.createHub(connection, undefined);
+      return;
+    }
     const hub = this.createHub(connection, undefined);
     await this.connectedChain({ hub, context: connection });
   }
@@ -119,22 +127,36 @@ export class HubDispatcher {
     const isStreamInvocation = message.type === MessageType.StreamInvocation;
     const invocationId = message.invocationId;
     const descriptor = this.definition.find(message.target);
+    // Error texts quote the target as the client sent it, in ASP.NET Core's words.
     if (!descriptor) {
-      this.fail(connection, invocationId, `Unknown hub method '${message.target}'`);
+      // ASP.NET's binder refuses an unknown target before dispatch, with a HubException.
+      this.fail(connection, invocationId, `Failed to invoke '${message.target}' due to an error on the server. HubException: Method does not exist.`);
       return;
     }
     if (descriptor.isAsyncGenerator && !isStreamInvocation) {
-      this.fail(connection, invocationId, `The client attempted to invoke the streaming '${descriptor.name}' method with a non-streaming invocation.`);
+      this.fail(connection, invocationId, streamingMismatch(message.target, true));
       return;
     }
     const streamIds = message.streamIds ?? [];
-    const provided = message.arguments.length + streamIds.length;
-    if (provided !== descriptor.parameterCount) {
+    // With declared stream parameters the counts are ASP.NET's: arguments against the
+    // other parameters, then streams against the stream parameters. Otherwise the
+    // streams fill the last parameters and only the total can be checked.
+    const declaredStreams = descriptor.streamParameters?.length;
+    const provided = declaredStreams === undefined ? message.arguments.length + streamIds.length : message.arguments.length;
+    const expected = descriptor.parameterCount - (declaredStreams ?? 0);
+    if (provided !== expected) {
+      const detail = `Invocation provides ${provided} argument(s) but target expects ${expected}.`;
       this.fail(
         connection,
         invocationId,
-        `Failed to invoke '${message.target}' due to an error on the server. InvalidDataException: Invocation provides ${provided} argument(s) but target expects ${descriptor.parameterCount}.`,
+        // A binding failure: its InvalidDataException is shown only with detailed errors, as in ASP.NET.
+        `Failed to invoke '${message.target}' due to an error on the server.${this.options.detailedErrors ? ` InvalidDataException: ${detail}` : ''}`,
       );
+      return;
+    }
+    if (declaredStreams !== undefined && streamIds.length !== declaredStreams) {
+      const error = new HubException(`Client sent ${streamIds.length} stream(s), Hub method expects ${declaredStreams}.`);
+      this.fail(connection, invocationId, this.errorMessage(`An unexpected error occurred invoking '${message.target}' on the server.`, error));
       return;
     }
 
@@ -145,12 +167,12 @@ export class HubDispatcher {
       if (!connection.invocations) connection.invocations = new Map();
       connection.invocations.set(invocationId!, controller);
     }
-    const hub = this.createHub(connection, controller?.signal);
-    const signal = hub.signal as AbortSignal;
-    const invocation: HubInvocationContext = { hub, context: connection, methodName: descriptor.name, arguments: args, signal };
-
     let result: unknown;
     try {
+      // Activation is part of the invocation: a hub that cannot be built fails this call like a throwing method.
+      const hub = this.createHub(connection, controller?.signal);
+      const signal = hub.signal as AbortSignal;
+      const invocation: HubInvocationContext = { hub, context: connection, methodName: descriptor.name, arguments: args, signal };
       result = await this.invokeChain(invocation);
     } catch (error) {
       this.releaseInvocation(connection, invocationId, streamIds);
@@ -162,7 +184,7 @@ export class HubDispatcher {
     if (isStreamInvocation) {
       if (!stream) {
         this.releaseInvocation(connection, invocationId, streamIds);
-        this.fail(connection, invocationId, `The client attempted to invoke the non-streaming '${descriptor.name}' method with a streaming invocation.`);
+        this.fail(connection, invocationId, streamingMismatch(message.target, false));
         return;
       }
       void this.streamItems(connection, invocationId!, stream, controller!.signal, streamIds);
@@ -171,7 +193,7 @@ export class HubDispatcher {
     this.releaseInvocation(connection, invocationId, streamIds);
     if (stream) {
       void closeIterable(stream);
-      this.fail(connection, invocationId, `The client attempted to invoke the streaming '${descriptor.name}' method with a non-streaming invocation.`);
+      this.fail(connection, invocationId, streamingMismatch(message.target, true));
       return;
     }
     if (invocationId !== undefined) {
@@ -286,6 +308,13 @@ export class HubDispatcher {
     }
     return prefix;
   }
+}
+
+/** ASP.NET Core's text for a method invoked in the wrong mode; `target` as the client sent it. */
+function streamingMismatch(target: string, methodStreams: boolean): string {
+  return methodStreams
+    ? `The client attempted to invoke the streaming '${target}' method with a non-streaming invocation.`
+    : `The client attempted to invoke the non-streaming '${target}' method with a streaming invocation.`;
 }
 
 const ABORTED = Symbol('aborted');
