@@ -135,7 +135,8 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
         return;
       }
       const messages: HubMessage[] = [];
-      const end = this.protocol!.parseMessages(input, 0, this.runtime.options.maxReceiveMessageSize, messages);
+      const options = this.runtime.options;
+      const end = this.protocol!.parseMessages(input, 0, options.maxReceiveMessageSize, messages, options.maxMessageDepth);
       if (end < input.length) this.leftover = input.subarray(end);
       for (const message of messages) {
         if (this.isClosed) return;
@@ -231,7 +232,11 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
       }
       if (!this.clientResults) this.clientResults = new Map();
       this.clientResults.set(invocationId, pending);
-      this.send({ type: MessageType.Invocation, invocationId, target: method, arguments: args });
+      try {
+        this.send({ type: MessageType.Invocation, invocationId, target: method, arguments: args });
+      } catch (error) {
+        this.failClientResult(invocationId, error as Error); // arguments that cannot be encoded
+      }
     });
   }
 

@@ -29,7 +29,7 @@ type Tagged = { [HUB_METHOD_OPTIONS]?: HubMethodOptions };
  * }
  * ```
  */
-export function hubMethod(nameOrOptions: string | HubMethodOptions) {
+export function hubMethod(nameOrOptions: string | HubMethodOptions = {}) {
   const options = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : nameOrOptions;
   return function decorate<F extends (...args: never[]) => unknown>(method: F, _context?: ClassMethodDecoratorContext): F {
     (method as Tagged)[HUB_METHOD_OPTIONS] = options;

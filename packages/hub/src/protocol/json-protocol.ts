@@ -1,5 +1,6 @@
 import { InvalidDataError } from './errors.js';
 import type { HubProtocol } from './hub-protocol.js';
+import { DEFAULT_MAX_MESSAGE_DEPTH, checkJsonDepth } from './nesting-depth.js';
 import { type HubMessage, type MessageHeaders, MessageType } from './messages.js';
 import { forEachTextRecord } from './text-framing.js';
 
@@ -27,8 +28,9 @@ export class JsonHubProtocol implements HubProtocol {
   readonly version = 2;
   readonly transferFormat = 'Text' as const;
 
-  parseMessages(input: Buffer, start: number, maxMessageSize: number, out: HubMessage[]): number {
+  parseMessages(input: Buffer, start: number, maxMessageSize: number, out: HubMessage[], maxDepth = DEFAULT_MAX_MESSAGE_DEPTH): number {
     return forEachTextRecord(input, start, maxMessageSize, (from, to) => {
+      checkJsonDepth(input, from, to, maxDepth);
       let value: unknown;
       try {
         value = JSON.parse(input.toString('utf8', from, to));

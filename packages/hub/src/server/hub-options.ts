@@ -31,6 +31,11 @@ export interface HubOptions {
   readonly protocols?: readonly HubProtocol[];
   /** Largest single message a client may send, in bytes. Default 32 KB; larger closes that connection. */
   readonly maxReceiveMessageSize?: number;
+  /**
+   * Deepest nesting of arrays and objects in a client message (the message itself is level 1).
+   * Default 64, as ASP.NET Core reads JSON; deeper closes that connection.
+   */
+  readonly maxMessageDepth?: number;
   /** A Ping goes out when nothing else was sent for this long. Default 15 s. */
   readonly keepAliveIntervalMs?: number;
   /** A client silent for this long is dropped. Default 30 s. */

@@ -1,4 +1,5 @@
 import { consoleLogger } from '../logger.js';
+import { DEFAULT_MAX_MESSAGE_DEPTH } from '../protocol/nesting-depth.js';
 import { defaultProtocols } from '../protocol/protocol-registry.js';
 import { ALL_TRANSPORTS } from '../transports/transport.js';
 import type { HubOptions, ResolvedHubOptions } from './hub-options.js';
@@ -9,6 +10,7 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
     transports: options.transports ?? ALL_TRANSPORTS,
     protocols: options.protocols ?? defaultProtocols(),
     maxReceiveMessageSize: options.maxReceiveMessageSize ?? 32 * 1024,
+    maxMessageDepth: options.maxMessageDepth ?? DEFAULT_MAX_MESSAGE_DEPTH,
     keepAliveIntervalMs: options.keepAliveIntervalMs ?? 15_000,
     clientTimeoutMs: options.clientTimeoutMs ?? 30_000,
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? 15_000,
@@ -34,7 +36,7 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
   if (resolved.transports.length === 0) throw new Error('A hub needs at least one transport.');
   if (resolved.protocols.length === 0) throw new Error('A hub needs at least one protocol.');
   if (resolved.maximumParallelInvocationsPerClient < 1) throw new Error('maximumParallelInvocationsPerClient must be at least 1.');
-  for (const key of ['keepAliveIntervalMs', 'clientTimeoutMs', 'handshakeTimeoutMs', 'maxReceiveMessageSize'] as const) {
+  for (const key of ['keepAliveIntervalMs', 'clientTimeoutMs', 'handshakeTimeoutMs', 'maxReceiveMessageSize', 'maxMessageDepth'] as const) {
     if (!(resolved[key] > 0)) throw new Error(`${key} must be a positive number.`);
   }
   return resolved;
