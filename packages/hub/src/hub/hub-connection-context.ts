@@ -210,8 +210,21 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
   // ---- LifetimeConnection ------------------------------------------------
 
   write(message: SerializedMessage): void {
+    if (this.phase !== 'connected' && this.phase !== 'connecting') return;
+    let bytes: Buffer;
+    try {
+      bytes = message.bytesFor(this.protocol!);
+    } catch (err) {
+      // One recipient's protocol failing must not stop a send to everyone after it
+      // (every lifetime manager walks its recipients through here).
+      this.runtime.options.logger.warn(
+        { connectionId: this.connectionId, protocol: this.protocol!.name, target: 'target' in message.message ? message.message.target : undefined, err },
+        'a message could not be encoded for this connection',
+      );
+      return;
+    }
     // Sends through the lifetime manager are invocations: trackable.
-    if (this.phase === 'connected' || this.phase === 'connecting') this.enqueue(message.bytesFor(this.protocol!), true);
+    this.enqueue(bytes, true);
   }
 
   invokeClient(method: string, args: readonly unknown[], options: InvokeOptions): Promise<unknown> {
