@@ -1,6 +1,6 @@
 import type { Connection, ConnectionHandler } from '../connection/connection.js';
 import type { RequestInfo } from '../connection/request-info.js';
-import type { InvokeOptions, LifetimeConnection } from '../lifetime/lifetime-manager.js';
+import type { GroupLimits, InvokeOptions, LifetimeConnection } from '../lifetime/lifetime-manager.js';
 import { InvalidDataError } from '../protocol/errors.js';
 import { parseHandshakeRequest, writeHandshakeResponse } from '../protocol/handshake.js';
 import type { HubProtocol } from '../protocol/hub-protocol.js';
@@ -72,6 +72,10 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
   ) {
     this.connectionId = connection.connectionId;
     this.userIdentifier = user?.id;
+  }
+
+  get groupLimits(): GroupLimits {
+    return this.runtime.options;
   }
 
   // ---- HubCallerContext -------------------------------------------------

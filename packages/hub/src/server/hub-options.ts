@@ -72,6 +72,10 @@ export interface HubOptions {
   readonly maxBufferedBytes?: number;
   /** Server-to-client streams pause while a connection has this much unsent output. Default 256 KiB. */
   readonly streamHighWaterMark?: number;
+  /** Groups one connection may be in at once; joining another fails with a HubException. Default 100. */
+  readonly maxGroupsPerConnection?: number;
+  /** Longest group name (in UTF-16 code units) a connection may join. Default 1024. */
+  readonly maxGroupNameLength?: number;
   /** Negotiate answers an error once this many connections are open. Default unlimited. */
   readonly maxConnections?: number;
   /** Decide a negotiate request: redirect the client elsewhere or refuse it. */

@@ -1,3 +1,4 @@
+import { DEFAULT_GROUP_LIMITS } from '../lifetime/lifetime-manager.js';
 import { consoleLogger } from '../logger.js';
 import { DEFAULT_MAX_MESSAGE_DEPTH } from '../protocol/nesting-depth.js';
 import { defaultProtocols } from '../protocol/protocol-registry.js';
@@ -29,6 +30,8 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
     clientResultTimeoutMs: options.clientResultTimeoutMs ?? 30_000,
     maxBufferedBytes: options.maxBufferedBytes ?? 16 * 1024 * 1024,
     streamHighWaterMark: options.streamHighWaterMark ?? 256 * 1024,
+    maxGroupsPerConnection: options.maxGroupsPerConnection ?? DEFAULT_GROUP_LIMITS.maxGroupsPerConnection,
+    maxGroupNameLength: options.maxGroupNameLength ?? DEFAULT_GROUP_LIMITS.maxGroupNameLength,
     maxConnections: options.maxConnections,
     onNegotiate: options.onNegotiate,
     logger: options.logger ?? consoleLogger,
@@ -36,7 +39,7 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
   if (resolved.transports.length === 0) throw new Error('A hub needs at least one transport.');
   if (resolved.protocols.length === 0) throw new Error('A hub needs at least one protocol.');
   if (resolved.maximumParallelInvocationsPerClient < 1) throw new Error('maximumParallelInvocationsPerClient must be at least 1.');
-  for (const key of ['keepAliveIntervalMs', 'clientTimeoutMs', 'handshakeTimeoutMs', 'maxReceiveMessageSize', 'maxMessageDepth'] as const) {
+  for (const key of ['keepAliveIntervalMs', 'clientTimeoutMs', 'handshakeTimeoutMs', 'maxReceiveMessageSize', 'maxMessageDepth', 'maxGroupsPerConnection', 'maxGroupNameLength'] as const) {
     if (!(resolved[key] > 0)) throw new Error(`${key} must be a positive number.`);
   }
   return resolved;
