@@ -52,6 +52,10 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
   private receivedSinceTick = false;
   private replay: ReplayBuffer | undefined;
   private transportLostAt = 0;
+  /** When the replay buffer went over its limit while connected (0: it is not over). */
+  private replayFullSince = 0;
+  /** Invocations waiting for the client to acknowledge enough to bring the replay buffer under its limit. */
+  private ackWaiters: (() => void)[] | undefined;
   private closeReason: Error | undefined;
 
   private itemsMap: Map<string, unknown> | undefined;
@@ -188,6 +192,7 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     if (previous === 'closed') return;
     this.phase = 'closed';
     this.closeReason = error;
+    this.releaseAckWaiters();
     const reason = error ?? new Error('The connection was closed.');
     this.aborted?.abort(reason);
     if (this.invocations) for (const controller of this.invocations.values()) controller.abort(reason);
@@ -270,8 +275,14 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     const replay = this.replay;
     if (trackable && replay !== undefined) {
       replay.add(bytes);
-      if (this.transportLostAt !== 0 && replay.bufferedBytes > this.runtime.options.statefulReconnectBufferSize) {
+      const options = this.runtime.options;
+      if (this.transportLostAt !== 0 && replay.bufferedBytes > options.statefulReconnectBufferSize) {
         this.connection.dispose(new Error(STATEFUL_OVERFLOW));
+        return;
+      }
+      if (replay.bufferedBytes > options.maxUnacknowledgedBytes) {
+        // Sends from outside (groups, hub contexts) cannot be made to wait: past this, the client is cut off.
+        this.close(`Connection closed with an error. More than ${options.maxUnacknowledgedBytes} bytes of output await acknowledgement.`, false);
         return;
       }
     }
@@ -291,14 +302,43 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     this.connection.close(error === undefined ? undefined : new Error(error));
   }
 
-  /** Whether unsent output has reached the stream high-water mark. */
+  /**
+   * Whether more output should wait: unsent output has reached the stream high-water
+   * mark, or the client has not acknowledged as much as the replay buffer may hold.
+   */
   isBackedUp(): boolean {
-    return this.connection.outstandingBytes >= this.runtime.options.streamHighWaterMark;
+    return this.connection.outstandingBytes >= this.runtime.options.streamHighWaterMark || this.awaitingAcks;
   }
 
-  /** Resolves once this connection's unsent output is below the stream high-water mark. */
-  whenWritable(): Promise<void> {
-    return this.connection.whenBelow(this.runtime.options.streamHighWaterMark);
+  /** Resolves once this connection can take more output; rejects if it closes first. */
+  async whenWritable(): Promise<void> {
+    for (;;) {
+      await this.connection.whenBelow(this.runtime.options.streamHighWaterMark);
+      if (!this.awaitingAcks) return;
+      await this.whenAcknowledged();
+      if (this.isClosed) throw new Error('The connection is closed.');
+    }
+  }
+
+  /**
+   * The replay buffer holds more than `statefulReconnectBufferSize` while the client
+   * is connected: like ASP.NET Core's MessageBuffer, output waits for the client's Ack.
+   */
+  get awaitingAcks(): boolean {
+    const replay = this.replay;
+    return replay !== undefined && this.phase !== 'closed' && replay.bufferedBytes > this.runtime.options.statefulReconnectBufferSize;
+  }
+
+  /** Resolves once the replay buffer is back under its limit, or the connection has closed. */
+  whenAcknowledged(): Promise<void> {
+    if (!this.awaitingAcks) return Promise.resolve();
+    return new Promise((resolve) => (this.ackWaiters ??= []).push(resolve));
+  }
+
+  private releaseAckWaiters(): void {
+    const waiters = this.ackWaiters;
+    this.ackWaiters = undefined;
+    if (waiters) for (const resolve of waiters) resolve();
   }
 
   // ---- heartbeat -----------------------------------------------------------
@@ -331,6 +371,18 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     if (this.connection.transport === 'LongPolling') return; // polls keep it alive
     const ack = this.replay?.takeAck();
     if (ack !== undefined) this.send({ type: MessageType.Ack, sequenceId: ack });
+    if (this.replay) {
+      if (!this.awaitingAcks) this.replayFullSince = 0;
+      else if (this.replayFullSince === 0) this.replayFullSince = now;
+      else if (now - this.replayFullSince > options.clientTimeoutMs) {
+        // A client that reads but never acknowledges is as stuck as a silent one.
+        this.close(
+          `Connection closed with an error. The client acknowledged no messages for ${options.clientTimeoutMs} ms while ${this.replay.bufferedBytes} bytes waited for acknowledgement (the stateful reconnect buffer holds ${options.statefulReconnectBufferSize}).`,
+          false,
+        );
+        return;
+      }
+    }
     if (now - this.lastReceivedAt > options.clientTimeoutMs) {
       this.runtime.options.logger.debug({ connectionId: this.connectionId }, 'client timeout elapsed');
       this.close('Server timeout elapsed without receiving a message from the client.', false);
@@ -461,7 +513,12 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
         this.connection.close(message.error ? new Error(message.error) : undefined);
         return;
       case MessageType.Ack:
-        replay?.acknowledge(message.sequenceId);
+        if (!replay) return;
+        replay.acknowledge(message.sequenceId);
+        if (this.ackWaiters && !this.awaitingAcks) {
+          this.replayFullSince = 0;
+          this.releaseAckWaiters();
+        }
         return;
       case MessageType.Sequence:
         if (!replay) return;

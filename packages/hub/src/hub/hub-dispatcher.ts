@@ -106,7 +106,7 @@ export class HubDispatcher {
 
   private start(connection: HubConnectionContext, message: InvocationMessage | StreamInvocationMessage, state: DispatchState): void {
     state.running++;
-    void this.invoke(connection, message)
+    void this.run(connection, message)
       .catch((err: unknown) => {
         // invoke answers every failure itself; reaching here is a bug, never a reason to crash the process.
         this.logger.error({ connectionId: connection.connectionId, err }, 'invocation failed unexpectedly');
@@ -116,6 +116,18 @@ export class HubDispatcher {
         const next = state.queue.shift();
         if (next && connection.isConnected) this.start(connection, next, state);
       });
+  }
+
+  /**
+   * Holds the invocation slot while the client has not acknowledged what the replay
+   * buffer may keep, so a client sending without acknowledging is slowed, not buffered for.
+   */
+  private async run(connection: HubConnectionContext, message: InvocationMessage | StreamInvocationMessage): Promise<void> {
+    if (connection.awaitingAcks) {
+      await connection.whenAcknowledged();
+      if (connection.isClosed) return;
+    }
+    await this.invoke(connection, message);
   }
 
   /** Resolves when the method has returned; a stream it returned keeps flowing after. */

@@ -64,6 +64,12 @@ export interface HubOptions {
   readonly allowStatefulReconnects?: boolean;
   /** Bytes of unacknowledged messages kept for replay per connection. Default 100 000. */
   readonly statefulReconnectBufferSize?: number;
+  /**
+   * Bytes sent to a stateful-reconnect client and not yet acknowledged, at most. Past
+   * `statefulReconnectBufferSize` invocations and streams wait for the client's Ack; sends
+   * that cannot wait (groups, hub contexts) close the connection past this. Default 1 MiB.
+   */
+  readonly maxUnacknowledgedBytes?: number;
   /** How long a dropped stateful connection waits for its client to come back. Default 30 s. */
   readonly statefulReconnectWindowMs?: number;
   /** Default timeout of client results. Default 30 s. */

@@ -26,6 +26,7 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
     disconnectTimeoutMs: options.disconnectTimeoutMs ?? 15_000,
     allowStatefulReconnects: options.allowStatefulReconnects ?? true,
     statefulReconnectBufferSize: options.statefulReconnectBufferSize ?? 100_000,
+    maxUnacknowledgedBytes: options.maxUnacknowledgedBytes ?? 1024 * 1024,
     statefulReconnectWindowMs: options.statefulReconnectWindowMs ?? 30_000,
     clientResultTimeoutMs: options.clientResultTimeoutMs ?? 30_000,
     maxBufferedBytes: options.maxBufferedBytes ?? 16 * 1024 * 1024,
@@ -41,6 +42,9 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
   if (resolved.maximumParallelInvocationsPerClient < 1) throw new Error('maximumParallelInvocationsPerClient must be at least 1.');
   for (const key of ['keepAliveIntervalMs', 'clientTimeoutMs', 'handshakeTimeoutMs', 'maxReceiveMessageSize', 'maxMessageDepth', 'maxGroupsPerConnection', 'maxGroupNameLength'] as const) {
     if (!(resolved[key] > 0)) throw new Error(`${key} must be a positive number.`);
+  }
+  if (resolved.maxUnacknowledgedBytes < resolved.statefulReconnectBufferSize) {
+    throw new Error('maxUnacknowledgedBytes must be at least statefulReconnectBufferSize.');
   }
   return resolved;
 }
