@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Hub } from '../src/hub/hub.js';
+import { hubMethod } from '../src/hub/hub-method.js';
 import { HubException } from '../src/hub/hub-exception.js';
 import { ALL_CASES, NEGOTIATED_CASES, closed, connect, signalR } from './support/signalr.js';
 import { rawSocket } from './support/raw-socket.js';
@@ -8,15 +9,19 @@ import { type TestServer, startHubs } from './support/server.js';
 import { waitFor, within } from './support/wait.js';
 
 class StrictHub extends Hub {
+  @hubMethod()
   echo(value: string) {
     return value;
   }
+  @hubMethod()
   add(a: number, b: number) {
     return a + b;
   }
+  @hubMethod()
   async slow(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
+  @hubMethod()
   refuse(reason: string): never {
     throw new HubException(`Refused: ${reason}`);
   }

@@ -11,11 +11,13 @@ import { waitFor, within } from './support/wait.js';
 const events: string[] = [];
 
 class StreamingHub extends TestHub {
+  @hubMethod()
   async *countTo(n: number): AsyncGenerator<number> {
     for (let i = 1; i <= n; i++) yield i;
   }
 
   /** Yields forever until stopped; records its cleanup and whether its signal fired. */
+  @hubMethod()
   async *ticker(tag: string): AsyncGenerator<number> {
     const signal = this.signal;
     let i = 0;
@@ -29,6 +31,7 @@ class StreamingHub extends TestHub {
     }
   }
 
+  @hubMethod()
   async *failAfter(n: number, visible: boolean): AsyncGenerator<number> {
     for (let i = 0; i < n; i++) yield i;
     if (visible) throw new HubException('ran out of data');
@@ -36,6 +39,7 @@ class StreamingHub extends TestHub {
   }
 
   /** A web ReadableStream is a stream result too. */
+  @hubMethod()
   readable(): ReadableStream<string> {
     const parts = ['x', 'y', 'z'];
     return new ReadableStream({
@@ -70,6 +74,7 @@ class StreamingHub extends TestHub {
     return this.drain(tag, items);
   }
 
+  @hubMethod()
   async sum(numbers: AsyncIterable<number>): Promise<number> {
     let total = 0;
     for await (const n of numbers) total += n;
@@ -77,6 +82,7 @@ class StreamingHub extends TestHub {
   }
 
   /** Reads a client stream until it breaks, recording how it ended. */
+  @hubMethod()
   async drain(tag: string, items: AsyncIterable<unknown>): Promise<number> {
     let count = 0;
     try {

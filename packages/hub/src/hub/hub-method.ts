@@ -20,10 +20,14 @@ export const HUB_METHOD_OPTIONS = Symbol.for('tidings.hubMethodOptions');
 type Tagged = { [HUB_METHOD_OPTIONS]?: HubMethodOptions };
 
 /**
- * Declares wire options for a hub method, as a standard decorator:
+ * Declares a hub method callable by clients (a class hub's other methods are
+ * not), with optional wire options, as a standard decorator:
  *
  * ```ts
  * class ProgressHub extends Hub {
+ *   @hubMethod()
+ *   async cancelJob(jobId: string) { … }
+ *
  *   @hubMethod('subscribeToJob')
  *   async subscribeToJobAsync(jobId: string) { … }
  * }
