@@ -19,6 +19,7 @@ import type { TransportName } from '../transports/transport.js';
 import { WebSocketSink } from '../transports/websocket-transport.js';
 import { answerPreflight, applyCors, originAllowed } from './cors.js';
 import type { HubOptions, ResolvedHubOptions } from './hub-options.js';
+import { FailedAuthLimiter, TooManyFailedAuthentications } from './failed-auth-limiter.js';
 import { resolveHubOptions } from './resolve-options.js';
 import { bearerToken } from './token.js';
 
@@ -47,6 +48,7 @@ export class HubEndpoint<TClient extends ClientMethods = UntypedClient> {
   private readonly connections = new Map<string, Connection>();
   private readonly wss: WebSocketServer;
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly failedAuth: FailedAuthLimiter;
   private closing = false;
 
   constructor(
@@ -69,6 +71,7 @@ export class HubEndpoint<TClient extends ClientMethods = UntypedClient> {
     );
     this.runtime = { path, options: this.options, lifetimeManager: this.lifetimeManager, dispatcher };
     this.context = createHubContext<TClient>(this.lifetimeManager);
+    this.failedAuth = new FailedAuthLimiter(this.options.maxFailedAuthenticationsPerIp, this.options.failedAuthenticationWindowMs);
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -299,16 +302,18 @@ export class HubEndpoint<TClient extends ClientMethods = UntypedClient> {
   private async authenticate(request: RequestInfo, enforce: boolean): Promise<HubUser | undefined> {
     const authenticate = this.options.authenticate;
     if (!authenticate) return undefined;
+    await this.failedAuth.check(request.remoteAddress).catch(asTooManyRequests);
+    const token = bearerToken(request);
     let user: HubUser | null;
     try {
-      user = await authenticate(request, bearerToken(request));
+      user = await authenticate(request, token);
     } catch (error) {
       this.options.logger.debug({ error: (error as Error).message }, 'authentication failed');
       user = null;
     }
-    if (!user && enforce && this.options.requireAuthentication) {
-      throw new HttpError(401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' });
-    }
+    const refused = !user && enforce && this.options.requireAuthentication;
+    if (!user && (refused || token !== undefined)) await this.failedAuth.recordFailure(request.remoteAddress);
+    if (refused) throw new HttpError(401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' });
     return user ?? undefined;
   }
 
@@ -375,6 +380,11 @@ export class HubEndpoint<TClient extends ClientMethods = UntypedClient> {
   }
 }
 
+function asTooManyRequests(error: unknown): never {
+  if (error instanceof TooManyFailedAuthentications) throw new HttpError(429, error.message, { 'Retry-After': String(error.retryAfterSeconds) });
+  throw error;
+}
+
 function newId(): string {
   return randomBytes(16).toString('base64url');
 }
@@ -403,6 +413,7 @@ const STATUS_TEXT: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };

@@ -82,6 +82,13 @@ export interface HubOptions {
   readonly maxGroupsPerConnection?: number;
   /** Longest group name (in UTF-16 code units) a connection may join. Default 1024. */
   readonly maxGroupNameLength?: number;
+  /**
+   * Failed authentications one client IP may make per `failedAuthenticationWindowMs`;
+   * past it, negotiate and connect answer 429 with `Retry-After`. Default 20; `Infinity` turns it off.
+   */
+  readonly maxFailedAuthenticationsPerIp?: number;
+  /** The window failed authentications are counted over. Default 60 s. */
+  readonly failedAuthenticationWindowMs?: number;
   /** Negotiate answers an error once this many connections are open. Default unlimited. */
   readonly maxConnections?: number;
   /** Decide a negotiate request: redirect the client elsewhere or refuse it. */

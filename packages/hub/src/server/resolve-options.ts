@@ -33,6 +33,8 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
     streamHighWaterMark: options.streamHighWaterMark ?? 256 * 1024,
     maxGroupsPerConnection: options.maxGroupsPerConnection ?? DEFAULT_GROUP_LIMITS.maxGroupsPerConnection,
     maxGroupNameLength: options.maxGroupNameLength ?? DEFAULT_GROUP_LIMITS.maxGroupNameLength,
+    maxFailedAuthenticationsPerIp: options.maxFailedAuthenticationsPerIp ?? 20,
+    failedAuthenticationWindowMs: options.failedAuthenticationWindowMs ?? 60_000,
     maxConnections: options.maxConnections,
     onNegotiate: options.onNegotiate,
     logger: options.logger ?? consoleLogger,
@@ -40,7 +42,7 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
   if (resolved.transports.length === 0) throw new Error('A hub needs at least one transport.');
   if (resolved.protocols.length === 0) throw new Error('A hub needs at least one protocol.');
   if (resolved.maximumParallelInvocationsPerClient < 1) throw new Error('maximumParallelInvocationsPerClient must be at least 1.');
-  for (const key of ['keepAliveIntervalMs', 'clientTimeoutMs', 'handshakeTimeoutMs', 'maxReceiveMessageSize', 'maxMessageDepth', 'maxGroupsPerConnection', 'maxGroupNameLength'] as const) {
+  for (const key of ['keepAliveIntervalMs', 'clientTimeoutMs', 'handshakeTimeoutMs', 'maxReceiveMessageSize', 'maxMessageDepth', 'maxGroupsPerConnection', 'maxGroupNameLength', 'maxFailedAuthenticationsPerIp', 'failedAuthenticationWindowMs'] as const) {
     if (!(resolved[key] > 0)) throw new Error(`${key} must be a positive number.`);
   }
   if (resolved.maxUnacknowledgedBytes < resolved.statefulReconnectBufferSize) {
