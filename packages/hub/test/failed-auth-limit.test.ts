@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { Hub } from '../src/hub/hub.js';
 import { hubMethod } from '../src/hub/hub-method.js';
+import type { HubUser } from '../src/hub/user.js';
 import type { HubEndpoint } from '../src/server/hub-endpoint.js';
 import { ALL_CASES, connect } from './support/signalr.js';
 import { type TestServer, startHubs } from './support/server.js';
@@ -14,7 +15,7 @@ class GuardedHub extends Hub {
   }
 }
 
-const authenticate = (_request: unknown, token: string | undefined) => (token === 'open-sesame' ? { id: 'ali' } : null);
+const authenticate = (_request: unknown, token: string | undefined): HubUser | null => (token === 'open-sesame' ? { id: 'ali', claims: {} } : null);
 
 /** Sends a raw upgrade request (skipNegotiation) and resolves with the HTTP status line and headers. */
 function upgrade(url: string, token: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
