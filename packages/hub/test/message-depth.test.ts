@@ -111,7 +111,7 @@ describe('the nesting depth of incoming messages is limited', () => {
 });
 
 
-describe('the depth checks read the bytes, not a second parse', () => {
+describe('the depth checks', () => {
   it('brackets inside JSON strings (escaped quotes included) do not count', () => {
     const inString = `{"type":1,"target":"Echo","arguments":["${'[{'.repeat(100)}\\"${'[{'.repeat(100)}"]}\x1e`;
     const out: HubMessage[] = [];

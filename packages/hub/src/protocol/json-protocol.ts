@@ -1,6 +1,6 @@
 import { InvalidDataError } from './errors.js';
 import type { HubProtocol } from './hub-protocol.js';
-import { DEFAULT_MAX_MESSAGE_DEPTH, checkJsonDepth } from './nesting-depth.js';
+import { DEFAULT_MAX_MESSAGE_DEPTH, checkValueDepth } from './nesting-depth.js';
 import { type HubMessage, type MessageHeaders, MessageType } from './messages.js';
 import { forEachTextRecord } from './text-framing.js';
 
@@ -30,13 +30,13 @@ export class JsonHubProtocol implements HubProtocol {
 
   parseMessages(input: Buffer, start: number, maxMessageSize: number, out: HubMessage[], maxDepth = DEFAULT_MAX_MESSAGE_DEPTH): number {
     return forEachTextRecord(input, start, maxMessageSize, (from, to) => {
-      checkJsonDepth(input, from, to, maxDepth);
       let value: unknown;
       try {
         value = JSON.parse(input.toString('utf8', from, to));
       } catch (error) {
         throw new InvalidDataError(`Error reading JSON: ${(error as Error).message}`);
       }
+      checkValueDepth(value, maxDepth);
       const message = toHubMessage(value);
       if (message) out.push(message);
     });

@@ -25,7 +25,8 @@ export class MessagePackHubProtocol implements HubProtocol {
 
   parseMessages(input: Buffer, start: number, maxMessageSize: number, out: HubMessage[], maxDepth = DEFAULT_MAX_MESSAGE_DEPTH): number {
     return forEachBinaryRecord(input, start, maxMessageSize, (from, to) => {
-      // @msgpack/msgpack decodes any depth (and its encoder then refuses past 100): check first.
+      // Before decoding: @msgpack/msgpack decodes any depth (its encoder then refuses past 100)
+      // and preallocates arrays of the length a header claims.
       checkMessagePackDepth(input, from, to, maxDepth);
       let value: unknown;
       try {

@@ -3,56 +3,31 @@ import { InvalidDataError } from './errors.js';
 /** ASP.NET Core reads hub messages with System.Text.Json's default maximum depth. */
 export const DEFAULT_MAX_MESSAGE_DEPTH = 64;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-
-export function depthExceeded(maxDepth: number): InvalidDataError {
+function depthExceeded(maxDepth: number): InvalidDataError {
   return new InvalidDataError(`The message is nested deeper than the maximum of ${maxDepth} levels.`);
 }
 
 /**
- * Throws if the JSON text in `input[from..to]` nests arrays and objects deeper
- * than `maxDepth` (the message object itself is level 1). A deep message would
- * parse, but every later step that recurses (re-encoding, the hub's own code)
- * could overflow the stack. Most messages have fewer brackets than the limit and
- * are cleared by a native count; only the others are walked byte by byte.
+ * Throws if a parsed JSON value nests arrays and objects deeper than `maxDepth`
+ * (the message object itself is level 1). V8's JSON.parse reads any depth without
+ * recursing, but every later step that does (re-encoding a result, the hub's own
+ * code) could overflow the stack. The walk stops at the limit, so it recurses at
+ * most `maxDepth` frames, and costs about a tenth of the parse it follows.
  */
-export function checkJsonDepth(input: Buffer, from: number, to: number, maxDepth: number): void {
-  const text = input.subarray(from, to);
-  if (countUpTo(text, OPEN_ARRAY, maxDepth + 1) + countUpTo(text, OPEN_OBJECT, maxDepth + 1) <= maxDepth) return;
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const byte = text[i]!;
-    if (byte === QUOTE) {
-      i = closingQuote(text, i + 1);
-      if (i === -1) return; // unterminated: JSON.parse reports it
-    } else if (byte === OPEN_ARRAY || byte === OPEN_OBJECT) {
-      if (++depth > maxDepth) throw depthExceeded(maxDepth);
-    } else if (byte === CLOSE_ARRAY || byte === CLOSE_OBJECT) {
-      depth--;
-    }
-  }
+export function checkValueDepth(value: unknown, maxDepth: number): void {
+  if (deeperThan(value, maxDepth)) throw depthExceeded(maxDepth);
 }
 
-/** Occurrences of `byte`, counting no further than `limit`. */
-function countUpTo(text: Buffer, byte: number, limit: number): number {
-  let count = 0;
-  for (let i = text.indexOf(byte); i !== -1 && count < limit; i = text.indexOf(byte, i + 1)) count++;
-  return count;
-}
-
-/** Index of the quote ending a string whose contents start at `from`, or -1. */
-function closingQuote(text: Buffer, from: number): number {
-  for (let i = text.indexOf(QUOTE, from); i !== -1; i = text.indexOf(QUOTE, i + 1)) {
-    let backslashes = 0;
-    while (text[i - 1 - backslashes] === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return i;
+function deeperThan(value: unknown, levels: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (levels === 0) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (deeperThan(value[i], levels - 1)) return true;
+    return false;
   }
-  return -1;
+  const record = value as Record<string, unknown>;
+  for (const key in record) if (deeperThan(record[key], levels - 1)) return true;
+  return false;
 }
 
 /**
