@@ -13,6 +13,11 @@ class EchoHub extends Hub {
   echo(value: string) {
     return value;
   }
+
+  @hubMethod()
+  large(length: number) {
+    return 'L'.repeat(length);
+  }
 }
 
 const RS = '\x1e';
@@ -81,6 +86,9 @@ describe('the stateful reconnect buffer is bounded while the client is connected
     const payload = 'z'.repeat(1000);
     const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => connection.invoke('Echo', `${i}${payload}`)));
     assert.deepEqual(answers, Array.from({ length: 30 }, (_, i) => `${i}${payload}`));
+    // One result larger than every limit still goes out, as ASP.NET Core's MessageBuffer lets it.
+    assert.equal(((await connection.invoke('Large', 100_000)) as string).length, 100_000);
+    assert.equal(await connection.invoke('Echo', 'after'), 'after');
     await connection.stop();
   });
 });

@@ -280,8 +280,9 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
         this.connection.dispose(new Error(STATEFUL_OVERFLOW));
         return;
       }
-      if (replay.bufferedBytes > options.maxUnacknowledgedBytes) {
+      if (replay.bufferedBytes > options.maxUnacknowledgedBytes && replay.bufferedBytes > bytes.length) {
         // Sends from outside (groups, hub contexts) cannot be made to wait: past this, the client is cut off.
+        // One message alone may be larger (it waits for its Ack like any other).
         this.close(`Connection closed with an error. More than ${options.maxUnacknowledgedBytes} bytes of output await acknowledgement.`, false);
         return;
       }

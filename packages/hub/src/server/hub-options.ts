@@ -67,7 +67,8 @@ export interface HubOptions {
   /**
    * Bytes sent to a stateful-reconnect client and not yet acknowledged, at most. Past
    * `statefulReconnectBufferSize` invocations and streams wait for the client's Ack; sends
-   * that cannot wait (groups, hub contexts) close the connection past this. Default 1 MiB.
+   * that cannot wait (groups, hub contexts) close the connection past this (one message larger than
+   * this alone still goes out). Default 1 MiB.
    */
   readonly maxUnacknowledgedBytes?: number;
   /** How long a dropped stateful connection waits for its client to come back. Default 30 s. */
