@@ -166,6 +166,7 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     // The same logical connection is back: drop whatever was queued for the old
     // transport, announce where our sequence stands, and resend what the client has not acknowledged.
     this.transportLostAt = 0;
+    this.replayFullSince = 0; // the client gets a fresh clientTimeoutMs to acknowledge the replay
     this.connection.discardQueued();
     const { sequenceId, records } = this.replay.replay();
     this.connection.write(this.protocol!.writeMessage({ type: MessageType.Sequence, sequenceId }));
