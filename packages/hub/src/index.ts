@@ -22,7 +22,8 @@ export type {
 export { type HubContext, createHubContext } from './hub/hub-context.js';
 export type { HubFilter, HubInvocationContext, HubLifetimeContext } from './hub/filters.js';
 
-export type { HubLifetimeManager, LifetimeConnection, InvokeOptions } from './lifetime/lifetime-manager.js';
+export type { HubLifetimeManager, LifetimeConnection, InvokeOptions, GroupLimits } from './lifetime/lifetime-manager.js';
+export { DEFAULT_GROUP_LIMITS } from './lifetime/lifetime-manager.js';
 export { MemoryHubLifetimeManager } from './lifetime/memory-lifetime-manager.js';
 
 export type { HubProtocol, TransferFormat } from './protocol/hub-protocol.js';

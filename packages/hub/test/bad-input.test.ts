@@ -1,22 +1,27 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { WebSocket } from 'ws';
 import { Hub } from '../src/hub/hub.js';
+import { hubMethod } from '../src/hub/hub-method.js';
 import { HubException } from '../src/hub/hub-exception.js';
 import { ALL_CASES, NEGOTIATED_CASES, closed, connect, signalR } from './support/signalr.js';
+import { rawSocket } from './support/raw-socket.js';
 import { type TestServer, startHubs } from './support/server.js';
 import { waitFor, within } from './support/wait.js';
 
 class StrictHub extends Hub {
+  @hubMethod()
   echo(value: string) {
     return value;
   }
+  @hubMethod()
   add(a: number, b: number) {
     return a + b;
   }
+  @hubMethod()
   async slow(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
+  @hubMethod()
   refuse(reason: string): never {
     throw new HubException(`Refused: ${reason}`);
   }
@@ -35,21 +40,6 @@ class UnknownProtocol implements signalR.IHubProtocol {
   }
 }
 
-/**
- * Raw WebSocket peer for what the official client cannot send (malformed
- * handshakes, garbage frames). Collects everything the server sends.
- */
-async function rawSocket(url: string): Promise<{ socket: WebSocket; received: string[]; closedCode: Promise<number> }> {
-  const socket = new WebSocket(url.replace(/^http/, 'ws'));
-  const received: string[] = [];
-  socket.on('message', (data) => received.push(data.toString()));
-  const closedCode = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  return { socket, received, closedCode };
-}
 
 describe('bad input gets a clear error and harms no one else', () => {
   let server: TestServer;

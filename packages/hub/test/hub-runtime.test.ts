@@ -27,25 +27,31 @@ class LifecycleHub extends Hub {
     return `subscribed ${jobId}`;
   }
 
+  @hubMethod()
   renamedByStatic() {
     return 'static';
   }
 
+  @hubMethod()
   item(key: string) {
     return this.context.items.get(key) ?? null;
   }
 
+  @hubMethod()
   async delayed(ms: number, value: string) {
     await new Promise((resolve) => setTimeout(resolve, ms));
     return value;
   }
 
+  @hubMethod()
   nothing(): void {}
 
+  @hubMethod()
   nullResult() {
     return null;
   }
 
+  @hubMethod()
   fail(): void {
     throw new HubException('visible');
   }
@@ -54,6 +60,7 @@ class LifecycleHub extends Hub {
     return 'hidden';
   }
 
+  @hubMethod()
   close() {
     this.context.abort();
   }
@@ -152,7 +159,9 @@ describe('hub runtime', () => {
 
   it('refuses two methods whose names differ only in case', async () => {
     class Clash extends Hub {
+      @hubMethod()
       run() {}
+      @hubMethod()
       Run() {}
     }
     await assert.rejects(startHubs((hubs) => hubs.mapHub('/clash', Clash)), /Duplicate hub method name/);

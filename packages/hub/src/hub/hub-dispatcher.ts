@@ -115,11 +115,28 @@ export class HubDispatcher {
 
   private start(connection: HubConnectionContext, message: InvocationMessage | StreamInvocationMessage, state: DispatchState): void {
     state.running++;
-    void this.invoke(connection, message).finally(() => {
-      state.running--;
-      const next = state.queue.shift();
-      if (next && connection.isConnected) this.start(connection, next, state);
-    });
+    void this.run(connection, message)
+      .catch((err: unknown) => {
+        // invoke answers every failure itself; reaching here is a bug, never a reason to crash the process.
+        this.logger.error({ connectionId: connection.connectionId, err }, 'invocation failed unexpectedly');
+      })
+      .finally(() => {
+        state.running--;
+        const next = state.queue.shift();
+        if (next && connection.isConnected) this.start(connection, next, state);
+      });
+  }
+
+  /**
+   * Holds the invocation slot while the client has not acknowledged what the replay
+   * buffer may keep, so a client sending without acknowledging is slowed, not buffered for.
+   */
+  private async run(connection: HubConnectionContext, message: InvocationMessage | StreamInvocationMessage): Promise<void> {
+    if (connection.awaitingAcks) {
+      await connection.whenAcknowledged();
+      if (connection.isClosed) return;
+    }
+    await this.invoke(connection, message);
   }
 
   /** Resolves when the method has returned; a stream it returned keeps flowing after. */
@@ -196,8 +213,12 @@ export class HubDispatcher {
       this.fail(connection, invocationId, streamingMismatch(message.target, true));
       return;
     }
-    if (invocationId !== undefined) {
+    if (invocationId === undefined) return;
+    try {
       connection.send({ type: MessageType.Completion, invocationId, result, hasResult: result !== undefined });
+    } catch (error) {
+      // The result cannot be encoded (a cycle, a BigInt in JSON, too deep): the caller still gets an answer.
+      this.fail(connection, invocationId, this.errorMessage(`An unexpected error occurred invoking '${message.target}' on the server.`, error), error);
     }
   }
 
@@ -211,21 +232,25 @@ export class HubDispatcher {
     const iterator = stream[Symbol.asyncIterator]();
     let error: string | undefined;
     let finished = false;
+    let producing = false;
     try {
       for (;;) {
+        producing = true;
         const next = await untilAborted(iterator.next(), signal);
+        producing = false;
         if (next === ABORTED) break;
         if (next.done) {
           finished = true;
           break;
         }
+        // An item that cannot be encoded throws here and ends the stream with an error.
         connection.send({ type: MessageType.StreamItem, invocationId, item: next.value });
         if (connection.isBackedUp() && (await untilAborted(connection.whenWritable(), signal)) === ABORTED) break;
       }
     } catch (err) {
       // A producer that threw is finished. Waiting for drain only fails once the connection
       // is gone, and then the signal has fired: that producer still needs stopping.
-      finished = !signal.aborted;
+      finished = producing && !signal.aborted;
       if (!signal.aborted) {
         error = this.errorMessage('An error occurred on the server while streaming results.', err);
         this.logger.debug({ connectionId: connection.connectionId, invocationId, err }, 'stream failed');

@@ -1,5 +1,6 @@
 import { InvalidDataError } from './errors.js';
 import type { HubProtocol } from './hub-protocol.js';
+import { DEFAULT_MAX_MESSAGE_DEPTH, checkValueDepth } from './nesting-depth.js';
 import { type HubMessage, type MessageHeaders, MessageType } from './messages.js';
 import { systemTextJsonDate } from './json-date.js';
 import { forEachTextRecord } from './text-framing.js';
@@ -32,7 +33,7 @@ export class JsonHubProtocol implements HubProtocol {
   readonly version = 2;
   readonly transferFormat = 'Text' as const;
 
-  parseMessages(input: Buffer, start: number, maxMessageSize: number, out: HubMessage[]): number {
+  parseMessages(input: Buffer, start: number, maxMessageSize: number, out: HubMessage[], maxDepth = DEFAULT_MAX_MESSAGE_DEPTH): number {
     return forEachTextRecord(input, start, maxMessageSize, (from, to) => {
       let value: unknown;
       try {
@@ -40,6 +41,7 @@ export class JsonHubProtocol implements HubProtocol {
       } catch (error) {
         throw new InvalidDataError(`Error reading JSON: ${(error as Error).message}`);
       }
+      checkValueDepth(value, maxDepth);
       const message = toHubMessage(value);
       if (message) out.push(message);
     });

@@ -10,6 +10,7 @@ import { ServerSentEventsSink } from '../transports/sse-transport.js';
 import type { TransportName } from '../transports/transport.js';
 import { SignalRWebSocket, WebSocketSink } from '../transports/websocket-transport.js';
 import { answerPreflight, applyCors, originAllowed } from './cors.js';
+import { FailedAuthLimiter, TooManyFailedAuthentications } from './failed-auth-limiter.js';
 import type { ResolvedHubOptions } from './hub-options.js';
 import { bearerToken } from './token.js';
 
@@ -43,6 +44,7 @@ export class ConnectionEndpoint {
   private readonly connections = new Map<string, Connection>();
   private readonly wss: WebSocketServer;
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly failedAuth: FailedAuthLimiter;
   private closing = false;
 
   constructor(
@@ -51,6 +53,7 @@ export class ConnectionEndpoint {
     readonly options: ResolvedHubOptions,
     private readonly consumer: ConnectionConsumer,
   ) {
+    this.failedAuth = new FailedAuthLimiter(options.maxFailedAuthenticationsPerIp, options.failedAuthenticationWindowMs);
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -285,16 +288,18 @@ export class ConnectionEndpoint {
   private async authenticate(request: RequestInfo, enforce: boolean): Promise<HubUser | undefined> {
     const authenticate = this.options.authenticate;
     if (!authenticate) return undefined;
+    await this.failedAuth.check(request.remoteAddress).catch(asTooManyRequests);
+    const token = bearerToken(request);
     let user: HubUser | null;
     try {
-      user = await authenticate(request, bearerToken(request));
+      user = await authenticate(request, token);
     } catch (error) {
       this.options.logger.debug({ error: (error as Error).message }, 'authentication failed');
       user = null;
     }
-    if (!user && enforce && this.options.requireAuthentication) {
-      throw new HttpError(401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' });
-    }
+    const refused = !user && enforce && this.options.requireAuthentication;
+    if (!user && (refused || token !== undefined)) await this.failedAuth.recordFailure(request.remoteAddress);
+    if (refused) throw new HttpError(401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' });
     return user ?? undefined;
   }
 
@@ -395,12 +400,18 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+function asTooManyRequests(error: unknown): never {
+  if (error instanceof TooManyFailedAuthentications) throw new HttpError(429, error.message, { 'Retry-After': String(error.retryAfterSeconds) });
+  throw error;
+}
+
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
+  429: 'Too Many Requests',
   413: 'Content Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',

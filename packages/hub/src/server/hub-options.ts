@@ -51,6 +51,13 @@ export interface ConnectionOptions {
   readonly authenticate?: Authenticator;
   /** Refuse anonymous connections with 401. Default: true when `authenticate` is set. */
   readonly requireAuthentication?: boolean;
+  /**
+   * Failed authentications one client IP may make per `failedAuthenticationWindowMs`;
+   * past it, negotiate and connect answer 429 with `Retry-After`. Default 20; `Infinity` turns it off.
+   */
+  readonly maxFailedAuthenticationsPerIp?: number;
+  /** The window failed authentications are counted over. Default 60 s. */
+  readonly failedAuthenticationWindowMs?: number;
   /** An idle long poll is answered empty after this long. Default 90 s. */
   readonly longPollTimeoutMs?: number;
   /** A connection with no transport (between polls, or never connected) is dropped after this long. Default 15 s. */
@@ -80,6 +87,11 @@ export interface ConnectionOptions {
 export interface HubOptions extends ConnectionOptions {
   /** Hub protocols accepted in the handshake. Default: JSON and MessagePack. */
   readonly protocols?: readonly HubProtocol[];
+  /**
+   * Deepest nesting of arrays and objects in a client message (the message itself is level 1).
+   * Default 64, as ASP.NET Core reads JSON; deeper closes that connection.
+   */
+  readonly maxMessageDepth?: number;
   /** Time allowed for the handshake after the transport connects. Default 15 s. */
   readonly handshakeTimeoutMs?: number;
   /** Send exception messages to clients (development only). Default false. */
@@ -95,12 +107,23 @@ export interface HubOptions extends ConnectionOptions {
   readonly allowStatefulReconnects?: boolean;
   /** Bytes of unacknowledged messages kept for replay per connection. Default 100 000. */
   readonly statefulReconnectBufferSize?: number;
+  /**
+   * Bytes sent to a stateful-reconnect client and not yet acknowledged, at most. Past
+   * `statefulReconnectBufferSize` invocations and streams wait for the client's Ack; sends
+   * that cannot wait (groups, hub contexts) close the connection past this (one message larger than
+   * this alone still goes out). Default 1 MiB.
+   */
+  readonly maxUnacknowledgedBytes?: number;
   /** How long a dropped stateful connection waits for its client to come back. Default 30 s. */
   readonly statefulReconnectWindowMs?: number;
   /** Default timeout of client results. Default 30 s. */
   readonly clientResultTimeoutMs?: number;
   /** Server-to-client streams pause while a connection has this much unsent output. Default 256 KiB. */
   readonly streamHighWaterMark?: number;
+  /** Groups one connection may be in at once; joining another fails with a HubException. Default 100. */
+  readonly maxGroupsPerConnection?: number;
+  /** Longest group name (in UTF-16 code units) a connection may join. Default 1024. */
+  readonly maxGroupNameLength?: number;
 }
 
 export type ResolvedHubOptions = Required<

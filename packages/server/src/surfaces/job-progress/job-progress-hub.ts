@@ -1,4 +1,4 @@
-import { Hub } from '@tidings/hub';
+import { Hub, hubMethod } from '@tidings/hub';
 import type { VideoProgress } from '../../videos/video-progress.js';
 import type { JobProgressClient } from './job-progress-client.js';
 import type { JobProgressUpdate } from './payloads.js';
@@ -28,26 +28,32 @@ export class JobProgressHub extends Hub<JobProgressClient> {
     await this.operations.connected(this);
   }
 
+  @hubMethod()
   subscribeToJob(jobId: unknown): Promise<void> {
     return this.operations.subscribeToJob(this, jobId);
   }
 
+  @hubMethod()
   unsubscribeFromJob(jobId: unknown): Promise<void> {
     return this.operations.unsubscribeFromJob(this, jobId);
   }
 
+  @hubMethod()
   subscribeToVideo(videoId: unknown): Promise<void> {
     return this.operations.subscribeToVideo(this, videoId);
   }
 
+  @hubMethod()
   unsubscribeFromVideo(videoId: unknown): Promise<void> {
     return this.operations.unsubscribeFromVideo(this, videoId);
   }
 
+  @hubMethod()
   getJobProgress(jobId: unknown): Promise<JobProgressUpdate | null> {
     return this.operations.getJobProgress(this, jobId);
   }
 
+  @hubMethod()
   getVideoProgress(videoId: unknown): Promise<VideoProgress | null> {
     return this.operations.getVideoProgress(this, videoId);
   }
