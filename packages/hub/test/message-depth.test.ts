@@ -61,7 +61,7 @@ describe('the nesting depth of incoming messages is limited', () => {
       const offenderClosed = closed(offender);
       void offender.invoke('Echo', nested(7)).catch(() => {});
       const error = await within(offenderClosed, 5000, 'the offender to be closed');
-      assert.match(String(error), /Connection closed with an error\. InvalidDataError: The message is nested deeper than the maximum of 8 levels\./);
+      assert.match(String(error), /Connection closed with an error\. InvalidDataException: The message is nested deeper than the maximum of 8 levels\./);
       assert.equal(await bystander.invoke('Echo', 'unharmed'), 'unharmed');
       await bystander.stop();
     });
@@ -95,7 +95,7 @@ describe('the nesting depth of incoming messages is limited', () => {
     await waitFor(() => json.received.length === 1, 5000, 'the JSON handshake');
     json.socket.send(`{"type":1,"invocationId":"1","target":"Echo","arguments":[${'['.repeat(3000)}${']'.repeat(3000)}]}\x1e`);
     await within(json.closedCode, 5000, 'the JSON socket to close');
-    assert.match(json.received.at(-1)!, /"type":7,"error":"Connection closed with an error\. InvalidDataError: The message is nested deeper than the maximum of 64 levels\."/);
+    assert.match(json.received.at(-1)!, /"type":7,"error":"Connection closed with an error\. InvalidDataException: The message is nested deeper than the maximum of 64 levels\."/);
 
     const msgpack = await rawSocket(`${server.url}/deep`);
     msgpack.socket.send('{"protocol":"messagepack","version":1}\x1e');
