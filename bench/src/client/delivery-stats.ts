@@ -61,11 +61,14 @@ export class DeliveryStats {
 
   /** One delivery already decoded by a client library. */
   deliverDecoded(update: JobProgressUpdate): void {
-    if (this.latency) {
-      const sentAtUs = update.metadata.sentAtUs;
-      if (sentAtUs === undefined) throw new Error(`A delivery carried no ${SENT_AT_KEY}.`);
-      this.recordLatency(monotonicMicros() - sentAtUs);
-    }
+    const sentAtUs = update.metadata.sentAtUs;
+    if (this.latency && sentAtUs === undefined) throw new Error(`A delivery carried no ${SENT_AT_KEY}.`);
+    this.deliverStamped(sentAtUs ?? 0);
+  }
+
+  /** One delivery sent at `sentAtUs` (monotonic µs), read from the payload by the caller. */
+  deliverStamped(sentAtUs: number): void {
+    if (this.latency) this.recordLatency(monotonicMicros() - sentAtUs);
     if (++this.count === this.target) this.reachTarget();
   }
 
