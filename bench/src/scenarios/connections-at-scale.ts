@@ -86,8 +86,8 @@ export const connectionsAtScale: Scenario = {
         const session: SystemSession = { server, port, nodes: [{ server, port }], clients: members };
         const fanout = { clients: memberCount, messages: sizes.messages, burst: sizes.burst, warmupMessages: sizes.messages, repetitions: 3 };
         const rounds = await measureFanout(session, fanout, config.roundTimeoutMs);
-        const row = fanoutResult({ name: SCALE_FANOUT_NAME, system, client, sizes: fanout, rounds, log, serverLabel: 'server' });
-        results.push({ ...row, note: `a ${memberCount.toLocaleString('en-US')}-member group among ${note}` });
+        const group = `a ${memberCount.toLocaleString('en-US')}-member group among ${note}`;
+        results.push(fanoutResult({ name: SCALE_FANOUT_NAME, system, client, sizes: fanout, rounds, log, serverLabel: 'server', note: group }));
       } finally {
         // The server goes first, so lingering TCP state stays on its one-off port.
         await server.stop();

@@ -16,7 +16,11 @@ export interface FanoutTarget {
 export const FANOUT_JSON_NAME = 'Group fan-out, JSON';
 
 /** CPU time per delivery is far steadier than the rate on a shared machine, so it shows what a change did. */
-export type RoundFigures = { readonly deliveriesPerSec: number } & CpuPerDelivery;
+export type RoundFigures = {
+  readonly deliveriesPerSec: number;
+  /** Deliveries per WebSocket message the clients read: how much each system batched (null for client libraries). */
+  readonly recordsPerFrame: number | null;
+} & CpuPerDelivery;
 
 /** Arms the clients, has the server send `messages` to the group, and measures until the last delivery. */
 export async function fanoutRound(session: SystemSession, sizes: FanoutSizes, messages: number, timeoutMs: number): Promise<RoundFigures> {
@@ -25,8 +29,8 @@ export async function fanoutRound(session: SystemSession, sizes: FanoutSizes, me
   if (excess !== 0) throw new Error(`The clients counted ${excess} deliveries more than were sent.`);
   return chargeCpu(session, deliveries, async () => {
     const { startedAtUs } = await session.server.call('fanout', { group: jobGroup(BENCH_JOB_ID), messages, burst: sizes.burst });
-    const { lastAtUs } = await session.clients.call('settle', { timeoutMs });
-    return { deliveriesPerSec: deliveries / ((lastAtUs - startedAtUs) / 1e6) };
+    const { lastAtUs, frames } = await session.clients.call('settle', { timeoutMs });
+    return { deliveriesPerSec: deliveries / ((lastAtUs - startedAtUs) / 1e6), recordsPerFrame: frames > 0 ? deliveries / frames : null };
   });
 }
 
@@ -109,9 +113,12 @@ export function fanoutResult(measured: {
   const deliveriesPerSec = Math.round(median(samples));
   const serverCpuNsPerDelivery = Math.round(median(rounds.map((r) => r.serverCpuNsPerDelivery)));
   const clientCpuNsPerDelivery = Math.round(median(rounds.map((r) => r.clientCpuNsPerDelivery)));
+  const batching = rounds.every((r) => r.recordsPerFrame !== null) ? Math.round(median(rounds.map((r) => r.recordsPerFrame!)) * 10) / 10 : null;
+  const note = [batching === null ? undefined : `${batching} deliveries per frame`, measured.note].filter(Boolean).join('; ');
   log(
     `  ${system} (${client}): ${deliveriesPerSec.toLocaleString('en-US')} deliveries/s [${samples.join(', ')}]; ` +
-      `CPU per delivery: ${measured.serverLabel} ${serverCpuNsPerDelivery} ns, clients ${clientCpuNsPerDelivery} ns`,
+      `CPU per delivery: ${measured.serverLabel} ${serverCpuNsPerDelivery} ns, clients ${clientCpuNsPerDelivery} ns` +
+      (batching === null ? '' : `; ${batching} deliveries per frame`),
   );
   return {
     name,
@@ -123,6 +130,6 @@ export function fanoutResult(measured: {
     samples,
     serverCpuNsPerDelivery,
     clientCpuNsPerDelivery,
-    ...(measured.note === undefined ? {} : { note: measured.note }),
+    ...(note ? { note } : {}),
   };
 }
