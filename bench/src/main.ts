@@ -4,12 +4,16 @@ import { FULL_RUN, SMOKE_RUN } from './config.js';
 import { renderMarkdown } from './report.js';
 import { runBench } from './run-bench.js';
 import { SCENARIOS } from './scenarios/index.js';
+import { JOB_SYSTEM_NAMES } from './jobs/job-bench.js';
+import { SERVICE_STACK_NAMES } from './service/service-stack.js';
 import { SYSTEM_NAMES } from './server/system.js';
+
+const ALL_SYSTEMS = [...SYSTEM_NAMES, ...JOB_SYSTEM_NAMES, ...SERVICE_STACK_NAMES];
 
 const USAGE = `npm run bench [-- --smoke] [--only fanout,memory,…] [--systems tidings,…] [--out DIR]
   --smoke    tiny sizes: proves every scenario runs, measures nothing
   --only     scenario ids: ${SCENARIOS.map((s) => s.id).join(', ')}
-  --systems  ${SYSTEM_NAMES.join(', ')}
+  --systems  ${ALL_SYSTEMS.join(', ')}
   --out      where latest.json and latest.md go (default bench/results)`;
 
 const { values } = parseArgs({
@@ -44,7 +48,7 @@ const only = listOption(values.only, SCENARIOS.map((s) => s.id), 'scenario');
 const report = await runBench({
   config: values.smoke ? SMOKE_RUN : FULL_RUN,
   scenarios: only ? SCENARIOS.filter((s) => only.includes(s.id)) : SCENARIOS,
-  systems: listOption(values.systems, SYSTEM_NAMES, 'system'),
+  systems: listOption(values.systems, ALL_SYSTEMS, 'system'),
   outDir: values.out,
   log: (line) => console.log(`[${((performance.now() - startedAt) / 1000).toFixed(1).padStart(5)} s] ${line}`),
 });

@@ -1,4 +1,4 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** What a worker process can be asked: command name → argument and result. */
@@ -74,8 +74,19 @@ export class Worker<C extends CommandSet> {
     });
   }
 
-  static start<C extends CommandSet>(name: string, entry: URL, nodeFlags: readonly string[] = []): Worker<C> {
-    const child = fork(fileURLToPath(entry), [], { execArgv: workerExecArgv(nodeFlags), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  /**
+   * Forks `entry`. With `fdLimit`, the worker starts under a shell that raises
+   * its own file-descriptor limit first (`ulimit -n`, for this process only;
+   * never the system's), so it can hold that many sockets.
+   */
+  static start<C extends CommandSet>(name: string, entry: URL, nodeFlags: readonly string[] = [], fdLimit?: number): Worker<C> {
+    const stdio = ['ignore', 'inherit', 'inherit', 'ipc'] as const;
+    const child =
+      fdLimit === undefined
+        ? fork(fileURLToPath(entry), [], { execArgv: workerExecArgv(nodeFlags), stdio: [...stdio] })
+        : spawn('/bin/sh', ['-c', `ulimit -n ${Math.floor(fdLimit)} && exec "$@"`, 'sh', process.execPath, ...workerExecArgv(nodeFlags), fileURLToPath(entry)], {
+            stdio: [...stdio],
+          });
     return new Worker<C>(name, child);
   }
 

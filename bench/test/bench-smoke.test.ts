@@ -11,15 +11,18 @@ import type { BenchReport } from '../src/report.js';
 const run = promisify(execFile);
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
-/** Every (scenario, system) row a run must produce. */
-const EXPECTED_ROWS = [
+const onRedis = process.env.TIDINGS_REDIS_SERVER === '1';
+const LATENCY_POINTS = ['Latency at 25 % of capacity', 'Latency at 50 % of capacity', 'Latency at 75 % of capacity'];
+
+/** Every (scenario, system) row a run must produce. Without redis-server the systems on Redis are skipped; run-tests sets TIDINGS_REDIS_SERVER when it found one. */
+const EXPECTED_ROWS: readonly (readonly [string, string])[] = [
   ['Group fan-out, JSON', 'tidings'],
   ['Group fan-out, JSON', 'socket.io'],
+  ['Group fan-out, JSON', 'ws-batched'],
   ['Group fan-out, JSON', 'ws-coalesced'],
   ['Group fan-out, JSON', 'ws'],
   ['Group fan-out, MessagePack', 'tidings'],
-  // Without redis-server the Redis scenario is skipped; run-tests sets TIDINGS_REDIS_SERVER when it found one.
-  ...(process.env.TIDINGS_REDIS_SERVER === '1'
+  ...(onRedis
     ? ([
         ['Group fan-out through Redis, 2 nodes', 'tidings'],
         ['Group fan-out through Redis, 2 nodes', 'socket.io'],
@@ -28,11 +31,25 @@ const EXPECTED_ROWS = [
   ['Idle memory', 'tidings'],
   ['Idle memory', 'socket.io'],
   ['Idle memory', 'ws'],
-  ['Latency under load', 'tidings'],
-  ['Latency under load', 'socket.io'],
-  ['Latency under load', 'ws-coalesced'],
+  ...['tidings', 'socket.io', 'ws-batched', 'ws-coalesced'].flatMap((system) => LATENCY_POINTS.map((point) => [point, system] as const)),
+  ['Job events', 'tidings-sqlite'],
+  ...(onRedis
+    ? ([
+        ['Job events', 'tidings-redis'],
+        ['Job events', 'bullmq'],
+      ] as const)
+    : []),
+  ['End to end, job progress to clients', 'tidings-service'],
+  ...(onRedis ? ([['End to end, job progress to clients', 'bullmq+socket.io']] as const) : []),
+  ['Idle connections at scale', 'tidings'],
+  ['Group fan-out at scale', 'tidings'],
+  ['Idle connections at scale', 'ws-batched'],
+  ['Group fan-out at scale', 'ws-batched'],
   ['Official client end-to-end', 'tidings'],
-] as const;
+];
+
+/** Rows whose headline is a rate (deliveries or events per second) with the server's CPU per delivery beside it. */
+const RATE_ROWS = /^(Group fan-out|Official client|Job events|End to end|Latency at)/;
 
 const ROW_KEYS = ['name', 'system', 'clients', 'messages', 'deliveriesPerSec', 'p50Ms', 'p99Ms', 'rssPerConnKB', 'heapPerConnKB'];
 
@@ -55,24 +72,34 @@ test('npm run bench -- --smoke runs every scenario on every system and writes th
     for (const row of report.scenarios) {
       for (const key of ROW_KEYS) assert.ok(key in row, `${row.name} / ${row.system} lacks ${key}`);
       const where = `${row.name} / ${row.system}`;
-      if (row.name.startsWith('Group fan-out') || row.name.startsWith('Official client')) {
+      if (RATE_ROWS.test(row.name)) {
         assert.ok(isPositive(row.deliveriesPerSec), `${where}: deliveries per second`);
-      } else if (row.name === 'Latency under load') {
+        assert.ok(typeof row.serverCpuNsPerDelivery === 'number' && row.serverCpuNsPerDelivery >= 0, `${where}: server CPU per delivery`);
+      }
+      if (row.name.startsWith('Latency at') || row.name.startsWith('End to end')) {
         assert.ok(isPositive(row.p50Ms) && isPositive(row.p99Ms), `${where}: percentiles`);
         assert.ok(row.p50Ms! <= row.p99Ms!, `${where}: p50 above p99`);
-      } else {
+      }
+      if (row.name === 'Idle memory' || row.name === 'Idle connections at scale') {
         // A handful of connections can round to no RSS change at all; the figures must still be numbers.
         assert.ok(Number.isFinite(row.rssPerConnKB) && Number.isFinite(row.heapPerConnKB), `${where}: memory figures`);
       }
     }
     assert.ok(isPositive(report.ratios.fanoutVsSocketio));
     assert.ok(isPositive(report.ratios.fanoutVsRawWs));
-    assert.ok('memVsRawWs' in report.ratios);
-    if (process.env.TIDINGS_REDIS_SERVER === '1') assert.ok(isPositive(report.ratios.redisFanoutVsSocketio));
+    assert.ok(isPositive(report.ratios.fanoutVsBatchedWs));
+    assert.ok(isPositive(report.ratios.fanoutCpuVsBatchedWs));
+    assert.ok('memVsRawWs' in report.ratios && 'scaleMemVsRawWs' in report.ratios);
+    if (onRedis) {
+      assert.ok(isPositive(report.ratios.redisFanoutVsSocketio));
+      assert.ok(isPositive(report.ratios.jobsSqliteVsBullmq) && isPositive(report.ratios.jobsRedisVsBullmq));
+      assert.ok(isPositive(report.ratios.endToEndVsBullmqSocketio));
+    }
 
     const table = await readFile(join(out, 'latest.md'), 'utf8');
     assert.match(table, /\| Scenario \| System \| Clients \|/);
     assert.match(table, /\| Fan-out vs Socket\.IO \|/);
+    assert.match(table, /\| Job events\/s, tidings on SQLite vs BullMQ \|/);
   } finally {
     await rm(out, { recursive: true, force: true });
   }

@@ -19,13 +19,14 @@ export class BareClient implements SessionHost {
     protocol: WireProtocol,
     jobId: string,
     private readonly stats: DeliveryStats,
+    localAddress?: string,
   ) {
     this.ready = new Promise((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
     });
     // The counter checks nothing it does not need: no UTF-8 validation, no compression.
-    this.socket = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
+    this.socket = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true, localAddress });
     this.session = protocol.session(this.socket, this, jobId);
     this.socket.on('open', () => this.session.open());
     this.socket.on('message', (data: Buffer) => {
@@ -60,18 +61,25 @@ export class BareClient implements SessionHost {
   }
 }
 
-/** Opens `count` subscribed connections, a wave at a time. */
+/**
+ * Opens `count` subscribed connections, a wave at a time, their source
+ * addresses taken in turn from `localAddresses` (each loopback address has its
+ * own ephemeral ports, so more connections fit than one address allows).
+ */
 export async function openBareClients(
   protocol: WireProtocol,
   port: number,
   jobId: string,
   count: number,
   stats: DeliveryStats,
+  localAddresses: readonly string[] = [],
 ): Promise<BareClient[]> {
   const url = `ws://127.0.0.1:${port}${protocol.path}`;
   const clients: BareClient[] = [];
+  let opened = 0;
+  const source = (): string | undefined => (localAddresses.length === 0 ? undefined : localAddresses[opened++ % localAddresses.length]);
   while (clients.length < count) {
-    const wave = Array.from({ length: Math.min(CONNECT_WAVE, count - clients.length) }, () => new BareClient(url, protocol, jobId, stats));
+    const wave = Array.from({ length: Math.min(CONNECT_WAVE, count - clients.length) }, () => new BareClient(url, protocol, jobId, stats, source()));
     clients.push(...wave);
     await Promise.all(wave.map((client) => client.ready));
   }

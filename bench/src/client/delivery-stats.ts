@@ -13,6 +13,8 @@ export interface RoundResult {
   readonly lastAtUs: number;
   readonly p50Ms: number | null;
   readonly p99Ms: number | null;
+  /** WebSocket messages the bare counters read this round (0 for client libraries): deliveries ÷ frames is the batching. */
+  readonly frames: number;
 }
 
 /**
@@ -26,6 +28,7 @@ export class DeliveryStats {
   private lastAtUs = 0;
   /** Receipt time of the frame being read, taken on its first delivery. */
   private frameAtUs = 0;
+  private frames = 0;
   private latency: RecordableHistogram | undefined;
   private onTarget: (() => void) | undefined;
   /** Connections lost after subscribing; a round cannot complete without them. */
@@ -39,6 +42,7 @@ export class DeliveryStats {
   arm(deliveries: number, latency: boolean): number {
     const excess = this.count - this.previousTarget;
     this.count = 0;
+    this.frames = 0;
     this.previousTarget = deliveries;
     this.target = deliveries;
     this.lastAtUs = 0;
@@ -48,6 +52,7 @@ export class DeliveryStats {
 
   beginFrame(): void {
     this.frameAtUs = 0;
+    this.frames++;
   }
 
   /** One delivery, found at `frame[start, end)`. */
@@ -61,11 +66,14 @@ export class DeliveryStats {
 
   /** One delivery already decoded by a client library. */
   deliverDecoded(update: JobProgressUpdate): void {
-    if (this.latency) {
-      const sentAtUs = update.metadata.sentAtUs;
-      if (sentAtUs === undefined) throw new Error(`A delivery carried no ${SENT_AT_KEY}.`);
-      this.recordLatency(monotonicMicros() - sentAtUs);
-    }
+    const sentAtUs = update.metadata.sentAtUs;
+    if (this.latency && sentAtUs === undefined) throw new Error(`A delivery carried no ${SENT_AT_KEY}.`);
+    this.deliverStamped(sentAtUs ?? 0);
+  }
+
+  /** One delivery sent at `sentAtUs` (monotonic µs), read from the payload by the caller. */
+  deliverStamped(sentAtUs: number): void {
+    if (this.latency) this.recordLatency(monotonicMicros() - sentAtUs);
     if (++this.count === this.target) this.reachTarget();
   }
 
@@ -75,7 +83,7 @@ export class DeliveryStats {
       const finish = (): void => {
         clearTimeout(timer);
         this.onTarget = undefined;
-        resolve({ count: this.count, lastAtUs: this.lastAtUs, p50Ms: this.percentileMs(50), p99Ms: this.percentileMs(99) });
+        resolve({ count: this.count, lastAtUs: this.lastAtUs, p50Ms: this.percentileMs(50), p99Ms: this.percentileMs(99), frames: this.frames });
       };
       const timer = setTimeout(() => {
         this.onTarget = undefined;

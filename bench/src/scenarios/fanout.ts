@@ -12,23 +12,30 @@ export interface FanoutTarget {
   readonly client: ClientKind;
 }
 
+/** The JSON fan-out's row name: the latency sweep reads each system's capacity from it. */
+export const FANOUT_JSON_NAME = 'Group fan-out, JSON';
+
 /** CPU time per delivery is far steadier than the rate on a shared machine, so it shows what a change did. */
-type RoundFigures = { readonly deliveriesPerSec: number } & CpuPerDelivery;
+export type RoundFigures = {
+  readonly deliveriesPerSec: number;
+  /** Deliveries per WebSocket message the clients read: how much each system batched (null for client libraries). */
+  readonly recordsPerFrame: number | null;
+} & CpuPerDelivery;
 
 /** Arms the clients, has the server send `messages` to the group, and measures until the last delivery. */
-async function fanoutRound(session: SystemSession, sizes: FanoutSizes, messages: number, timeoutMs: number): Promise<RoundFigures> {
+export async function fanoutRound(session: SystemSession, sizes: FanoutSizes, messages: number, timeoutMs: number): Promise<RoundFigures> {
   const deliveries = sizes.clients * messages;
   const { excess } = await session.clients.call('arm', { deliveries, latency: false });
   if (excess !== 0) throw new Error(`The clients counted ${excess} deliveries more than were sent.`);
   return chargeCpu(session, deliveries, async () => {
     const { startedAtUs } = await session.server.call('fanout', { group: jobGroup(BENCH_JOB_ID), messages, burst: sizes.burst });
-    const { lastAtUs } = await session.clients.call('settle', { timeoutMs });
-    return { deliveriesPerSec: deliveries / ((lastAtUs - startedAtUs) / 1e6) };
+    const { lastAtUs, frames } = await session.clients.call('settle', { timeoutMs });
+    return { deliveriesPerSec: deliveries / ((lastAtUs - startedAtUs) / 1e6), recordsPerFrame: frames > 0 ? deliveries / frames : null };
   });
 }
 
 /** Opens `count` subscribed clients, spread evenly over the session's nodes (the first gets any odd one). */
-async function connectClients(session: SystemSession, kind: ClientKind, count: number): Promise<void> {
+export async function connectClients(session: SystemSession, kind: ClientKind, count: number): Promise<void> {
   let connected = 0;
   for (const [i, { port }] of session.nodes.entries()) {
     const share = Math.ceil((count - connected) / (session.nodes.length - i));
@@ -70,10 +77,7 @@ export function fanoutScenario(
           system,
           async (session) => {
             await connectClients(session, client, sizes.clients);
-            await fanoutRound(session, sizes, sizes.warmupMessages, config.roundTimeoutMs);
-            const measured: RoundFigures[] = [];
-            for (let i = 0; i < sizes.repetitions; i++) measured.push(await fanoutRound(session, sizes, sizes.messages, config.roundTimeoutMs));
-            return measured;
+            return measureFanout(session, sizes, config.roundTimeoutMs);
           },
           nodes,
         );
@@ -84,8 +88,16 @@ export function fanoutScenario(
   };
 }
 
+/** A warm-up round, then the measured rounds, on clients already connected and subscribed. */
+export async function measureFanout(session: SystemSession, sizes: FanoutSizes, timeoutMs: number): Promise<RoundFigures[]> {
+  await fanoutRound(session, sizes, sizes.warmupMessages, timeoutMs);
+  const measured: RoundFigures[] = [];
+  for (let i = 0; i < sizes.repetitions; i++) measured.push(await fanoutRound(session, sizes, sizes.messages, timeoutMs));
+  return measured;
+}
+
 /** The row of a fan-out measured in `rounds`: the median rate and CPU per delivery, logged as they are reported. */
-function fanoutResult(measured: {
+export function fanoutResult(measured: {
   readonly name: string;
   readonly system: SystemName;
   readonly client: ClientKind;
@@ -94,15 +106,19 @@ function fanoutResult(measured: {
   readonly log: Log;
   /** Whose CPU `serverCpuNsPerDelivery` is. */
   readonly serverLabel: string;
+  readonly note?: string;
 }): ScenarioResult {
   const { name, system, client, sizes, rounds, log } = measured;
   const samples = rounds.map((r) => Math.round(r.deliveriesPerSec));
   const deliveriesPerSec = Math.round(median(samples));
   const serverCpuNsPerDelivery = Math.round(median(rounds.map((r) => r.serverCpuNsPerDelivery)));
   const clientCpuNsPerDelivery = Math.round(median(rounds.map((r) => r.clientCpuNsPerDelivery)));
+  const batching = rounds.every((r) => r.recordsPerFrame !== null) ? Math.round(median(rounds.map((r) => r.recordsPerFrame!)) * 10) / 10 : null;
+  const note = [batching === null ? undefined : `${batching} deliveries per frame`, measured.note].filter(Boolean).join('; ');
   log(
     `  ${system} (${client}): ${deliveriesPerSec.toLocaleString('en-US')} deliveries/s [${samples.join(', ')}]; ` +
-      `CPU per delivery: ${measured.serverLabel} ${serverCpuNsPerDelivery} ns, clients ${clientCpuNsPerDelivery} ns`,
+      `CPU per delivery: ${measured.serverLabel} ${serverCpuNsPerDelivery} ns, clients ${clientCpuNsPerDelivery} ns` +
+      (batching === null ? '' : `; ${batching} deliveries per frame`),
   );
   return {
     name,
@@ -114,5 +130,6 @@ function fanoutResult(measured: {
     samples,
     serverCpuNsPerDelivery,
     clientCpuNsPerDelivery,
+    ...(note ? { note } : {}),
   };
 }

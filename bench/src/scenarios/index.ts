@@ -1,12 +1,14 @@
-import { fanoutScenario } from './fanout.js';
+import { FANOUT_JSON_NAME, fanoutScenario } from './fanout.js';
 import { idleMemory } from './idle-memory.js';
-import { latencyUnderLoad } from './latency.js';
+import { connectionsAtScale } from './connections-at-scale.js';
+import { endToEnd } from './end-to-end.js';
+import { jobEvents } from './jobs.js';
+import { latencySweep } from './latency.js';
 import type { Scenario } from './scenario.js';
 
-export const FANOUT_JSON = 'Group fan-out, JSON';
+export const FANOUT_JSON = FANOUT_JSON_NAME;
 export const FANOUT_MSGPACK = 'Group fan-out, MessagePack';
 export const IDLE_MEMORY = idleMemory.name;
-export const LATENCY = latencyUnderLoad.name;
 export const FANOUT_REDIS = 'Group fan-out through Redis, 2 nodes';
 export const OFFICIAL_CLIENT = 'Official client end-to-end';
 
@@ -18,6 +20,7 @@ export const SCENARIOS: readonly Scenario[] = [
     [
       { system: 'tidings', client: 'tidings-json' },
       { system: 'socket.io', client: 'socket.io' },
+      { system: 'ws-batched', client: 'ws-batched' },
       { system: 'ws-coalesced', client: 'ws' },
       { system: 'ws', client: 'ws' },
     ],
@@ -36,6 +39,9 @@ export const SCENARIOS: readonly Scenario[] = [
     2,
   ),
   idleMemory,
-  latencyUnderLoad,
+  latencySweep,
+  jobEvents,
+  endToEnd,
+  connectionsAtScale,
   fanoutScenario('official-client', OFFICIAL_CLIENT, [{ system: 'tidings', client: '@microsoft/signalr' }], (config) => config.official),
 ];

@@ -14,8 +14,10 @@ export async function startSystem(name: SystemName, options: StartOptions = {}):
     case 'socket.io':
       return (await import('./socketio-system.js')).startSocketIo(options);
     case 'ws-coalesced':
-      return (await import('./raw-ws-system.js')).startRawWs(true);
+      return (await import('./raw-ws-system.js')).startRawWs('coalesced');
+    case 'ws-batched':
+      return (await import('./raw-ws-system.js')).startRawWs('batched');
     case 'ws':
-      return (await import('./raw-ws-system.js')).startRawWs(false);
+      return (await import('./raw-ws-system.js')).startRawWs('plain');
   }
 }

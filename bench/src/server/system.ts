@@ -1,7 +1,12 @@
 import type { JobProgressUpdate } from '../contract.js';
 
-/** The servers under test. `ws` is hand-rolled fan-out over the `ws` package, with and without write coalescing. */
-export const SYSTEM_NAMES = ['tidings', 'socket.io', 'ws-coalesced', 'ws'] as const;
+/**
+ * The servers under test. `ws*` is hand-rolled fan-out over the `ws` package:
+ * one frame per message (`ws`), the same with a turn's writes coalesced
+ * (`ws-coalesced`), or a turn's records in one frame shared by every
+ * recipient (`ws-batched`).
+ */
+export const SYSTEM_NAMES = ['tidings', 'socket.io', 'ws-batched', 'ws-coalesced', 'ws'] as const;
 export type SystemName = (typeof SYSTEM_NAMES)[number];
 
 /** A running server of one system, holding subscribers in groups (rooms). It lives as long as its worker process. */

@@ -1,4 +1,4 @@
-import { rawWs } from './raw-ws.js';
+import { rawWs, rawWsBatched } from './raw-ws.js';
 import { socketIo } from './socketio.js';
 import { tidingsJson } from './tidings-json.js';
 import { tidingsMessagePack } from './tidings-messagepack.js';
@@ -9,4 +9,5 @@ export const WIRE_PROTOCOLS: Readonly<Record<WireName, WireProtocol>> = {
   'tidings-messagepack': tidingsMessagePack,
   'socket.io': socketIo,
   ws: rawWs,
+  'ws-batched': rawWsBatched,
 };

@@ -1,8 +1,13 @@
 import type { WebSocket } from 'ws';
-import type { RawWsSubscribe, RawWsSubscribed } from '../../server/raw-ws-system.js';
+import { RECORD_END, type RawWsSubscribe, type RawWsSubscribed } from '../../server/raw-ws-system.js';
 import type { SessionHost, WireProtocol, WireSession } from './wire.js';
 
-/** The hand-rolled protocol: one JSON subscribe message and its reply, then every message is an update. */
+const RECORD_END_BYTE = RECORD_END.charCodeAt(0);
+
+/**
+ * The hand-rolled protocol: one JSON subscribe message and its reply, then
+ * every message is an update, or with `batched`, 0x1E-terminated updates.
+ */
 class RawWsSession implements WireSession {
   private subscribed = false;
 
@@ -10,6 +15,7 @@ class RawWsSession implements WireSession {
     private readonly socket: WebSocket,
     private readonly host: SessionHost,
     private readonly jobId: string,
+    private readonly batched: boolean,
   ) {}
 
   open(): void {
@@ -17,6 +23,15 @@ class RawWsSession implements WireSession {
   }
 
   receive(frame: Buffer): void {
+    if (this.subscribed && this.batched) {
+      let start = 0;
+      for (let end = frame.indexOf(RECORD_END_BYTE); end !== -1; end = frame.indexOf(RECORD_END_BYTE, start)) {
+        this.host.deliver(frame, start, end);
+        start = end + 1;
+      }
+      if (start !== frame.length) this.host.failed(new Error('A WebSocket message ended inside a record.'));
+      return;
+    }
     if (this.subscribed) {
       this.host.deliver(frame, 0, frame.length);
       return;
@@ -37,5 +52,10 @@ class RawWsSession implements WireSession {
 
 export const rawWs: WireProtocol = {
   path: '/',
-  session: (socket, host, jobId) => new RawWsSession(socket, host, jobId),
+  session: (socket, host, jobId) => new RawWsSession(socket, host, jobId, false),
+};
+
+export const rawWsBatched: WireProtocol = {
+  path: '/',
+  session: (socket, host, jobId) => new RawWsSession(socket, host, jobId, true),
 };

@@ -19,7 +19,7 @@ export interface WireSession {
   keepAlive(): void;
 }
 
-export type WireName = 'tidings-json' | 'tidings-messagepack' | 'socket.io' | 'ws';
+export type WireName = 'tidings-json' | 'tidings-messagepack' | 'socket.io' | 'ws' | 'ws-batched';
 
 export interface WireProtocol {
   /** Path and query of the WebSocket URL. */
