@@ -1,5 +1,2 @@
-/**
- * The scaled-jobs package, in one place: `@tidings/redis/jobs` today, about to
- * become `@tidings/redis-jobs`. Only this line changes with the rename.
- */
-export { RedisJobCluster } from '@tidings/redis/jobs';
+/** The scaled-jobs package, imported in one place so the Redis jobs scenario names it once. */
+export { RedisJobCluster } from '@tidings/redis-jobs';
