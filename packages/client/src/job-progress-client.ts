@@ -1,10 +1,13 @@
 import { type HttpTransportType, type HubConnection, HubConnectionBuilder, HubConnectionState } from '@microsoft/signalr';
 import { type AccessTokenSource, resolveAccessToken } from './access-token.js';
-import { DEFAULT_RECONNECT_DELAYS_MS, cancellableDelay, reconnectDelay } from './backoff.js';
 import { ClientEvents } from './client-events.js';
 import { JobFeed, type JobWatch } from './job-feed.js';
 import { type ClientLogger, type LogLevelName, describeError, levelLogger, officialClientLogger } from './logger.js';
 import {
+  DEFAULT_RECONNECT_DELAYS_MS,
+  JOB_PROGRESS_HUB_PATH,
+  cancellableDelay,
+  reconnectDelay,
   type HubError,
   type JobCompleted,
   type JobEvent,
@@ -13,12 +16,10 @@ import {
   type Notification,
   type VideoProgressUpdate,
   jobEvent,
-} from './payloads.js';
+} from '@tidings/contract';
 import { TidingsApi, TidingsApiError } from './rest-api.js';
 import type { IngestVideoRequest, IngestVideoResponse, Job, JobListQuery } from './rest-types.js';
 import { VideoFeed } from './video-feed.js';
-
-export const JOB_PROGRESS_HUB_PATH = '/hubs/job-progress';
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
 

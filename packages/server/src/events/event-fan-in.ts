@@ -1,6 +1,7 @@
 import type { Job, JobEngine, JobEvent, JobEventSink } from '@tidings/jobs';
 import type { Logger } from '../logger.js';
-import { type VideoProgress, videoProgress } from '../videos/video-progress.js';
+import type { VideoProgressUpdate } from '@tidings/contract';
+import { videoProgress } from '../videos/video-progress.js';
 
 /** A job event as surfaces receive it, with lookups shared between them. */
 export interface JobActivity {
@@ -8,7 +9,7 @@ export interface JobActivity {
   /** The job's steps, in order, when it is a flow (a video pipeline); none otherwise. Read once, on first ask. */
   steps(): Promise<readonly Job[]>;
   /** The video's progress when the event is a video pipeline's (worked out once, on first ask). */
-  video(): Promise<VideoProgress | undefined>;
+  video(): Promise<VideoProgressUpdate | undefined>;
 }
 
 /** A client-facing API over the job engine (a hub and its payloads): seed 001's, later seed 000's. */
@@ -39,7 +40,7 @@ export class EventFanIn implements JobEventSink {
   async deliver(event: JobEvent): Promise<void> {
     const job = event.job;
     let steps: Promise<readonly Job[]> | undefined;
-    let video: Promise<VideoProgress | undefined> | undefined;
+    let video: Promise<VideoProgressUpdate | undefined> | undefined;
     const activity: JobActivity = {
       event,
       steps: () => (steps ??= job.steps ? this.engine.children(job.id) : Promise.resolve([])),

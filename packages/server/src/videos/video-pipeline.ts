@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Job, type JobEngine, JobPriority } from '@tidings/jobs';
-import { type VideoProgress, videoProgress } from './video-progress.js';
+import type { VideoProgressUpdate } from '@tidings/contract';
+import { videoProgress } from './video-progress.js';
 
 export const PIPELINE_TYPE = 'VideoProcessing';
 
@@ -54,7 +55,7 @@ export class VideoPipeline {
   }
 
   /** The video's progress given its pipeline job's state. */
-  async progress(pipeline: Job): Promise<VideoProgress> {
+  async progress(pipeline: Job): Promise<VideoProgressUpdate> {
     return videoProgress(pipeline, await this.engine.children(pipeline.id));
   }
 }

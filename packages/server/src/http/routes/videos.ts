@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { PRIORITY_NAMES, parsePriority } from '../../videos/video-pipeline.js';
-import { JOB_PROGRESS_HUB_PATH } from '../../surfaces/job-progress/job-progress-client.js';
+import { JOB_PROGRESS_HUB_PATH } from '@tidings/contract';
 import { API_PREFIX, type ApiContext } from '../api-context.js';
 import { sendError } from '../http-errors.js';
 import { errorResponses, idParams } from '../schemas.js';

@@ -1,7 +1,5 @@
 import { Hub } from '@tidings/hub';
-import type { VideoProgress } from '../../videos/video-progress.js';
-import type { JobProgressClient } from './job-progress-client.js';
-import type { JobProgressUpdate } from './payloads.js';
+import type { JobProgressHubEvents, JobProgressUpdate, VideoProgressUpdate } from '@tidings/contract';
 
 /** What the hub asks of its surface; every method gets the hub instance of the invocation. */
 export interface JobProgressOperations {
@@ -11,7 +9,7 @@ export interface JobProgressOperations {
   subscribeToVideo(hub: JobProgressHub, videoId: unknown): Promise<void>;
   unsubscribeFromVideo(hub: JobProgressHub, videoId: unknown): Promise<void>;
   getJobProgress(hub: JobProgressHub, jobId: unknown): Promise<JobProgressUpdate | null>;
-  getVideoProgress(hub: JobProgressHub, videoId: unknown): Promise<VideoProgress | null>;
+  getVideoProgress(hub: JobProgressHub, videoId: unknown): Promise<VideoProgressUpdate | null>;
 }
 
 /**
@@ -19,7 +17,7 @@ export interface JobProgressOperations {
  * so `SubscribeToJob` reaches `subscribeToJob`. Connections join
  * `user-{userId}` on connect.
  */
-export class JobProgressHub extends Hub<JobProgressClient> {
+export class JobProgressHub extends Hub<JobProgressHubEvents> {
   constructor(private readonly operations: JobProgressOperations) {
     super();
   }
@@ -48,7 +46,7 @@ export class JobProgressHub extends Hub<JobProgressClient> {
     return this.operations.getJobProgress(this, jobId);
   }
 
-  getVideoProgress(videoId: unknown): Promise<VideoProgress | null> {
+  getVideoProgress(videoId: unknown): Promise<VideoProgressUpdate | null> {
     return this.operations.getVideoProgress(this, videoId);
   }
 }

@@ -5,18 +5,9 @@ import { ANONYMOUS, type Identity, identityOf } from '../../auth/identity.js';
 import type { JobActivity, Surface } from '../../events/event-fan-in.js';
 import type { Logger } from '../../logger.js';
 import type { VideoPipeline } from '../../videos/video-pipeline.js';
-import type { VideoProgress } from '../../videos/video-progress.js';
-import { JOB_PROGRESS_HUB_PATH, type JobProgressClient, groups } from './job-progress-client.js';
+import { type ErrorCode, JOB_PROGRESS_HUB_PATH, type JobProgressHubEvents, type JobProgressUpdate, type Notification, type VideoProgressUpdate, jobProgressGroups as groups } from '@tidings/contract';
 import { JobProgressHub, type JobProgressOperations } from './job-progress-hub.js';
-import {
-  type ErrorCode,
-  type JobProgressUpdate,
-  type Notification,
-  jobCompleted,
-  jobFailed,
-  jobProgressUpdate,
-  ownerNotification,
-} from './payloads.js';
+import { jobCompleted, jobFailed, jobProgressUpdate, ownerNotification } from './payloads.js';
 import { guardHubMethod, requireValidId } from '../shared/hub-method-guard.js';
 
 export interface JobProgressSurfaceDeps {
@@ -33,12 +24,12 @@ export interface JobProgressSurfaceDeps {
  */
 export class JobProgressSurface implements Surface, JobProgressOperations {
   readonly name = 'job-progress';
-  private endpoint: HubEndpoint<JobProgressClient> | undefined;
+  private endpoint: HubEndpoint<JobProgressHubEvents> | undefined;
 
   constructor(private readonly deps: JobProgressSurfaceDeps) {}
 
-  mount(hubs: HubServer, options: HubOptions): HubEndpoint<JobProgressClient> {
-    this.endpoint = hubs.mapHub<JobProgressClient>(JOB_PROGRESS_HUB_PATH, JobProgressHub, {
+  mount(hubs: HubServer, options: HubOptions): HubEndpoint<JobProgressHubEvents> {
+    this.endpoint = hubs.mapHub<JobProgressHubEvents>(JOB_PROGRESS_HUB_PATH, JobProgressHub, {
       ...options,
       activator: () => new JobProgressHub(this),
     });
@@ -132,7 +123,7 @@ export class JobProgressSurface implements Surface, JobProgressOperations {
     });
   }
 
-  async getVideoProgress(hub: JobProgressHub, rawId: unknown): Promise<VideoProgress | null> {
+  async getVideoProgress(hub: JobProgressHub, rawId: unknown): Promise<VideoProgressUpdate | null> {
     const videoId = await this.requireId(hub, rawId, 'videoId');
     return this.guard(hub, 'GetVideoProgress', async () => {
       const pipeline = await this.authorize(hub, await this.deps.videos.pipelineOf(videoId), `Video '${videoId}'`);

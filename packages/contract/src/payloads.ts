@@ -1,6 +1,7 @@
 /**
- * What `/hubs/job-progress` sends (seed 001 §4, camelCase). Every job and
- * video event carries the job's `sequence`: per job, from 1, no gaps.
+ * What `/hubs/job-progress` sends (camelCase), shared by the server that
+ * builds these payloads and the clients that read them. Every job and video
+ * event carries the job's `sequence`: per job, from 1, no gaps.
  */
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -61,15 +62,21 @@ export interface StageProgress {
   readonly errorMessage: string | null;
 }
 
+export type ProcessingStatus = 'Pending' | 'Processing' | 'Completed' | 'Failed' | 'Cancelled';
+export type StepStatus = 'NotStarted' | 'Pending' | 'InProgress' | 'Completed' | 'Failed' | 'Cancelled';
+export type EmbeddingStatus = StepStatus | 'Partial';
+
+/** A video's state, from its pipeline job and the pipeline's steps. */
 export interface VideoProgressUpdate {
   readonly videoId: string;
   readonly jobId: string;
-  readonly processingStatus: 'Pending' | 'Processing' | 'Completed' | 'Failed' | 'Cancelled';
-  readonly transcriptionStatus: 'NotStarted' | 'Pending' | 'InProgress' | 'Completed' | 'Failed' | 'Cancelled';
-  readonly embeddingStatus: 'NotStarted' | 'Pending' | 'InProgress' | 'Completed' | 'Partial' | 'Failed' | 'Cancelled';
+  readonly processingStatus: ProcessingStatus;
+  readonly transcriptionStatus: StepStatus;
+  readonly embeddingStatus: EmbeddingStatus;
   readonly overallProgress: number;
   readonly stages: readonly StageProgress[];
   readonly updatedAt: string;
+  /** The pipeline job's sequence: a video's updates are ordered by it. */
   readonly sequence: number;
 }
 
@@ -81,8 +88,12 @@ export interface Notification {
   readonly timestamp: string;
 }
 
+/** The codes the server sends in `Error`. */
+export type ErrorCode = 'NOT_FOUND' | 'UNAUTHORIZED' | 'VALIDATION_ERROR' | 'INTERNAL_ERROR';
+
 export interface HubError {
-  readonly code: 'NOT_FOUND' | 'UNAUTHORIZED' | 'VALIDATION_ERROR' | 'INTERNAL_ERROR' | (string & {});
+  /** One of ErrorCode; a client keeps unknown codes a newer server may send. */
+  readonly code: ErrorCode | (string & {});
   readonly message: string;
 }
 
