@@ -3,7 +3,18 @@ export { loadConfig, ConfigError, DEFAULT_CONFIG, type ServerConfig, type LogLev
 export { demoProcessors, simulatedVideoIngestion, simulatedTranscription, simulatedEmbeddingGeneration, type ProcessorSet } from './demo/simulated-processors.js';
 export { SimulatedWork } from './demo/simulated-work.js';
 export { startDemoVideos, startDemoVideosIfEmpty } from './demo/demo-videos.js';
-export { EventFanIn, type Surface, type JobActivity } from './events/event-fan-in.js';
+// The plugin API: what a system built on the service (the examples, a user's app) uses.
+export { definePlugin, type TidingsPlugin, type PluginContext, type AnyJobType } from './plugins/tidings-plugin.js';
+export type { HubTenant, SharedHub } from './plugins/shared-hub.js';
+export { JobEventRouter, type JobActivity, type JobActivityHandler, type JobTypeRoute } from './events/job-event-router.js';
+export { subscribeWithSnapshot, type SnapshotSubscription } from './events/subscribe-with-snapshot.js';
+export { guardHubMethod, requireValidId, type ReportError } from './surfaces/shared/hub-method-guard.js';
+export { jsonObject, jsonField, jsonString, jsonNumber } from './surfaces/shared/json-fields.js';
+export { idProblem, ID_SCHEMA } from './ids.js';
+export { allowConfiguredOrigins, identifyRequests } from './http/plugin-guards.js';
+export { sendError, unauthorized } from './http/http-errors.js';
+export { ownerNotification } from './surfaces/job-progress/payloads.js';
+export { createLogger, type Logger } from './logger.js';
 export { JobProgressSurface } from './surfaces/job-progress/job-progress-surface.js';
 export { JobProgressHub } from './surfaces/job-progress/job-progress-hub.js';
 export {
@@ -22,5 +33,5 @@ export {
 export { VideoPipeline, PIPELINE_STEPS, PIPELINE_TYPE, parsePriority } from './videos/video-pipeline.js';
 export { AuthService, type AuthMode } from './auth/auth-service.js';
 export { AccessPolicy } from './auth/access-policy.js';
-export type { Identity } from './auth/identity.js';
+export { type Identity, ANONYMOUS, identityOf } from './auth/identity.js';
 export { SIGNALR_BUNDLE_PATH } from './http/routes/static-assets.js';

@@ -6,6 +6,9 @@ import { startDemoVideosIfEmpty } from './demo/demo-videos.js';
 import { createLogger } from './logger.js';
 import { startTidingsWorker } from './scale/tidings-worker.js';
 import { createTidingsServer } from './server.js';
+import { conduitPlugin } from './surfaces/conduit/conduit-plugin.js';
+import { hotswapPlugin } from './surfaces/hotswap/hotswap-plugin.js';
+import { youtubeRagPlugin } from './surfaces/youtube-rag/youtube-rag-plugin.js';
 
 async function main(): Promise<void> {
   let config;
@@ -22,13 +25,14 @@ async function main(): Promise<void> {
   // A stray rejection in a library callback is logged, not fatal: for an API node it would
   // drop every client's connection; for a worker, its jobs would wait for a takeover.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  const plugins = [conduitPlugin({ demoSpeed: config.demoSpeed }), youtubeRagPlugin(), hotswapPlugin({ demoSpeed: config.demoSpeed })];
   let server: { close(): Promise<void> };
   if (config.role === 'worker') {
-    const worker = await startTidingsWorker({ config, logger });
+    const worker = await startTidingsWorker({ config, logger, plugins });
     logger.info({ nodeId: worker.scale.cluster.nodeId, concurrency: config.jobConcurrency, redisPrefix: config.redisPrefix }, 'tidings worker is running jobs');
     server = worker;
   } else {
-    const service = await createTidingsServer({ config, logger });
+    const service = await createTidingsServer({ config, logger, plugins });
     const url = await service.listen();
     const where = config.redisUrl ? { role: config.role, redisPrefix: config.redisPrefix } : { dataDir: config.dataDir };
     logger.info({ url, dashboard: `${url}/`, hub: `${url}/hubs/job-progress`, swagger: `${url}/swagger`, ...where }, 'tidings job-progress service is listening');

@@ -6,7 +6,7 @@ import { AccessPolicy } from './auth/access-policy.js';
 import { AuthService } from './auth/auth-service.js';
 import { DEFAULT_CONFIG, type ServerConfig } from './config.js';
 import { type ProcessorSet, defineMissing, demoProcessors } from './demo/simulated-processors.js';
-import { EventFanIn } from './events/event-fan-in.js';
+import { JobEventRouter } from './events/job-event-router.js';
 import { api } from './http/api.js';
 import { API_PREFIX } from './http/api-context.js';
 import { formatSchemaErrors } from './http/http-errors.js';
@@ -14,24 +14,25 @@ import { registerOpenApi } from './http/openapi.js';
 import { dashboardRoutes } from './http/routes/dashboard.js';
 import { staticAssetRoutes } from './http/routes/static-assets.js';
 import { type Logger, createLogger, requestLogSerializer } from './logger.js';
+import { PluginHost } from './plugins/plugin-host.js';
+import type { TidingsPlugin } from './plugins/tidings-plugin.js';
 import { ScaledMode } from './scale/scaled-mode.js';
 import { JobProgressSurface } from './surfaces/job-progress/job-progress-surface.js';
-import { type SeedSurfacesOptions, mountSeedSurfaces } from './surfaces/seed-surfaces.js';
 import { VideoPipeline } from './videos/video-pipeline.js';
 
 export interface TidingsServerOptions {
   readonly config?: Partial<ServerConfig>;
   readonly logger?: Logger;
-  /** Processors by job type. Default: the simulated seed pipeline at `config.demoSpeed`. */
+  /** Processors by job type (default: the simulated video pipeline at `config.demoSpeed`); they win over the plugins' job types. */
   readonly processors?: ProcessorSet;
+  /** What the service is composed with: each plugin's job types, hubs, routes and reactions to job events. */
+  readonly plugins?: readonly TidingsPlugin[];
   /** Options for every hub (timeouts, say), under the service's own. */
   readonly hubOptions?: HubOptions;
   /** At most one ordinary progress event per job per this many ms. Default 1000. */
   readonly throttleIntervalMs?: number;
   /** The built dashboard served at `/`. Default: `@tidings/dashboard`'s `dist`. */
   readonly dashboardDir?: string;
-  /** The seed 000/002/003/004 surfaces: Conduit timings and clock, the HotSwap notifier. */
-  readonly seeds?: SeedSurfacesOptions;
 }
 
 export interface TidingsServer {
@@ -47,7 +48,10 @@ export interface TidingsServer {
   close(): Promise<void>;
 }
 
-/** The job-progress service of seed 001, in one process: REST, the hub, the job engine on SQLite. */
+/**
+ * The job-progress service: REST, `/hubs/job-progress`, the dashboard, the job
+ * engine on SQLite (or Redis), and whatever its plugins add.
+ */
 export async function createTidingsServer(options: TidingsServerOptions = {}): Promise<TidingsServer> {
   const config: ServerConfig = { ...DEFAULT_CONFIG, ...options.config };
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -99,15 +103,15 @@ async function assemble(
   };
   const hubs = scale?.createHubServer(hubOptions) ?? new HubServer(hubOptions);
 
-  // One engine -> one fan-in -> the surfaces (each a hub with its own payloads).
-  const fanIn = new EventFanIn(engine, logger.child({ component: 'surfaces' }));
+  // One engine -> one router -> `/hubs/job-progress` (every job type) and each plugin (its own types).
+  const router = new JobEventRouter(engine, logger.child({ component: 'plugins' }));
   const jobProgress = new JobProgressSurface({ engine, videos, access, logger: logger.child({ component: 'job-progress' }) });
   const jobProgressHub = jobProgress.mount(hubs, {});
-  fanIn.add(jobProgress);
-  const seeds = mountSeedSurfaces({ engine, hubs, auth, config, logger, options: options.seeds });
-  opened.push(seeds);
-  for (const surface of seeds.surfaces) fanIn.add(surface);
-  engine.addSink(fanIn);
+  router.add('job-progress', 'all', (activity) => jobProgress.publish(activity));
+  const plugins = new PluginHost({ engine, hubs, auth, access, config, logger, router });
+  opened.push(plugins);
+  await plugins.register(options.plugins ?? []);
+  engine.addSink(router);
 
   const app = Fastify({
     // Request lines carry no token: the query's access_token is redacted.
@@ -121,7 +125,7 @@ async function assemble(
   await app.register(api, { prefix: API_PREFIX, context: { engine, videos, auth, access, corsOrigins: config.corsOrigins } });
   await app.register(staticAssetRoutes);
   await app.register(dashboardRoutes, { root: options.dashboardDir });
-  await seeds.registerRoutes(app);
+  await plugins.registerRoutes(app);
   const startedAt = Date.now();
   let stopping = false;
   app.get('/health', { schema: { tags: ['service'], summary: 'Liveness and counters' } }, async (_request, reply) => {
@@ -130,9 +134,9 @@ async function assemble(
       mode: auth.mode,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       jobs: engine.metrics,
-      surfaces: fanIn.metrics,
+      hubEvents: router.metrics,
       hubs: { [jobProgressHub.path]: { connections: jobProgressHub.connectionCount } },
-      seeds: seeds.metrics,
+      plugins: plugins.metrics,
       ...(scale ? { redis: await scale.health() } : {}),
     };
     return reply.code(stopping ? 503 : 200).send(body);
@@ -152,7 +156,7 @@ async function assemble(
     await hubs.close();
   });
   app.addHook('onClose', async () => {
-    await seeds.close();
+    await plugins.close();
     await store?.close();
     await scale?.close();
   });
@@ -173,7 +177,7 @@ async function assemble(
     async listen() {
       await scale?.start();
       await engine.start();
-      seeds.start();
+      await plugins.start();
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;

@@ -4,16 +4,16 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ManualClock } from '@tidings/jobs';
 import { demoProcessors } from '../src/index.js';
-import { conduitDemoProcessors } from '../src/surfaces/conduit/demo/generation-processors.js';
+import { conduitJobTypes } from '../src/surfaces/conduit/demo/generation-processors.js';
 import { jsonString } from '../src/surfaces/shared/json-fields.js';
-import { MASTER_KEY, SEED_VIDEO_URL, TRANSPORT_CASES, closed, connect, delay, gated, record, seedServiceFixture, signalR, waitFor } from './support/seed-service.js';
+import { MASTER_KEY, processorsOf, SEED_VIDEO_URL, TRANSPORT_CASES, closed, connect, delay, gated, record, seedServiceFixture, signalR, waitFor } from './support/seed-service.js';
 import type { RunningService } from './support/seed-service.js';
 
 const SPEED = 20;
 
 /** Generation tasks wait until the test opens the gate of their prompt. */
 function gatedGenerations() {
-  return gated(conduitDemoProcessors(SPEED), (job) => jsonString(job.input, 'prompt') ?? '');
+  return gated(processorsOf(conduitJobTypes(SPEED)), (job) => jsonString(job.input, 'prompt') ?? '');
 }
 
 async function issueKey(service: RunningService, name: string, maxBudget?: number): Promise<{ id: string; key: string }> {

@@ -9,9 +9,9 @@ import { FixedWindowRateLimiter, RateLimitExceeded } from '../src/reliability/fi
 import { MessageBatcher } from '../src/reliability/message-batcher.js';
 import { envelope } from '../src/reliability/message-envelope.js';
 import { ProgressDeltaTracker } from '../src/reliability/progress-delta.js';
-import { conduitDemoProcessors } from '../src/surfaces/conduit/demo/generation-processors.js';
+import { conduitJobTypes } from '../src/surfaces/conduit/demo/generation-processors.js';
 import { jsonString } from '../src/surfaces/shared/json-fields.js';
-import { MASTER_KEY, TRANSPORT_CASES, connect, delay, eventually, gated, record, seedServiceFixture, signalR, waitFor } from './support/seed-service.js';
+import { MASTER_KEY, processorsOf, TRANSPORT_CASES, connect, delay, eventually, gated, record, seedServiceFixture, signalR, waitFor } from './support/seed-service.js';
 import type { RunningService } from './support/seed-service.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -149,7 +149,7 @@ async function issueKey(service: RunningService, name: string): Promise<string> 
 
 describe('seed 003 on the Conduit hubs: acknowledgements, re-sends and dead letters', () => {
   const SPEED = 20;
-  const generations = gated(conduitDemoProcessors(SPEED), (job) => jsonString(job.input, 'prompt') ?? '');
+  const generations = gated(processorsOf(conduitJobTypes(SPEED)), (job) => jsonString(job.input, 'prompt') ?? '');
   const fixture = seedServiceFixture({
     processors: { ...demoProcessors({ speed: SPEED }), ...generations.processors },
     seeds: { conduit: { retryPolicy: { ackTimeoutMs: 150, backoffMultiplier: 2, maxAttempts: 3 } } },
@@ -256,7 +256,7 @@ describe('seed 003 on the Conduit hubs: acknowledgements, re-sends and dead lett
 });
 
 describe('seed 003 §6: the client snippets, as written', () => {
-  const generations = gated(conduitDemoProcessors(20), (job) => jsonString(job.input, 'prompt') ?? '');
+  const generations = gated(processorsOf(conduitJobTypes(20)), (job) => jsonString(job.input, 'prompt') ?? '');
   const fixture = seedServiceFixture({ processors: { ...demoProcessors({ speed: 20 }), ...generations.processors } });
 
   it('§6a (reconnect with backoff) with the key in the hub URL, §6b acknowledging TaskProgress, §6c Ping', async () => {

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { demoProcessors } from '../src/index.js';
-import { deploymentDemoProcessors } from '../src/surfaces/hotswap/demo/deployment-pipeline.js';
+import { deploymentJobType } from '../src/surfaces/hotswap/demo/deployment-pipeline.js';
 import type { DeploymentProgressMessage, DeploymentStatusMessage } from '../src/surfaces/hotswap/deployment-notifier.js';
 import { jsonField, jsonString } from '../src/surfaces/shared/json-fields.js';
-import { TRANSPORT_CASES, connect, gated, record, seedServiceFixture, signalR, waitFor } from './support/seed-service.js';
+import { TRANSPORT_CASES, connect, gated, processorsOf, record, seedServiceFixture, signalR, waitFor } from './support/seed-service.js';
 
 const SPEED = 20;
 
 /** Deployments wait until the test opens the gate of their module name. */
 function gatedDeployments() {
-  return gated(deploymentDemoProcessors(SPEED), (job) => jsonString(jsonField(job.input, 'module'), 'name') ?? '');
+  return gated(processorsOf([deploymentJobType(SPEED)]), (job) => jsonString(jsonField(job.input, 'module'), 'name') ?? '');
 }
 
 /** Seed 004's JavaScript client, as written: only the base URL is the test's. */
@@ -197,7 +197,7 @@ describe('seed 004: a notifier failure never stops the pipeline', () => {
       assert.equal((await fixture.service.http(`/api/deployments/${executionId}`)).body.status, 'Succeeded');
       assert.deepEqual(progress.map((p) => p.Stage).slice(-2), ['Finalization', 'Finalization']);
       assert.ok(failures >= 3, `status sends failed ${failures} times`);
-      assert.ok((await fixture.service.http('/health')).body.seeds.hotswap.notificationFailures >= 3);
+      assert.ok((await fixture.service.http('/health')).body.plugins.hotswap.notificationFailures >= 3);
     } finally {
       await watcher.stop();
     }

@@ -1,4 +1,4 @@
-import { Hub, HubException } from '@tidings/hub';
+import { Hub, HubException, hubMethod } from '@tidings/hub';
 import type { AcknowledgementTracker } from './acknowledgement-tracker.js';
 import type { ConnectionRegistry } from './connection-registry.js';
 
@@ -17,9 +17,6 @@ export interface ReliableHubRuntime {
  * `Ping()` on every such hub. Connections are registered so critical
  * messages know whom to wait for; a closing connection dead-letters what it
  * never acknowledged.
- *
- * Every public method of a hub class is invocable, so subclasses keep their
- * logic in services and only delegate here.
  */
 export abstract class AcknowledgingHub extends Hub {
   constructor(protected readonly runtime: ReliableHubRuntime) {
@@ -37,17 +34,20 @@ export abstract class AcknowledgingHub extends Hub {
   }
 
   /** True when the message was waiting for this connection's acknowledgement. */
+  @hubMethod('AcknowledgeMessage')
   acknowledgeMessage(messageId: unknown): boolean {
     return this.runtime.tracker.acknowledge(requireMessageId(messageId), this.context.connectionId);
   }
 
   /** The client could not process the message; it is re-sent after the backoff, or dead-lettered. */
+  @hubMethod('NackMessage')
   nackMessage(messageId: unknown, error: unknown): boolean {
     const reason = typeof error === 'string' ? error.slice(0, 1000) : null;
     return this.runtime.tracker.nack(requireMessageId(messageId), this.context.connectionId, reason);
   }
 
   /** For measuring round trips (seed 003 §6c). */
+  @hubMethod('Ping')
   ping(): { pong: true; serverTime: string } {
     return { pong: true, serverTime: new Date().toISOString() };
   }

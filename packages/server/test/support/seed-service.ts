@@ -1,4 +1,6 @@
-import type { SeedSurfacesOptions } from '../../src/surfaces/seed-surfaces.js';
+import { conduitPlugin, type ConduitPluginOptions } from '../../src/surfaces/conduit/conduit-plugin.js';
+import { type HotSwapPluginOptions, hotswapPlugin } from '../../src/surfaces/hotswap/hotswap-plugin.js';
+import { youtubeRagPlugin } from '../../src/surfaces/youtube-rag/youtube-rag-plugin.js';
 import { serviceFixture } from './service.js';
 
 export * from './service.js';
@@ -8,13 +10,25 @@ export const MASTER_KEY = 'test-master-key-0123456789';
 
 type FixtureOptions = Parameters<typeof serviceFixture>[0];
 
-/** Seed surfaces for tests: a known master key, no demo health flips (they would interleave with what a test waits for). */
-export function seedOptions(options: FixtureOptions = {}): FixtureOptions {
-  const seeds: SeedSurfacesOptions = { ...options.seeds, conduit: { healthFlipIntervalMs: 0, ...options.seeds?.conduit } };
-  return { ...options, config: { conduitMasterKey: MASTER_KEY, ...options.config }, seeds };
+/** Tuning of the example plugins (tests shorten windows and drive clocks here). */
+export interface SeedOptions {
+  readonly conduit?: ConduitPluginOptions;
+  readonly hotswap?: HotSwapPluginOptions;
 }
 
-/** A service with the seed surfaces for a whole `describe`. */
-export function seedServiceFixture(options: FixtureOptions = {}) {
+/** The service composed as `npm start` composes it, with a known master key and no demo health flips (they would interleave with what a test waits for). */
+export function seedOptions(options: FixtureOptions & { seeds?: SeedOptions } = {}): FixtureOptions {
+  const { seeds, ...rest } = options;
+  const demoSpeed = rest.config?.demoSpeed ?? 10;
+  const plugins = [
+    conduitPlugin({ demoSpeed, healthFlipIntervalMs: 0, ...seeds?.conduit }),
+    youtubeRagPlugin(),
+    hotswapPlugin({ demoSpeed, ...seeds?.hotswap }),
+  ];
+  return { ...rest, config: { conduitMasterKey: MASTER_KEY, ...rest.config }, plugins };
+}
+
+/** A service with the example plugins for a whole `describe`. */
+export function seedServiceFixture(options: FixtureOptions & { seeds?: SeedOptions } = {}) {
   return serviceFixture(seedOptions(options));
 }

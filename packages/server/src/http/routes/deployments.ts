@@ -1,9 +1,9 @@
 import type { Job } from '@tidings/jobs';
 import type { FastifyInstance } from 'fastify';
 import type { AuthService } from '../../auth/auth-service.js';
-import { DEPLOYMENT_HUB_PATH, DEPLOYMENT_STAGES, TARGET_ENVIRONMENTS } from '../../surfaces/hotswap/deployment-constants.js';
+import { DEPLOYMENT_HUB_PATH, DEPLOYMENT_STAGES, type DeploymentRequest, DeploymentRequestSchema } from '../../surfaces/hotswap/deployment-constants.js';
 import { deploymentProgress, executionState } from '../../surfaces/hotswap/deployment-state.js';
-import type { DeploymentRequest, DeploymentSurface } from '../../surfaces/hotswap/deployment-surface.js';
+import type { DeploymentSurface } from '../../surfaces/hotswap/deployment-surface.js';
 import { sendError } from '../http-errors.js';
 import { allowConfiguredOrigins, identifyRequests } from '../plugin-guards.js';
 
@@ -37,22 +37,7 @@ export async function deploymentRoutes(app: FastifyInstance, ctx: DeploymentRout
         tags: ['deployments'],
         summary: 'DEMO: start a simulated 8-stage deployment (events on /deploymentHub)',
         description: `Stages: ${DEPLOYMENT_STAGES.join(', ')}. \`simulateFailureAt\` fails the named stage.`,
-        body: {
-          type: 'object',
-          required: ['module', 'targetEnvironment'],
-          additionalProperties: false,
-          properties: {
-            module: {
-              type: 'object',
-              required: ['name', 'version'],
-              additionalProperties: false,
-              properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, version: { type: 'string', minLength: 1, maxLength: 50 }, description: { type: 'string', maxLength: 1000 } },
-            },
-            targetEnvironment: { type: 'string', enum: [...TARGET_ENVIRONMENTS] },
-            requesterEmail: { type: 'string', format: 'email', maxLength: 320 },
-            simulateFailureAt: { type: 'string', enum: [...DEPLOYMENT_STAGES] },
-          },
-        },
+        body: DeploymentRequestSchema,
         response: { 202: anyObject, 400: { $ref: 'Error#' }, 401: { $ref: 'Error#' } },
       },
     },

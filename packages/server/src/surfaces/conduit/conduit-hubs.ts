@@ -1,3 +1,4 @@
+import { hubMethod } from '@tidings/hub';
 import { AcknowledgingHub, type ReliableHubRuntime } from '../../reliability/acknowledging-hub.js';
 
 /** What a subscription is to: a video or image generation request, or any task. */
@@ -31,10 +32,12 @@ abstract class ConduitHub extends AcknowledgingHub {
 
 /** `/hubs/video-generation`: VideoProgress, VideoCompleted, VideoFailed to `video-{requestId}`. */
 export class VideoGenerationHub extends ConduitHub {
+  @hubMethod('SubscribeToVideoGeneration')
   subscribeToVideoGeneration(requestId: unknown): Promise<void> {
     return this.ops.subscribe(this, 'video', requestId);
   }
 
+  @hubMethod('UnsubscribeFromVideoGeneration')
   unsubscribeFromVideoGeneration(requestId: unknown): Promise<void> {
     return this.ops.unsubscribe(this, 'video', requestId);
   }
@@ -42,10 +45,12 @@ export class VideoGenerationHub extends ConduitHub {
 
 /** `/hubs/image-generation`: ImageProgress, ImageCompleted, ImageFailed to `image-{requestId}`. */
 export class ImageGenerationHub extends ConduitHub {
+  @hubMethod('SubscribeToImageGeneration')
   subscribeToImageGeneration(requestId: unknown): Promise<void> {
     return this.ops.subscribe(this, 'image', requestId);
   }
 
+  @hubMethod('UnsubscribeFromImageGeneration')
   unsubscribeFromImageGeneration(requestId: unknown): Promise<void> {
     return this.ops.unsubscribe(this, 'image', requestId);
   }
@@ -53,18 +58,22 @@ export class ImageGenerationHub extends ConduitHub {
 
 /** `/hubs/tasks`: TaskStarted, TaskProgress, TaskProgressDelta, TaskCompleted, TaskFailed, TaskCancelled. */
 export class TaskHub extends ConduitHub {
+  @hubMethod('SubscribeToTask')
   subscribeToTask(taskId: unknown): Promise<void> {
     return this.ops.subscribe(this, 'task', taskId);
   }
 
+  @hubMethod('UnsubscribeFromTask')
   unsubscribeFromTask(taskId: unknown): Promise<void> {
     return this.ops.unsubscribe(this, 'task', taskId);
   }
 
+  @hubMethod('SubscribeToTaskType')
   subscribeToTaskType(taskType: unknown): Promise<void> {
     return this.ops.subscribeToTaskType(this, taskType);
   }
 
+  @hubMethod('UnsubscribeFromTaskType')
   unsubscribeFromTaskType(taskType: unknown): Promise<void> {
     return this.ops.unsubscribeFromTaskType(this, taskType);
   }
@@ -75,10 +84,12 @@ export class SpendNotificationHub extends ConduitHub {}
 
 /** `/hubs/webhooks`: WebhookDelivered, WebhookFailed to `vkey-{id}` and to watchers of the URL. */
 export class WebhookDeliveryHub extends ConduitHub {
+  @hubMethod('SubscribeToWebhooks')
   subscribeToWebhooks(webhookUrls: unknown): Promise<void> {
     return this.ops.subscribeToWebhooks(this, webhookUrls);
   }
 
+  @hubMethod('UnsubscribeFromWebhooks')
   unsubscribeFromWebhooks(webhookUrls: unknown): Promise<void> {
     return this.ops.unsubscribeFromWebhooks(this, webhookUrls);
   }
@@ -89,6 +100,7 @@ export class AdminNotificationHub extends ConduitHub {}
 
 /** `/hubs/navigation-state` (planned in the seed): UpdateNavigation(state) → NavigationUpdated to the key's connections. */
 export class NavigationStateHub extends ConduitHub {
+  @hubMethod('UpdateNavigation')
   updateNavigation(state: unknown): Promise<void> {
     return this.ops.updateNavigation(this, state);
   }

@@ -1,5 +1,6 @@
 import { HubException } from '@tidings/hub';
 import type { Job, JobEngine } from '@tidings/jobs';
+import { subscribeWithSnapshot } from '../../events/subscribe-with-snapshot.js';
 import { idProblem } from '../../ids.js';
 import type { AcknowledgingHub } from '../../reliability/acknowledging-hub.js';
 import type { ConnectionRegistry } from '../../reliability/connection-registry.js';
@@ -37,12 +38,18 @@ export class ConduitSubscriptions implements ConduitHubOperations {
   async subscribe(hub: AcknowledgingHub, kind: SubscriptionKind, rawId: unknown): Promise<void> {
     const keyId = requireKey(hub);
     const id = requireId(rawId, WHAT[kind].required);
-    await this.deps.engine.withJobState(id, async (job) => {
-      const taskKind = job ? taskKindOfJobType(job.type) : undefined;
-      if (!job || !taskKind || job.ownerId !== ownerOfKey(keyId) || (kind !== 'task' && kind !== taskKind)) throw new HubException(WHAT[kind].denied);
-      await this.deps.messenger.flush();
-      await this.deps.registry.join(hub.groups, hub.context.connectionId, GroupPatterns[kind](id));
-      await this.sendState(hub.context.connectionId, kind, taskKind, job);
+    await subscribeWithSnapshot(this.deps.engine, id, {
+      authorize: (job) => {
+        const taskKind = job ? taskKindOfJobType(job.type) : undefined;
+        if (!job || !taskKind || job.ownerId !== ownerOfKey(keyId) || (kind !== 'task' && kind !== taskKind)) throw new HubException(WHAT[kind].denied);
+        return { job, taskKind };
+      },
+      join: async () => {
+        // What is batched for the group goes out first: the new member joins after it, and the state below covers it.
+        await this.deps.messenger.flush();
+        await this.deps.registry.join(hub.groups, hub.context.connectionId, GroupPatterns[kind](id));
+      },
+      sendSnapshot: ({ job, taskKind }) => this.sendState(hub.context.connectionId, kind, taskKind, job),
     });
   }
 

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import type { HubClass, HubEndpoint, HubFilter, HubOptions, HubServer } from '@tidings/hub';
 import type { Clock, JobEngine } from '@tidings/jobs';
 import Database from 'better-sqlite3';
-import { defineMissing } from '../../demo/simulated-processors.js';
-import type { JobActivity, Surface } from '../../events/event-fan-in.js';
+import type { JobActivity } from '../../events/job-event-router.js';
 import type { Logger } from '../../logger.js';
 import type { AcknowledgingHub, ReliableHubRuntime } from '../../reliability/acknowledging-hub.js';
 import { AcknowledgementTracker, type RetryPolicy } from '../../reliability/acknowledgement-tracker.js';
@@ -29,7 +28,6 @@ import {
   WebhookDeliveryHub,
 } from './conduit-hubs.js';
 import { ConduitSubscriptions } from './conduit-subscriptions.js';
-import { conduitDemoProcessors } from './demo/generation-processors.js';
 import { ProviderHealthFlipper } from './demo/provider-health-flipper.js';
 import { DemoWebhookDeliveries } from './demo/webhook-deliveries.js';
 import { RequestQuota } from './request-quota.js';
@@ -61,7 +59,6 @@ export interface ConduitOptions {
 export interface ConduitSurfaceDeps {
   readonly engine: JobEngine;
   readonly dataDir: string;
-  readonly demoSpeed: number;
   readonly logger: Logger;
   readonly options?: ConduitOptions;
 }
@@ -73,8 +70,7 @@ type ConduitHubClass = new (runtime: ReliableHubRuntime, ops: ConduitHubOperatio
  * engine: generation requests are jobs owned by their virtual key. Keys, spend
  * and dead letters live in `conduit.db` under DATA_DIR.
  */
-export class ConduitSurface implements Surface {
-  readonly name = 'conduit';
+export class ConduitSurface {
   readonly masterKey: string;
   readonly masterKeyGenerated: boolean;
   readonly keys: VirtualKeyStore;
@@ -135,9 +131,6 @@ export class ConduitSurface implements Surface {
     this.tasks = new TaskNotifier({ messenger: this.messenger, targets, spend: this.spend, webhooks: this.webhooks, logger });
     this.subscriptions = new ConduitSubscriptions({ engine: deps.engine, registry: this.registry, messenger: this.messenger, targets });
     this.flipper = new ProviderHealthFlipper(this.system, options.healthFlipIntervalMs ?? 30_000, logger);
-
-    // The demo providers, unless the server was given processors for these types.
-    defineMissing(deps.engine, conduitDemoProcessors(deps.demoSpeed));
   }
 
   /** Job types this surface runs and reports. */

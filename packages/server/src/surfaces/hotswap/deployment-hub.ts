@@ -1,4 +1,4 @@
-import { Hub, HubException } from '@tidings/hub';
+import { Hub, HubException, hubMethod } from '@tidings/hub';
 import { deploymentGroups } from './deployment-constants.js';
 
 /** What the hub asks of its surface. */
@@ -16,19 +16,23 @@ export class DeploymentHub extends Hub {
     super();
   }
 
+  @hubMethod('SubscribeToDeployment')
   async subscribeToDeployment(executionId: unknown): Promise<void> {
     await this.operations.subscribe(this, requireExecutionId(executionId));
   }
 
+  @hubMethod('UnsubscribeFromDeployment')
   async unsubscribeFromDeployment(executionId: unknown): Promise<void> {
     const id = requireExecutionId(executionId);
     await this.groups.removeFromGroup(this.context.connectionId, deploymentGroups.deployment(id));
   }
 
+  @hubMethod('SubscribeToAllDeployments')
   async subscribeToAllDeployments(): Promise<void> {
     await this.groups.addToGroup(this.context.connectionId, deploymentGroups.all);
   }
 
+  @hubMethod('UnsubscribeFromAllDeployments')
   async unsubscribeFromAllDeployments(): Promise<void> {
     await this.groups.removeFromGroup(this.context.connectionId, deploymentGroups.all);
   }

@@ -1,26 +1,15 @@
 import type { HubEndpoint, HubServer } from '@tidings/hub';
 import type { Job, JobEngine, JobEventKind } from '@tidings/jobs';
-import { defineMissing } from '../../demo/simulated-processors.js';
-import type { JobActivity, Surface } from '../../events/event-fan-in.js';
+import type { JobActivity } from '../../events/job-event-router.js';
+import { subscribeWithSnapshot } from '../../events/subscribe-with-snapshot.js';
 import type { Logger } from '../../logger.js';
-import { deploymentDemoProcessors } from './demo/deployment-pipeline.js';
-import { DEPLOYMENT_HUB_PATH, DEPLOYMENT_JOB_TYPE, type TARGET_ENVIRONMENTS, deploymentGroups } from './deployment-constants.js';
+import { DEPLOYMENT_HUB_PATH, DEPLOYMENT_JOB_TYPE, type DeploymentRequest, deploymentGroups } from './deployment-constants.js';
 import { DeploymentHub, type DeploymentHubOperations } from './deployment-hub.js';
 import { type DeploymentNotifier, SignalRDeploymentNotifier, deploymentStatusMessage } from './deployment-notifier.js';
 import { deploymentProgress, executionState } from './deployment-state.js';
 
-/** What starts a deployment (seed 004's DeploymentRequest). */
-export interface DeploymentRequest {
-  readonly module: { readonly name: string; readonly version: string; readonly description?: string };
-  readonly targetEnvironment: (typeof TARGET_ENVIRONMENTS)[number];
-  readonly requesterEmail?: string;
-  /** DEMO: fail at this stage. */
-  readonly simulateFailureAt?: string;
-}
-
 export interface DeploymentSurfaceDeps {
   readonly engine: JobEngine;
-  readonly demoSpeed: number;
   readonly logger: Logger;
   /** Wraps the SignalR notifier (logging, metrics — or a failing one in a test). */
   readonly decorateNotifier?: (notifier: DeploymentNotifier) => DeploymentNotifier;
@@ -36,15 +25,11 @@ const STATUS_CHANGES: ReadonlySet<JobEventKind> = new Set(['created', 'started',
  * is logged and counted and never touches the deployment — the engine runs
  * jobs apart from their notifications anyway.
  */
-export class DeploymentSurface implements Surface, DeploymentHubOperations {
-  readonly name = 'hotswap';
+export class DeploymentSurface implements DeploymentHubOperations {
   readonly metrics = { notificationFailures: 0 };
   private notifier: DeploymentNotifier | undefined;
 
-  constructor(private readonly deps: DeploymentSurfaceDeps) {
-    // The demo pipeline, unless the server was given a processor for deployments.
-    defineMissing(deps.engine, deploymentDemoProcessors(deps.demoSpeed));
-  }
+  constructor(private readonly deps: DeploymentSurfaceDeps) {}
 
   ownsJobType(type: string): boolean {
     return type === DEPLOYMENT_JOB_TYPE;
@@ -82,7 +67,6 @@ export class DeploymentSurface implements Surface, DeploymentHubOperations {
   async publish(activity: JobActivity): Promise<void> {
     const { event } = activity;
     const job = event.job;
-    if (!this.ownsJobType(job.type)) return;
     if (event.kind === 'stage' || event.kind === 'completed' || event.kind === 'failed') {
       await this.guarded('progress', job.id, (n) => n.notifyDeploymentProgress(job.id, job.currentStage ?? '', deploymentProgress(job)));
     }
@@ -94,11 +78,13 @@ export class DeploymentSurface implements Surface, DeploymentHubOperations {
   // ---- hub operations ----------------------------------------------------------
 
   async subscribe(hub: DeploymentHub, executionId: string): Promise<void> {
-    await this.deps.engine.withJobState(executionId, async (job) => {
-      // Subscribing before the deployment exists is allowed (the seed's advice is to subscribe first).
-      await hub.groups.addToGroup(hub.context.connectionId, deploymentGroups.deployment(executionId));
-      if (!job || !this.ownsJobType(job.type)) return;
-      await hub.clients.caller.send('DeploymentStatusChanged', deploymentStatusMessage(job.id, executionState(job)));
+    await subscribeWithSnapshot(this.deps.engine, executionId, {
+      // Subscribing before the deployment exists is allowed (HotSwap's advice is to subscribe first).
+      authorize: (job) => ({ deployment: job && this.ownsJobType(job.type) ? job : undefined }),
+      join: () => hub.groups.addToGroup(hub.context.connectionId, deploymentGroups.deployment(executionId)),
+      sendSnapshot: async ({ deployment }) => {
+        if (deployment) await hub.clients.caller.send('DeploymentStatusChanged', deploymentStatusMessage(deployment.id, executionState(deployment)));
+      },
     });
   }
 

@@ -1,4 +1,4 @@
-import { Hub } from '@tidings/hub';
+import { Hub, hubMethod } from '@tidings/hub';
 import type { JobProgressHubEvents, JobProgressUpdate, VideoProgressUpdate } from '@tidings/contract';
 
 /** What the hub asks of its surface; every method gets the hub instance of the invocation. */
@@ -26,26 +26,32 @@ export class JobProgressHub extends Hub<JobProgressHubEvents> {
     await this.operations.connected(this);
   }
 
+  @hubMethod('SubscribeToJob')
   subscribeToJob(jobId: unknown): Promise<void> {
     return this.operations.subscribeToJob(this, jobId);
   }
 
+  @hubMethod('UnsubscribeFromJob')
   unsubscribeFromJob(jobId: unknown): Promise<void> {
     return this.operations.unsubscribeFromJob(this, jobId);
   }
 
+  @hubMethod('SubscribeToVideo')
   subscribeToVideo(videoId: unknown): Promise<void> {
     return this.operations.subscribeToVideo(this, videoId);
   }
 
+  @hubMethod('UnsubscribeFromVideo')
   unsubscribeFromVideo(videoId: unknown): Promise<void> {
     return this.operations.unsubscribeFromVideo(this, videoId);
   }
 
+  @hubMethod('GetJobProgress')
   getJobProgress(jobId: unknown): Promise<JobProgressUpdate | null> {
     return this.operations.getJobProgress(this, jobId);
   }
 
+  @hubMethod('GetVideoProgress')
   getVideoProgress(videoId: unknown): Promise<VideoProgressUpdate | null> {
     return this.operations.getVideoProgress(this, videoId);
   }

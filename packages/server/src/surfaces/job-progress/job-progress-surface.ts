@@ -2,7 +2,8 @@ import { type HubEndpoint, type HubOptions, type HubServer } from '@tidings/hub'
 import type { Job, JobEngine } from '@tidings/jobs';
 import type { AccessPolicy } from '../../auth/access-policy.js';
 import { ANONYMOUS, type Identity, identityOf } from '../../auth/identity.js';
-import type { JobActivity, Surface } from '../../events/event-fan-in.js';
+import type { JobActivity } from '../../events/job-event-router.js';
+import { subscribeWithSnapshot } from '../../events/subscribe-with-snapshot.js';
 import type { Logger } from '../../logger.js';
 import type { VideoPipeline } from '../../videos/video-pipeline.js';
 import { type ErrorCode, JOB_PROGRESS_HUB_PATH, type JobProgressHubEvents, type JobProgressUpdate, type Notification, type VideoProgressUpdate, jobProgressGroups as groups } from '@tidings/contract';
@@ -22,8 +23,7 @@ export interface JobProgressSurfaceDeps {
  * events go to `job-{id}` and its owner's `user-{userId}` (once per
  * connection in both), a video pipeline's to `video-{id}`.
  */
-export class JobProgressSurface implements Surface, JobProgressOperations {
-  readonly name = 'job-progress';
+export class JobProgressSurface implements JobProgressOperations {
   private endpoint: HubEndpoint<JobProgressHubEvents> | undefined;
 
   constructor(private readonly deps: JobProgressSurfaceDeps) {}
@@ -76,14 +76,10 @@ export class JobProgressSurface implements Surface, JobProgressOperations {
   async subscribeToJob(hub: JobProgressHub, rawId: unknown): Promise<void> {
     const jobId = await this.requireId(hub, rawId, 'jobId');
     await this.guard(hub, 'SubscribeToJob', () =>
-      // Between two of the job's events: the state sent here is exactly what the
-      // group has been sent, so the caller sees every later event once, in order.
-      this.deps.engine.withJobState(jobId, async (job) => {
-        const allowed = await this.authorize(hub, job, `Job '${jobId}'`);
-        if (!allowed) return;
-        await hub.groups.addToGroup(hub.context.connectionId, groups.job(jobId));
-        await hub.clients.caller.send('JobProgressUpdate', jobProgressUpdate(allowed));
-        this.deps.logger.debug({ connectionId: hub.context.connectionId, jobId }, 'subscribed to job');
+      subscribeWithSnapshot(this.deps.engine, jobId, {
+        authorize: (job) => this.authorize(hub, job, `Job '${jobId}'`),
+        join: () => hub.groups.addToGroup(hub.context.connectionId, groups.job(jobId)),
+        sendSnapshot: (job) => hub.clients.caller.send('JobProgressUpdate', jobProgressUpdate(job)),
       }),
     );
   }
@@ -101,11 +97,10 @@ export class JobProgressSurface implements Surface, JobProgressOperations {
         await this.sendError(hub, 'NOT_FOUND', `Video '${videoId}' was not found.`);
         return;
       }
-      await this.deps.engine.withJobState(pipeline.id, async (current) => {
-        const allowed = await this.authorize(hub, current, `Video '${videoId}'`);
-        if (!allowed) return;
-        await hub.groups.addToGroup(hub.context.connectionId, groups.video(videoId));
-        await hub.clients.caller.send('VideoProgressUpdate', await this.deps.videos.progress(allowed));
+      await subscribeWithSnapshot(this.deps.engine, pipeline.id, {
+        authorize: (current) => this.authorize(hub, current, `Video '${videoId}'`),
+        join: () => hub.groups.addToGroup(hub.context.connectionId, groups.video(videoId)),
+        sendSnapshot: async (current) => hub.clients.caller.send('VideoProgressUpdate', await this.deps.videos.progress(current)),
       });
     });
   }

@@ -1,21 +1,14 @@
-import type { HubEndpoint, HubOptions, HubServer, HubUser, RequestInfo } from '@tidings/hub';
+import type { HubEndpoint, HubOptions, HubServer, HubUser } from '@tidings/hub';
+import type { HubTenant } from '../../plugins/shared-hub.js';
 import { AcknowledgingHub, type ReliableHubRuntime } from '../../reliability/acknowledging-hub.js';
 
 /**
- * One of the systems sharing `/hubs/notifications`: seed 000's YoutubeRag
- * (`NotificationHub`, JWT) and seed 002's Conduit (`SystemNotificationHub`,
- * virtual key) both map a hub there. Each connection belongs to the system
- * whose credential it presented.
+ * A system on `/hubs/notifications`: Conduit's `SystemNotificationHub` (virtual
+ * keys) and YoutubeRag's `NotificationHub` (a JWT) are mapped there together.
  */
-export interface NotificationsTenant {
-  readonly name: string;
-  /** The user for `token`; null for a credential of this system that is not valid; undefined when the token is not this system's kind. */
-  authenticate(request: RequestInfo, token: string | undefined): Promise<HubUser | null | undefined> | HubUser | null | undefined;
-  /** Joins the connection to this system's groups. */
-  connected(hub: AcknowledgingHub): Promise<void>;
-}
+export type NotificationsTenant = HubTenant<AcknowledgingHub>;
 
-/** The shared hub: acknowledgements and Ping (seed 003) for everyone; groups by tenant. */
+/** The shared hub: Conduit's acknowledgements and Ping for everyone; groups by tenant. */
 export class NotificationsHub extends AcknowledgingHub {}
 
 /** Maps the shared hub at `path`; tenants are asked in order which one a token belongs to. */

@@ -1,4 +1,4 @@
-import { Hub } from '@tidings/hub';
+import { Hub, hubMethod } from '@tidings/hub';
 import type { JobStatusDto } from './payloads.js';
 import type { YoutubeRagProgressClient } from './youtube-rag-client.js';
 
@@ -25,18 +25,22 @@ export class ProgressHub extends Hub<YoutubeRagProgressClient> {
     await this.operations.connected(this);
   }
 
+  @hubMethod('subscribeToJob')
   subscribeToJob(jobId: unknown): Promise<void> {
     return this.operations.subscribeToJob(this, jobId);
   }
 
+  @hubMethod('unsubscribeFromJob')
   unsubscribeFromJob(jobId: unknown): Promise<void> {
     return this.operations.unsubscribeFromJob(this, jobId);
   }
 
+  @hubMethod('getActiveJobs')
   getActiveJobs(): Promise<JobStatusDto[]> {
     return this.operations.getActiveJobs(this);
   }
 
+  @hubMethod('cancelJob')
   cancelJob(jobId: unknown): Promise<void> {
     return this.operations.cancelJob(this, jobId);
   }

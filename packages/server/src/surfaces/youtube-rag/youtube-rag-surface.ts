@@ -1,10 +1,11 @@
 import type { Authenticator, Hub, HubClients, HubEndpoint, HubServer } from '@tidings/hub';
 import { type Job, type JobEngine, JobStateError } from '@tidings/jobs';
 import type { AuthService } from '../../auth/auth-service.js';
-import type { JobActivity, Surface } from '../../events/event-fan-in.js';
+import type { JobActivity } from '../../events/job-event-router.js';
+import { subscribeWithSnapshot } from '../../events/subscribe-with-snapshot.js';
 import type { Logger } from '../../logger.js';
 import { ownerNotification } from '../job-progress/payloads.js';
-import type { NotificationsTenant } from '../shared/notifications-hub.js';
+import type { HubTenant } from '../../plugins/shared-hub.js';
 import { type ErrorCode, type JobStatusDto, jobCancelledMessage, jobCompletedDto, jobFailedDto, jobProgressDto, jobStatusDto } from './payloads.js';
 import { ProgressHub, type ProgressHubOperations } from './progress-hub.js';
 import { PROGRESS_HUB_PATH, type YoutubeRagProgressClient, youtubeRagGroups as groups } from './youtube-rag-client.js';
@@ -14,7 +15,7 @@ export interface YoutubeRagSurfaceDeps {
   readonly engine: JobEngine;
   readonly auth: AuthService;
   readonly logger: Logger;
-  /** Job types this surface shows (other surfaces' jobs share the engine). */
+  /** Job types this surface shows (other plugins' jobs share the engine). */
   readonly ownsJobType: (type: string) => boolean;
 }
 
@@ -29,8 +30,7 @@ const ACTIVE = ['Pending', 'Running'] as const;
  * at once, and the held-back latest state when the second is up), so nothing
  * is throttled twice here.
  */
-export class YoutubeRagSurface implements Surface, ProgressHubOperations {
-  readonly name = 'youtube-rag';
+export class YoutubeRagSurface implements ProgressHubOperations {
   private endpoint: HubEndpoint<YoutubeRagProgressClient> | undefined;
   private notifications: HubClients | undefined;
 
@@ -65,7 +65,7 @@ export class YoutubeRagSurface implements Surface, ProgressHubOperations {
   };
 
   /** YoutubeRag's side of `/hubs/notifications`: any other token must be the service's JWT; its user joins `user-{userId}`. */
-  notificationsTenant(): NotificationsTenant {
+  notificationsTenant(): HubTenant {
     return {
       name: 'youtube-rag',
       authenticate: this.authenticate,
@@ -83,7 +83,6 @@ export class YoutubeRagSurface implements Surface, ProgressHubOperations {
   async publish(activity: JobActivity): Promise<void> {
     const { event } = activity;
     const job = event.job;
-    if (!this.deps.ownsJobType(job.type)) return;
     const targets = [groups.job(job.id)];
     // The dashboard (user group) sees the jobs the user started, not each step of a pipeline.
     if (job.ownerId && job.parentId === null) targets.push(groups.user(job.ownerId));
@@ -116,12 +115,10 @@ export class YoutubeRagSurface implements Surface, ProgressHubOperations {
   async subscribeToJob(hub: ProgressHub, rawId: unknown): Promise<void> {
     const jobId = await this.requireId(hub, rawId);
     await this.guard(hub, 'subscribeToJob', () =>
-      // Between two of the job's events: the status sent is exactly what the group has had, so nothing is missed or repeated.
-      this.deps.engine.withJobState(jobId, async (job) => {
-        const owned = await this.owned(hub, job);
-        if (!owned) return;
-        await hub.groups.addToGroup(hub.context.connectionId, groups.job(jobId));
-        await hub.clients.caller.send('onJobStatusUpdate', jobStatusDto(owned));
+      subscribeWithSnapshot(this.deps.engine, jobId, {
+        authorize: (job) => this.owned(hub, job),
+        join: () => hub.groups.addToGroup(hub.context.connectionId, groups.job(jobId)),
+        sendSnapshot: (owned) => hub.clients.caller.send('onJobStatusUpdate', jobStatusDto(owned)),
       }),
     );
   }

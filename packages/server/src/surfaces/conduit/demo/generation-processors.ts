@@ -1,6 +1,6 @@
-import { type JobProcessor, type JsonObject, PermanentJobError } from '@tidings/jobs';
+import { Type } from '@sinclair/typebox';
+import { type JobProcessor, type JobType, type JsonObject, PermanentJobError, defineJobType } from '@tidings/jobs';
 import { jsonObject } from '../../shared/json-fields.js';
-import type { ProcessorSet } from '../../../demo/simulated-processors.js';
 import { SimulatedWork } from '../../../demo/simulated-work.js';
 import { TASK_TYPES } from '../conduit-constants.js';
 
@@ -60,11 +60,16 @@ function simulatedImageGeneration(work: SimulatedWork): JobProcessor {
   };
 }
 
+/** A generation request's input: the REST body's fields (prompt, model, size, duration, count). */
+export const GenerationInput = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]));
+
 /** The Conduit demo's job types, `speed` times faster than their base durations (about 5 s a video). */
-export function conduitDemoProcessors(speed: number): ProcessorSet {
+export function conduitJobTypes(speed: number): readonly JobType<Record<string, string | number>>[] {
   const work = new SimulatedWork(speed);
-  return {
-    [TASK_TYPES.video.jobType]: { processor: simulatedVideoGeneration(work), options: { maxRetries: 0, stages: ['Queued at provider', 'Generating', 'Encoding'] } },
-    [TASK_TYPES.image.jobType]: { processor: simulatedImageGeneration(work), options: { maxRetries: 0, stages: ['Queued at provider', 'Generating'] } },
-  };
+  const generation = (name: string, processor: JobProcessor, stages: string[]) =>
+    defineJobType({ name, input: GenerationInput, maxRetries: 0, stages, process: (job, ctx) => processor(job, ctx) });
+  return [
+    generation(TASK_TYPES.video.jobType, simulatedVideoGeneration(work), ['Queued at provider', 'Generating', 'Encoding']),
+    generation(TASK_TYPES.image.jobType, simulatedImageGeneration(work), ['Queued at provider', 'Generating']),
+  ];
 }

@@ -1,8 +1,6 @@
-import { type JobProcessor, PermanentJobError } from '@tidings/jobs';
-import type { ProcessorSet } from '../../../demo/simulated-processors.js';
+import { type JobType, PermanentJobError, defineJobType } from '@tidings/jobs';
 import { SimulatedWork } from '../../../demo/simulated-work.js';
-import { jsonString } from '../../shared/json-fields.js';
-import { DEPLOYMENT_JOB_TYPE, DEPLOYMENT_STAGES } from '../deployment-constants.js';
+import { DEPLOYMENT_JOB_TYPE, DEPLOYMENT_STAGES, DeploymentRequestSchema, type DeploymentRequest } from '../deployment-constants.js';
 
 const STAGE_MESSAGES: Record<(typeof DEPLOYMENT_STAGES)[number], string> = {
   Validation: 'Validating the deployment request',
@@ -20,21 +18,23 @@ const STAGE_MESSAGES: Record<(typeof DEPLOYMENT_STAGES)[number], string> = {
  * request with `simulateFailureAt: "<stage>"` fails at that stage, to show a
  * Failed deployment.
  */
-function simulatedDeployment(work: SimulatedWork): JobProcessor {
-  return async (job, ctx) => {
-    const failAt = jsonString(job.input, 'simulateFailureAt');
-    for (const [i, stage] of DEPLOYMENT_STAGES.entries()) {
-      await ctx.stage(stage, (i * 100) / DEPLOYMENT_STAGES.length, STAGE_MESSAGES[stage]);
-      await work.wait(500, ctx.signal);
-      if (stage === failAt) throw new PermanentJobError(`${stage} failed (simulated).`);
-    }
-    return { message: 'Deployment succeeded' };
-  };
-}
-
-export function deploymentDemoProcessors(speed: number): ProcessorSet {
-  // Not resumable: a deployment cut off by a crash is reported Failed (retryable), never silently run again from the top.
-  return {
-    [DEPLOYMENT_JOB_TYPE]: { processor: simulatedDeployment(new SimulatedWork(speed)), options: { maxRetries: 0, resumable: false, stages: [...DEPLOYMENT_STAGES] } },
-  };
+export function deploymentJobType(speed: number): JobType<DeploymentRequest> {
+  const work = new SimulatedWork(speed);
+  return defineJobType({
+    name: DEPLOYMENT_JOB_TYPE,
+    input: DeploymentRequestSchema,
+    // Not resumable: a deployment cut off by a crash is reported Failed (retryable), never silently run again from the top.
+    maxRetries: 0,
+    resumable: false,
+    stages: [...DEPLOYMENT_STAGES],
+    async process(job, ctx) {
+      const failAt = job.input.simulateFailureAt;
+      for (const [i, stage] of DEPLOYMENT_STAGES.entries()) {
+        await ctx.stage(stage, (i * 100) / DEPLOYMENT_STAGES.length, STAGE_MESSAGES[stage]);
+        await work.wait(500, ctx.signal);
+        if (stage === failAt) throw new PermanentJobError(`${stage} failed (simulated).`);
+      }
+      return { message: 'Deployment succeeded' };
+    },
+  });
 }
