@@ -45,6 +45,11 @@ export interface ServerConfig {
    * on one machine, 0 with JWT_SECRET or REDIS_URL.
    */
   readonly demoJobs: number;
+  /**
+   * `TIDINGS_PLUGINS`: comma-separated modules (package names or paths) whose default export is a
+   * plugin factory (see `TidingsPluginModule`); `npm start` lists the example systems. Default none.
+   */
+  readonly plugins: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -68,6 +73,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   jobLockMs: 30_000,
   nodeTimeoutMs: 15_000,
   demoJobs: 0,
+  plugins: [],
 };
 
 /** Reads the configuration from `env`; a bad value throws a ConfigError naming the variable. */
@@ -104,6 +110,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     jobLockMs: integer(env, 'JOB_LOCK_MS', DEFAULT_CONFIG.jobLockMs, 100, 600_000),
     nodeTimeoutMs: integer(env, 'NODE_TIMEOUT_MS', DEFAULT_CONFIG.nodeTimeoutMs, 300, 600_000),
     demoJobs: integer(env, 'DEMO_JOBS', secret === undefined && redisUrl === undefined ? 3 : 0, 0, 50),
+    plugins: (value('TIDINGS_PLUGINS') ?? '')
+      .split(',')
+      .map((specifier) => specifier.trim())
+      .filter(Boolean),
   };
 }
 

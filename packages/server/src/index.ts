@@ -6,6 +6,7 @@ export { startDemoVideos, startDemoVideosIfEmpty } from './demo/demo-videos.js';
 // The plugin API: what a system built on the service (the examples, a user's app) uses.
 export { definePlugin, type TidingsPlugin, type PluginContext, type AnyJobType } from './plugins/tidings-plugin.js';
 export type { HubTenant, SharedHub } from './plugins/shared-hub.js';
+export { loadPlugins, type TidingsPluginModule } from './plugins/load-plugins.js';
 export { JobEventRouter, type JobActivity, type JobActivityHandler, type JobTypeRoute } from './events/job-event-router.js';
 export { subscribeWithSnapshot, type SnapshotSubscription } from './events/subscribe-with-snapshot.js';
 export { guardHubMethod, requireValidId, type ReportError } from './surfaces/shared/hub-method-guard.js';

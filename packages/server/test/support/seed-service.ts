@@ -1,5 +1,5 @@
 import { conduitPlugin, type ConduitPluginOptions } from '../../src/surfaces/conduit/conduit-plugin.js';
-import { type HotSwapPluginOptions, hotswapPlugin } from '../../src/surfaces/hotswap/hotswap-plugin.js';
+import { type HotSwapPluginOptions, hotswapPlugin } from '@tidings/example-hotswap';
 import { youtubeRagPlugin } from '../../src/surfaces/youtube-rag/youtube-rag-plugin.js';
 import { serviceFixture } from './service.js';
 

@@ -8,8 +8,8 @@ export interface DeploymentHubOperations {
 }
 
 /**
- * Seed 004's `DeploymentHub` at `/deploymentHub`. The argument checks are the
- * seed's: they reach the client as hub errors naming the argument.
+ * HotSwap's `DeploymentHub` at `/deploymentHub`. The argument checks are the
+ * HotSwap's: they reach the client as hub errors naming the argument.
  */
 export class DeploymentHub extends Hub {
   constructor(private readonly operations: DeploymentHubOperations) {

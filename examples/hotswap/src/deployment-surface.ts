@@ -1,8 +1,6 @@
 import type { HubEndpoint, HubServer } from '@tidings/hub';
 import type { Job, JobEngine, JobEventKind } from '@tidings/jobs';
-import type { JobActivity } from '../../events/job-event-router.js';
-import { subscribeWithSnapshot } from '../../events/subscribe-with-snapshot.js';
-import type { Logger } from '../../logger.js';
+import { type JobActivity, type Logger, subscribeWithSnapshot } from '@tidings/server';
 import { DEPLOYMENT_HUB_PATH, DEPLOYMENT_JOB_TYPE, type DeploymentRequest, deploymentGroups } from './deployment-constants.js';
 import { DeploymentHub, type DeploymentHubOperations } from './deployment-hub.js';
 import { type DeploymentNotifier, SignalRDeploymentNotifier, deploymentStatusMessage } from './deployment-notifier.js';
@@ -19,9 +17,9 @@ export interface DeploymentSurfaceDeps {
 const STATUS_CHANGES: ReadonlySet<JobEventKind> = new Set(['created', 'started', 'completed', 'failed', 'cancelled', 'retrying', 'interrupted', 'recovered', 'retried']);
 
 /**
- * Seed 004 on the shared engine: a deployment is a job running the 8-stage
+ * HotSwap on the shared engine: a deployment is a job running the 8-stage
  * pipeline; its events go to `/deploymentHub` through the notifier. Each
- * notification is guarded as the seed's pipeline guards it, so a failing send
+ * notification is guarded as HotSwap's pipeline guards it, so a failing send
  * is logged and counted and never touches the deployment — the engine runs
  * jobs apart from their notifications anyway.
  */
@@ -46,7 +44,7 @@ export class DeploymentSurface implements DeploymentHubOperations {
   start(request: DeploymentRequest, requestedBy: string | undefined): Promise<Job> {
     return this.deps.engine.enqueue({
       type: DEPLOYMENT_JOB_TYPE,
-      // Not owned: seed 004 lets any client watch any deployment, and an owner would put it in the YoutubeRag users' groups.
+      // Not owned: HotSwap lets any client watch any deployment, and an owner would put it in the YoutubeRag users' groups.
       ownerId: null,
       input: { ...request, module: { ...request.module } },
       metadata: { requestedBy: requestedBy ?? null },
@@ -88,7 +86,7 @@ export class DeploymentSurface implements DeploymentHubOperations {
     });
   }
 
-  /** The seed's try/catch around each notifier call: the pipeline continues despite a failed notification. */
+  /** HotSwap's try/catch around each notifier call: the pipeline continues despite a failed notification. */
   private async guarded(what: string, executionId: string, notify: (notifier: DeploymentNotifier) => Promise<void>): Promise<void> {
     if (!this.notifier) return;
     try {

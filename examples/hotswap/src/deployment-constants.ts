@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 
-/** Seed 004's hub path. */
+/** HotSwap's hub path. */
 export const DEPLOYMENT_HUB_PATH = '/deploymentHub';
 
 export const deploymentGroups = {
@@ -11,7 +11,7 @@ export const deploymentGroups = {
 /** The job type of a deployment on the shared engine. */
 export const DEPLOYMENT_JOB_TYPE = 'HotSwapDeployment';
 
-/** The demo pipeline's stages, in order (seed 004 estimates 8). */
+/** The demo pipeline's stages, in order (HotSwap estimates 8). */
 export const DEPLOYMENT_STAGES = ['Validation', 'Build', 'Test', 'SecurityScan', 'Staging', 'Deployment', 'Verification', 'Finalization'] as const;
 
 export const TARGET_ENVIRONMENTS = ['Development', 'QA', 'Staging', 'Production'] as const;

@@ -2,7 +2,7 @@ import type { HubClients } from '@tidings/hub';
 import { deploymentGroups } from './deployment-constants.js';
 import type { PipelineExecutionState } from './deployment-state.js';
 
-/** Seed 004's `IDeploymentNotifier`. */
+/** HotSwap's `IDeploymentNotifier`. */
 export interface DeploymentNotifier {
   notifyDeploymentStatusChanged(executionId: string, state: PipelineExecutionState): Promise<void>;
   notifyDeploymentProgress(executionId: string, stage: string, progress: number): Promise<void>;
@@ -27,7 +27,7 @@ export function deploymentStatusMessage(executionId: string, state: PipelineExec
 }
 
 /**
- * Seed 004's `SignalRDeploymentNotifier`: a status change goes to the
+ * HotSwap's `SignalRDeploymentNotifier`: a status change goes to the
  * deployment's group and to `all-deployments` (dashboards); progress only to
  * the deployment's group (too frequent for a dashboard).
  */

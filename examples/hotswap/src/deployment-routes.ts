@@ -1,11 +1,9 @@
 import type { Job } from '@tidings/jobs';
 import type { FastifyInstance } from 'fastify';
-import type { AuthService } from '../../auth/auth-service.js';
-import { DEPLOYMENT_HUB_PATH, DEPLOYMENT_STAGES, type DeploymentRequest, DeploymentRequestSchema } from '../../surfaces/hotswap/deployment-constants.js';
-import { deploymentProgress, executionState } from '../../surfaces/hotswap/deployment-state.js';
-import type { DeploymentSurface } from '../../surfaces/hotswap/deployment-surface.js';
-import { sendError } from '../http-errors.js';
-import { allowConfiguredOrigins, identifyRequests } from '../plugin-guards.js';
+import { type AuthService, allowConfiguredOrigins, identifyRequests, sendError } from '@tidings/server';
+import { DEPLOYMENT_HUB_PATH, DEPLOYMENT_STAGES, type DeploymentRequest, DeploymentRequestSchema } from './deployment-constants.js';
+import { deploymentProgress, executionState } from './deployment-state.js';
+import type { DeploymentSurface } from './deployment-surface.js';
 
 export interface DeploymentRoutesContext {
   readonly deployments: DeploymentSurface;
@@ -22,7 +20,7 @@ function deploymentDto(job: Job) {
 }
 
 /**
- * Seed 004's `POST /api/deployments` (it starts the DEMO 8-stage pipeline)
+ * HotSwap's `POST /api/deployments` (it starts the DEMO 8-stage pipeline)
  * and reads of deployments. Authentication as for the rest of the service:
  * open in development mode, a valid JWT with JWT_SECRET set.
  */

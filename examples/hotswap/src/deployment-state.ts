@@ -1,13 +1,13 @@
 import type { Job, JobStatus, StageStatus } from '@tidings/jobs';
-import { jsonField, jsonObject, jsonString } from '../shared/json-fields.js';
+import { jsonField, jsonObject, jsonString } from '@tidings/server';
 
-/** Seed 004's deployment statuses. */
+/** HotSwap's deployment statuses. */
 export type DeploymentStatus = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Cancelled';
 
 const STATUS: Record<JobStatus, DeploymentStatus> = { Pending: 'Pending', Running: 'Running', Completed: 'Succeeded', Failed: 'Failed', Cancelled: 'Cancelled' };
 const STAGE_STATUS: Record<StageStatus, DeploymentStatus> = { Pending: 'Pending', Running: 'Running', Completed: 'Succeeded', Failed: 'Failed', Cancelled: 'Cancelled' };
 
-/** Seed 004's `PipelineExecutionState`, PascalCase as the seed's payloads show it. */
+/** HotSwap's `PipelineExecutionState`, PascalCase as HotSwap's payloads show it. */
 export interface PipelineExecutionState {
   readonly ExecutionId: string;
   readonly Request: {
@@ -56,7 +56,7 @@ export function executionState(job: Job): PipelineExecutionState {
 
 const ESTIMATED_TOTAL_STAGES = 8;
 
-/** Seed 004's CalculateProgress: 100 when finished, else completed (or failed) stages × 100 / 8. */
+/** HotSwap's CalculateProgress: 100 when finished, else completed (or failed) stages × 100 / 8. */
 export function deploymentProgress(job: Job): number {
   const status = deploymentStatus(job);
   if (status === 'Succeeded' || status === 'Failed') return 100;

@@ -1,7 +1,7 @@
-import { definePlugin } from '../../plugins/tidings-plugin.js';
-import { deploymentRoutes } from '../../http/routes/deployments.js';
+import { definePlugin } from '@tidings/server';
 import { deploymentJobType } from './demo/deployment-pipeline.js';
 import type { DeploymentNotifier } from './deployment-notifier.js';
+import { deploymentRoutes } from './deployment-routes.js';
 import { DeploymentSurface } from './deployment-surface.js';
 
 export interface HotSwapPluginOptions {

@@ -1,5 +1,5 @@
 import { type JobType, PermanentJobError, defineJobType } from '@tidings/jobs';
-import { SimulatedWork } from '../../../demo/simulated-work.js';
+import { SimulatedWork } from '@tidings/server';
 import { DEPLOYMENT_JOB_TYPE, DEPLOYMENT_STAGES, DeploymentRequestSchema, type DeploymentRequest } from '../deployment-constants.js';
 
 const STAGE_MESSAGES: Record<(typeof DEPLOYMENT_STAGES)[number], string> = {

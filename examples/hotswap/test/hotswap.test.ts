@@ -1,19 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { demoProcessors } from '../src/index.js';
-import { deploymentJobType } from '../src/surfaces/hotswap/demo/deployment-pipeline.js';
-import type { DeploymentProgressMessage, DeploymentStatusMessage } from '../src/surfaces/hotswap/deployment-notifier.js';
-import { jsonField, jsonString } from '../src/surfaces/shared/json-fields.js';
-import { TRANSPORT_CASES, connect, gated, processorsOf, record, seedServiceFixture, signalR, waitFor } from './support/seed-service.js';
+import { demoProcessors, jsonField, jsonString } from '@tidings/server';
+import { TRANSPORT_CASES, connect, gated, processorsOf, record, serviceFixture, signalR, waitFor } from '../../../packages/server/test/support/service.js';
+import { type DeploymentProgressMessage, type DeploymentStatusMessage, type HotSwapPluginOptions, deploymentJobType, hotswapPlugin } from '../src/index.js';
 
 const SPEED = 20;
+
+/** The service with the HotSwap plugin only. */
+function hotswapFixture(options: Parameters<typeof serviceFixture>[0] & { hotswap?: HotSwapPluginOptions } = {}) {
+  const { hotswap, ...rest } = options;
+  return serviceFixture({ ...rest, plugins: [hotswapPlugin({ demoSpeed: rest.config?.demoSpeed ?? SPEED, ...hotswap })] });
+}
 
 /** Deployments wait until the test opens the gate of their module name. */
 function gatedDeployments() {
   return gated(processorsOf([deploymentJobType(SPEED)]), (job) => jsonString(jsonField(job.input, 'module'), 'name') ?? '');
 }
 
-/** Seed 004's JavaScript client, as written: only the base URL is the test's. */
+/** HotSwap's JavaScript client, as written: only the base URL is the test's. */
 async function seedClient(baseUrl: string) {
   const connection = new signalR.HubConnectionBuilder()
     .withUrl(`${baseUrl}/deploymentHub`)
@@ -37,9 +41,9 @@ async function seedClient(baseUrl: string) {
 
 const STAGES = ['Validation', 'Build', 'Test', 'SecurityScan', 'Staging', 'Deployment', 'Verification', 'Finalization'];
 
-describe('seed 004: HotSwap /deploymentHub', () => {
+describe("HotSwap's /deploymentHub", () => {
   const deployments = gatedDeployments();
-  const fixture = seedServiceFixture({ processors: { ...demoProcessors({ speed: SPEED }), ...deployments.processors } });
+  const fixture = hotswapFixture({ processors: { ...demoProcessors({ speed: SPEED }), ...deployments.processors } });
   const deploy = async (name: string, extra: Record<string, unknown> = {}) => {
     const response = await fixture.service.http('/api/deployments', {
       body: { module: { name, version: '1.0.0' }, targetEnvironment: 'Production', requesterEmail: 'user@example.com', ...extra },
@@ -135,7 +139,7 @@ describe('seed 004: HotSwap /deploymentHub', () => {
     }
   });
 
-  it("validates the execution id as the seed does: null names the argument, empty and whitespace are refused; the connection stays usable", async () => {
+  it("validates the execution id as HotSwap does: null names the argument, empty and whitespace are refused; the connection stays usable", async () => {
     const connection = await connect(`${fixture.service.url}/deploymentHub`, TRANSPORT_CASES[1]!);
     try {
       for (const method of ['SubscribeToDeployment', 'UnsubscribeFromDeployment']) {
@@ -166,21 +170,19 @@ describe('seed 004: HotSwap /deploymentHub', () => {
   });
 });
 
-describe('seed 004: a notifier failure never stops the pipeline', () => {
+describe('HotSwap: a notifier failure never stops the pipeline', () => {
   let failures = 0;
   const deployments = gatedDeployments();
-  const fixture = seedServiceFixture({
+  const fixture = hotswapFixture({
     processors: { ...demoProcessors({ speed: SPEED }), ...deployments.processors },
-    seeds: {
-      hotswap: {
-        decorateNotifier: (notifier) => ({
-          notifyDeploymentProgress: (id, stage, progress) => notifier.notifyDeploymentProgress(id, stage, progress),
-          async notifyDeploymentStatusChanged() {
-            failures++;
-            throw new Error('SignalR is down (test)');
-          },
-        }),
-      },
+    hotswap: {
+      decorateNotifier: (notifier) => ({
+        notifyDeploymentProgress: (id, stage, progress) => notifier.notifyDeploymentProgress(id, stage, progress),
+        async notifyDeploymentStatusChanged() {
+          failures++;
+          throw new Error('SignalR is down (test)');
+        },
+      }),
     },
   });
 
@@ -204,9 +206,9 @@ describe('seed 004: a notifier failure never stops the pipeline', () => {
   });
 });
 
-describe('seed 004 with JWT_SECRET set: the service\'s authentication applies', () => {
+describe('HotSwap with JWT_SECRET set: the service\'s authentication applies', () => {
   const SECRET = 'a-test-secret-of-more-than-32-characters!';
-  const fixture = seedServiceFixture({ config: { jwtSecret: SECRET, demoSpeed: SPEED } });
+  const fixture = hotswapFixture({ config: { jwtSecret: SECRET, demoSpeed: SPEED } });
 
   it('refuses /deploymentHub and /api/deployments without a valid token, accepts them with one', async () => {
     const { SignJWT } = await import('jose');
