@@ -1,6 +1,6 @@
 import { conduitPlugin, type ConduitPluginOptions } from '../../src/surfaces/conduit/conduit-plugin.js';
 import { type HotSwapPluginOptions, hotswapPlugin } from '@tidings/example-hotswap';
-import { youtubeRagPlugin } from '../../src/surfaces/youtube-rag/youtube-rag-plugin.js';
+import { youtubeRagPlugin } from '@tidings/example-youtube-rag';
 import { serviceFixture } from './service.js';
 
 export * from './service.js';

@@ -12,8 +12,8 @@ export interface ProgressHubOperations {
 }
 
 /**
- * Seed 000's `JobProgressHub` at `/hubs/progress` ([Authorize]; the user is
- * the token's `UserId`). Wire names are the seed's camelCase
+ * YoutubeRag's `JobProgressHub` at `/hubs/progress` ([Authorize]; the user is
+ * the token's `UserId`). Wire names are YoutubeRag's camelCase
  * `[HubMethodName]`s; like every tidings hub they match case-insensitively.
  */
 export class ProgressHub extends Hub<YoutubeRagProgressClient> {

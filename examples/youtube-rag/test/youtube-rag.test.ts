@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { JobCancelledMessage, JobCompletedDto, JobProgressDto, JobStatusDto } from '../src/surfaces/youtube-rag/payloads.js';
-import { SEED_VIDEO_URL, TRANSPORT_CASES, connect, gatedDemo, record, signalR, strictlyIncreasing, waitFor } from './support/seed-service.js';
-import { seedServiceFixture } from './support/seed-service.js';
+import { SEED_VIDEO_URL, TRANSPORT_CASES, connect, gatedDemo, record, serviceFixture, signalR, strictlyIncreasing, waitFor } from '../../../packages/server/test/support/service.js';
+import { type JobCancelledMessage, type JobCompletedDto, type JobProgressDto, type JobStatusDto, youtubeRagPlugin } from '../src/index.js';
+
+/** The service with the YoutubeRag plugin only. */
+function youtubeRagFixture(options: Parameters<typeof serviceFixture>[0] = {}) {
+  return serviceFixture({ ...options, plugins: [youtubeRagPlugin()] });
+}
 
 interface ErrorMessage {
   code: string;
@@ -72,9 +76,9 @@ class JobProgressClient {
   }
 }
 
-describe('seed 000: YoutubeRag /hubs/progress on the shared engine', () => {
+describe("YoutubeRag's /hubs/progress on the shared engine", () => {
   const demo = gatedDemo(20);
-  const fixture = seedServiceFixture({ processors: demo.processors });
+  const fixture = youtubeRagFixture({ processors: demo.processors });
   const token = async (userId: string) => (await fixture.service.http('/api/v1/auth/dev-token', { body: { userId } })).body.token as string;
   const ingest = async (url: string, userId: string) => {
     const response = await fixture.service.http('/api/v1/videos/ingest', { body: { url, userId } });
@@ -215,9 +219,9 @@ describe('seed 000: YoutubeRag /hubs/progress on the shared engine', () => {
   });
 });
 
-describe('seed 000 with JWT_SECRET set', () => {
+describe('YoutubeRag with JWT_SECRET set', () => {
   const SECRET = 'a-test-secret-of-more-than-32-characters!';
-  const fixture = seedServiceFixture({ config: { jwtSecret: SECRET, demoSpeed: 20 } });
+  const fixture = youtubeRagFixture({ config: { jwtSecret: SECRET, demoSpeed: 20 } });
   const sign = async (claims: Record<string, unknown>) => {
     const { SignJWT } = await import('jose');
     return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));

@@ -1,6 +1,4 @@
-import type { SharedHub } from '../../plugins/shared-hub.js';
-import { definePlugin } from '../../plugins/tidings-plugin.js';
-import { PIPELINE_STEPS, PIPELINE_TYPE } from '../../videos/video-pipeline.js';
+import { PIPELINE_STEPS, PIPELINE_TYPE, type SharedHub, definePlugin } from '@tidings/server';
 import { YoutubeRagSurface } from './youtube-rag-surface.js';
 
 /** The job types YoutubeRag shows: the video pipeline and its steps. */

@@ -1,9 +1,9 @@
 import type { ErrorMessage, JobCancelledMessage, JobCompletedDto, JobFailedDto, JobProgressDto, JobStatusDto } from './payloads.js';
 
-/** Seed 000's progress hub (its `/hubs/notifications` is mapped with Conduit's, see shared/notifications-hub). */
+/** YoutubeRag's progress hub (its `/hubs/notifications` is mapped with Conduit's, see the Conduit example). */
 export const PROGRESS_HUB_PATH = '/hubs/progress';
 
-/** Seed 000's `IJobProgressClient`: the events `/hubs/progress` sends, camelCase as the seed names them. */
+/** YoutubeRag's `IJobProgressClient`: the events `/hubs/progress` sends, camelCase as YoutubeRag names them. */
 export interface YoutubeRagProgressClient {
   [method: string]: (...args: never[]) => unknown;
   onJobStatusUpdate(status: JobStatusDto): void;

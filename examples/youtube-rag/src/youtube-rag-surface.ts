@@ -1,15 +1,18 @@
 import type { Authenticator, Hub, HubClients, HubEndpoint, HubServer } from '@tidings/hub';
 import { type Job, type JobEngine, JobStateError } from '@tidings/jobs';
-import type { AuthService } from '../../auth/auth-service.js';
-import type { JobActivity } from '../../events/job-event-router.js';
-import { subscribeWithSnapshot } from '../../events/subscribe-with-snapshot.js';
-import type { Logger } from '../../logger.js';
-import { ownerNotification } from '../job-progress/payloads.js';
-import type { HubTenant } from '../../plugins/shared-hub.js';
+import {
+  type AuthService,
+  type HubTenant,
+  type JobActivity,
+  type Logger,
+  guardHubMethod,
+  ownerNotification,
+  requireValidId,
+  subscribeWithSnapshot,
+} from '@tidings/server';
 import { type ErrorCode, type JobStatusDto, jobCancelledMessage, jobCompletedDto, jobFailedDto, jobProgressDto, jobStatusDto } from './payloads.js';
 import { ProgressHub, type ProgressHubOperations } from './progress-hub.js';
 import { PROGRESS_HUB_PATH, type YoutubeRagProgressClient, youtubeRagGroups as groups } from './youtube-rag-client.js';
-import { guardHubMethod, requireValidId } from '../shared/hub-method-guard.js';
 
 export interface YoutubeRagSurfaceDeps {
   readonly engine: JobEngine;
@@ -22,7 +25,7 @@ export interface YoutubeRagSurfaceDeps {
 const ACTIVE = ['Pending', 'Running'] as const;
 
 /**
- * Seed 000 on the shared engine: `/hubs/progress` and the YoutubeRag side of
+ * YoutubeRag on the shared engine: `/hubs/progress` and the YoutubeRag side of
  * `/hubs/notifications`. The same jobs as `/hubs/job-progress`, other
  * payloads: a job's events go to `job-{id}`, and a top-level job's also to its
  * owner's `user-{userId}` (the dashboard). Progress arrives already throttled
@@ -51,9 +54,9 @@ export class YoutubeRagSurface implements ProgressHubOperations {
   }
 
   /**
-   * [Authorize] as in the seed: a token is required in both modes (in open
+   * [Authorize] as in YoutubeRag: a token is required in both modes (in open
    * mode, the service's development tokens). The user is the `UserId` claim
-   * the seed reads, else the id the rest of the service takes (sub, nameid).
+   * YoutubeRag reads, else the id the rest of the service takes (sub, nameid).
    */
   readonly authenticate: Authenticator = async (request, token) => {
     if (!token) return null;
@@ -152,7 +155,7 @@ export class YoutubeRagSurface implements ProgressHubOperations {
 
   // ---- helpers -------------------------------------------------------------------
 
-  /** The job when the caller owns it; otherwise the seed's UNAUTHORIZED error (unknown jobs too, as in the seed). */
+  /** The job when the caller owns it; otherwise YoutubeRag's UNAUTHORIZED error (unknown jobs too, as in YoutubeRag). */
   private async owned(hub: ProgressHub, job: Job | undefined): Promise<Job | undefined> {
     const userId = hub.context.user?.id;
     if (job && userId !== undefined && job.ownerId === userId && this.deps.ownsJobType(job.type)) return job;

@@ -1,14 +1,14 @@
 import type { Job, JobStatus } from '@tidings/jobs';
-import { jsonNumber, jsonString } from '../shared/json-fields.js';
+import { jsonNumber, jsonString } from '@tidings/server';
 import { formatTimeSpan, timeSpanBetween } from './time-span.js';
 
 /**
- * Seed 000's DTOs, camelCase as its JSON protocol writes them. Beyond the
- * seed, each event carries the job's `sequence` (its events are ordered by
+ * YoutubeRag's DTOs, camelCase as its JSON protocol writes them. Beyond
+ * what YoutubeRag sends, each event carries the job's `sequence` (its events are ordered by
  * it, as on `/hubs/job-progress`).
  */
 
-/** Sent on subscribe and returned by getActiveJobs (the seed uses the type without defining it). */
+/** Sent on subscribe and returned by getActiveJobs (YoutubeRag uses the type without defining it). */
 export interface JobStatusDto {
   readonly jobId: string;
   readonly jobType: string;
