@@ -7,7 +7,6 @@ import { createLogger } from './logger.js';
 import { loadPlugins } from './plugins/load-plugins.js';
 import { startTidingsWorker } from './scale/tidings-worker.js';
 import { createTidingsServer } from './server.js';
-import { conduitPlugin } from './surfaces/conduit/conduit-plugin.js';
 
 async function main(): Promise<void> {
   let config;
@@ -24,7 +23,7 @@ async function main(): Promise<void> {
   // A stray rejection in a library callback is logged, not fatal: for an API node it would
   // drop every client's connection; for a worker, its jobs would wait for a takeover.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
-  const plugins = [conduitPlugin({ demoSpeed: config.demoSpeed }), ...(await loadPlugins(config))];
+  const plugins = await loadPlugins(config);
   let server: { close(): Promise<void> };
   if (config.role === 'worker') {
     const worker = await startTidingsWorker({ config, logger, plugins });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../src/index.js';
+import { ConfigError, loadConfig, loadPlugins } from '../src/index.js';
 
 describe('configuration from the environment', () => {
   it('has the documented defaults', () => {
@@ -22,7 +22,21 @@ describe('configuration from the environment', () => {
       jobLockMs: 30_000,
       nodeTimeoutMs: 15_000,
       demoJobs: 3,
+      plugins: [],
     });
+  });
+
+  it('TIDINGS_PLUGINS names plugin modules; each default export builds plugins from the configuration', async () => {
+    const config = loadConfig({ TIDINGS_PLUGINS: ' @tidings/example-hotswap , @tidings/example-youtube-rag,', DEMO_SPEED: '7' });
+    assert.deepEqual(config.plugins, ['@tidings/example-hotswap', '@tidings/example-youtube-rag']);
+    const plugins = await loadPlugins(config);
+    assert.deepEqual(
+      plugins.map((p) => p.name),
+      ['hotswap', 'youtube-rag'],
+    );
+    assert.deepEqual(plugins[0]!.jobTypes?.map((t) => t.name), ['HotSwapDeployment'], 'job types without building the server');
+    await assert.rejects(loadPlugins(loadConfig({ TIDINGS_PLUGINS: '@tidings/no-such-plugin' })), /TIDINGS_PLUGINS names '@tidings\/no-such-plugin', which could not be imported/);
+    await assert.rejects(loadPlugins(loadConfig({ TIDINGS_PLUGINS: 'node:path' })), /is not a plugin factory/);
   });
 
   it('starts demo videos on a fresh open-mode service only, unless told otherwise', () => {

@@ -28,7 +28,7 @@ export interface ServiceProcess {
 }
 
 /** The example systems, as `npm start` composes them with the core. */
-export const EXAMPLE_PLUGINS = '@tidings/example-youtube-rag,@tidings/example-hotswap';
+export const EXAMPLE_PLUGINS = '@tidings/example-conduit,@tidings/example-youtube-rag,@tidings/example-hotswap';
 
 /** `node packages/server/src/main.ts` (the sources, via tsx) as `npm start` runs it, configured by `env`. */
 export async function spawnService(env: Record<string, string>): Promise<ServiceProcess> {
