@@ -27,6 +27,8 @@ export function conduitPlugin(options: ConduitPluginOptions = {}) {
       const { config } = ctx;
       const conduit = new ConduitSurface({
         engine: ctx.engine,
+        // Refused master and virtual keys count against the client IP like any refused credential of the service.
+        failures: ctx.auth.failures,
         dataDir: config.dataDir,
         logger: ctx.logger,
         // In scaled mode every API node mounts these hubs: a periodic demo producer on each
@@ -42,16 +44,17 @@ export function conduitPlugin(options: ConduitPluginOptions = {}) {
         ctx.provide(HubConstants.SystemNotificationHub, shared);
         return endpoint;
       });
-      if (conduit.masterKeyGenerated) {
+      if (conduit.masterKeyFile) {
         ctx.logger.warn(
-          { conduitMasterKey: conduit.masterKey },
-          'CONDUIT_MASTER_KEY is not set: generated a master key for this run (it changes at every start). Issue virtual keys with POST /api/conduit/admin/virtual-keys.',
+          { conduitMasterKeyFile: conduit.masterKeyFile },
+          `CONDUIT_MASTER_KEY is not set: generated a master key for this run (it changes at every start) and wrote it to ${conduit.masterKeyFile} (mode 0600). ` +
+            'Issue virtual keys with POST /api/conduit/admin/virtual-keys.',
         );
       }
       ctx.onJobEvent((activity) => conduit.publish(activity));
-      const corsOrigins = config.corsOrigins;
-      ctx.routes('/api/conduit', (app) => conduitApiRoutes(app, { conduit, corsOrigins }));
-      ctx.routes('/api/conduit/admin', (app) => conduitAdminRoutes(app, { conduit, corsOrigins }));
+      const routes = { conduit, corsOrigins: config.corsOrigins, failures: ctx.auth.failures, urlGuard: ctx.urlGuard };
+      ctx.routes('/api/conduit', (app) => conduitApiRoutes(app, routes));
+      ctx.routes('/api/conduit/admin', (app) => conduitAdminRoutes(app, routes));
       ctx.onStart(() => conduit.start());
       ctx.metrics(() => conduit.metrics);
     },

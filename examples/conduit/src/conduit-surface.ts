@@ -12,7 +12,7 @@ import { MessageBatcher } from './reliability/message-batcher.js';
 import { rateLimitFilter } from './reliability/rate-limit-filter.js';
 import { type HubTarget, ReliableMessenger } from './reliability/reliable-messenger.js';
 import type { NotificationsTenant } from './notifications-hub.js';
-import { ConduitAuth, generateMasterKey, schemeOf } from './conduit-auth.js';
+import { ConduitAuth, generateMasterKey, schemeOf, writeMasterKeyFile } from './conduit-auth.js';
 import { GroupPatterns, HubConstants, TASK_TYPES, ownerOfKey, taskKindOfJobType } from './conduit-constants.js';
 import type { ConduitHubTargets } from './conduit-hub-targets.js';
 import {
@@ -33,11 +33,11 @@ import { SpendNotifier } from './spend-notifier.js';
 import { ConduitSystemEvents } from './system-events.js';
 import { TaskNotifier } from './task-notifier.js';
 import { VIRTUAL_KEY_PREFIX, VirtualKeyStore } from './virtual-key-store.js';
-import { type JobActivity, type Logger } from '@tidings/server';
+import { type FailedAuthThrottle, type JobActivity, type Logger } from '@tidings/server';
 
 /** Tuning of the Conduit surface; the defaults are Conduit's. */
 export interface ConduitOptions {
-  /** `CONDUIT_MASTER_KEY`; unset: one is generated at start (and logged). */
+  /** `CONDUIT_MASTER_KEY`; unset: one is generated at start and written to DATA_DIR/conduit-master-key (mode 0600). */
   readonly masterKey?: string;
   /** Time for the batcher, the spend windows, acknowledgements and the rate limit (tests drive a ManualClock). */
   readonly clock?: Clock;
@@ -47,8 +47,8 @@ export interface ConduitOptions {
   readonly batchWindowMs?: number;
   /** Conduit: spend is summed per key over this window; default 1000 ms. */
   readonly spendWindowMs?: number;
-  /** hub invocations per IP; default 100 per minute, 50 queued. */
-  readonly rateLimit?: { readonly permitLimit?: number; readonly windowMs?: number; readonly queueLimit?: number };
+  /** Hub invocations per IP; default 100 per minute, refused at once past that (no queue: see FixedWindowRateLimiter). */
+  readonly rateLimit?: { readonly permitLimit?: number; readonly windowMs?: number };
   /** Requests per minute per key to the REST endpoints that start work; default 60. */
   readonly requestsPerMinute?: number;
   /** DEMO: flip a provider's health this often; 0 turns it off. Default 30 s. */
@@ -57,6 +57,8 @@ export interface ConduitOptions {
 
 export interface ConduitSurfaceDeps {
   readonly engine: JobEngine;
+  /** The service's failed-authentication throttle: wrong keys on the hubs count against the client IP too. */
+  readonly failures?: FailedAuthThrottle;
   readonly dataDir: string;
   readonly logger: Logger;
   readonly options?: ConduitOptions;
@@ -72,6 +74,8 @@ type ConduitHubClass = new (runtime: ReliableHubRuntime, ops: ConduitHubOperatio
 export class ConduitSurface {
   readonly masterKey: string;
   readonly masterKeyGenerated: boolean;
+  /** Where the generated master key was written; undefined when it was configured. */
+  readonly masterKeyFile: string | undefined;
   readonly keys: VirtualKeyStore;
   readonly deadLetters: DeadLetterStore;
   readonly auth: ConduitAuth;
@@ -99,11 +103,12 @@ export class ConduitSurface {
     this.masterKeyGenerated = !options.masterKey;
     this.masterKey = options.masterKey ?? generateMasterKey();
     mkdirSync(deps.dataDir, { recursive: true });
+    this.masterKeyFile = this.masterKeyGenerated ? writeMasterKeyFile(deps.dataDir, this.masterKey) : undefined;
     this.db = new Database(join(deps.dataDir, 'conduit.db'));
     this.db.pragma('journal_mode = WAL');
     this.keys = new VirtualKeyStore(this.db);
     this.deadLetters = new DeadLetterStore(this.db);
-    this.auth = new ConduitAuth(this.keys, this.masterKey);
+    this.auth = new ConduitAuth(this.keys, this.masterKey, deps.failures);
 
     const targets = () => this.targets;
     this.tracker = new AcknowledgementTracker({

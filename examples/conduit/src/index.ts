@@ -9,7 +9,7 @@ export { AcknowledgingHub, type ReliableHubRuntime } from './reliability/acknowl
 export { AcknowledgementTracker, type RetryPolicy } from './reliability/acknowledgement-tracker.js';
 export { DeadLetterStore } from './reliability/dead-letter-store.js';
 export { MessageBatcher } from './reliability/message-batcher.js';
-export { FixedWindowRateLimiter, RateLimitExceeded } from './reliability/fixed-window-rate-limiter.js';
+export { FixedWindowRateLimiter } from './reliability/fixed-window-rate-limiter.js';
 
 /** For `TIDINGS_PLUGINS=@tidings/example-conduit`: the plugin at the service's DEMO_SPEED. */
 const plugins: TidingsPluginModule = (config) => conduitPlugin({ demoSpeed: config.demoSpeed });

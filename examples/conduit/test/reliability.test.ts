@@ -4,7 +4,7 @@ import { ManualClock } from '@tidings/jobs';
 import Database from 'better-sqlite3';
 import { AcknowledgementTracker } from '../src/reliability/acknowledgement-tracker.js';
 import { DeadLetterStore } from '../src/reliability/dead-letter-store.js';
-import { FixedWindowRateLimiter, RateLimitExceeded } from '../src/reliability/fixed-window-rate-limiter.js';
+import { FixedWindowRateLimiter } from '../src/reliability/fixed-window-rate-limiter.js';
 import { MessageBatcher } from '../src/reliability/message-batcher.js';
 import { envelope } from '../src/reliability/message-envelope.js';
 import { ProgressDeltaTracker } from '../src/reliability/progress-delta.js';
@@ -105,31 +105,20 @@ describe("Conduit's reliability toolkit: acknowledgements, dead letters, batchin
     assert.equal(batcher.metrics.coalesced, 1);
   });
 
-  it('the fixed window limiter grants the permits, queues oldest first, refuses past the queue, and opens the next window', async () => {
+  it('the fixed window limiter grants the permits per partition, refuses at once past them, and opens the next window', () => {
     const clock = new ManualClock();
-    const limiter = new FixedWindowRateLimiter({ permitLimit: 2, queueLimit: 2, windowMs: 60_000, clock });
-    const granted: string[] = [];
-    const take = (name: string, partition = '10.0.0.1') => limiter.acquire(partition).then(() => void granted.push(name));
-    await take('a');
-    await take('b');
-    const c = take('c');
-    const d = take('d');
-    await assert.rejects(limiter.acquire('10.0.0.1'), RateLimitExceeded);
-    await take('other-ip', '10.0.0.2');
-    assert.deepEqual(granted, ['a', 'b', 'other-ip']);
-    clock.advance(60_000);
-    await Promise.all([c, d]);
-    assert.deepEqual(granted.slice(3), ['c', 'd']);
-    // The queued ones used this window's permits: the next two wait, a third is refused.
-    const aborted = new AbortController();
-    const waiting = limiter.acquire('10.0.0.1', aborted.signal);
-    const stillWaiting = limiter.acquire('10.0.0.1');
-    await assert.rejects(limiter.acquire('10.0.0.1'), RateLimitExceeded);
-    aborted.abort(new Error('connection closed'));
-    await assert.rejects(waiting, /connection closed/);
-    assert.equal(limiter.queued('10.0.0.1'), 1);
-    limiter.close();
-    await assert.rejects(stillWaiting, RateLimitExceeded, 'closing refuses what waits');
+    const limiter = new FixedWindowRateLimiter({ permitLimit: 2, windowMs: 60_000, clock });
+    assert.equal(limiter.tryAcquire('10.0.0.1'), 0);
+    assert.equal(limiter.tryAcquire('10.0.0.1'), 0);
+    clock.advance(15_000);
+    assert.equal(limiter.tryAcquire('10.0.0.1'), 45_000, 'refused, with the time until the next window');
+    assert.equal(limiter.tryAcquire('10.0.0.2'), 0, 'another IP has its own permits');
+    clock.advance(45_000);
+    assert.equal(limiter.tryAcquire('10.0.0.1'), 0, 'a new window');
+    assert.deepEqual(limiter.metrics, { granted: 4, rejected: 1 });
+    clock.advance(120_000);
+    limiter.tryAcquire('10.0.0.3');
+    assert.equal(limiter.partitionCount, 1, 'partitions whose window ended are dropped');
   });
 
   it('deltas carry only what changed', () => {
@@ -299,9 +288,9 @@ describe("Conduit's client snippets, as written", () => {
 
 describe("Conduit's rate limit: hub invocations limited per IP (a hub filter)", () => {
   const clock = new ManualClock(Date.now());
-  const fixture = conduitFixture({ conduit: { clock, rateLimit: { permitLimit: 3, queueLimit: 1, windowMs: 60_000 } } });
+  const fixture = conduitFixture({ conduit: { clock, rateLimit: { permitLimit: 3, windowMs: 60_000 } } });
 
-  it('past the limit an invocation waits for the next window; past the queue it is refused; acknowledgements never count', async () => {
+  it('past the limit an invocation is refused at once (never waiting in the invocation slot); acknowledgements never count or wait', { timeout: 20_000 }, async () => {
     const { service } = fixture;
     const key = await issueKey(service, 'limited');
     const hubs = ['/hubs/tasks', '/hubs/video-generation', '/hubs/spend-notifications'];
@@ -310,20 +299,17 @@ describe("Conduit's rate limit: hub invocations limited per IP (a hub filter)", 
       await a!.invoke('Ping');
       await b!.invoke('Ping');
       await c!.invoke('Ping');
-      let queuedDone = false;
-      const queued = a!.invoke('Ping').then(() => (queuedDone = true));
-      // The fourth Ping waits in the queue before the fifth is sent (else the fifth would take its place).
-      await eventually(
-        async () => (await service.http('/api/conduit/admin/metrics', { token: MASTER_KEY })).body.rateLimit.queued as number,
-        (queuedCount) => queuedCount === 1,
-        5000,
-        'the fourth Ping to wait in the queue',
-      );
-      await assert.rejects(b!.invoke('Ping'), /HubException: Too many requests: at most 3 hub invocations per minute from one IP address/);
-      assert.equal(await c!.invoke('AcknowledgeMessage', 'some-id'), false, 'acknowledgements are exempt');
-      assert.equal(queuedDone, false, 'waiting for the next window');
+      // A burst past the limit, with acknowledgements among it on the same connections; the clock never moves,
+      // so a call that waited for the next window would never be answered.
+      const burst = Array.from({ length: 30 }, (_, i) => [a!, b!, c!][i % 3]!.invoke('Ping'));
+      const acks = [a!, b!, c!].map((connection) => connection.invoke('AcknowledgeMessage', 'some-id'));
+      const outcomes = await Promise.allSettled(burst);
+      for (const outcome of outcomes) {
+        assert.equal(outcome.status, 'rejected');
+        assert.match(String((outcome as PromiseRejectedResult).reason), /HubException: Too many requests: at most 3 hub invocations per minute from one IP address\. Try again in 60 s\./);
+      }
+      assert.deepEqual(await Promise.all(acks), [false, false, false], 'acknowledgements are exempt and answered');
       clock.advance(60_000);
-      await queued;
       await b!.invoke('Ping');
     } finally {
       await Promise.all([a!.stop(), b!.stop(), c!.stop()]);

@@ -13,7 +13,7 @@ export interface ProgressHubOperations {
 
 /**
  * YoutubeRag's `JobProgressHub` at `/hubs/progress` ([Authorize]; the user is
- * the token's `UserId`). Wire names are YoutubeRag's camelCase
+ * the one the service's claim rule names). Wire names are YoutubeRag's camelCase
  * `[HubMethodName]`s; like every tidings hub they match case-insensitively.
  */
 export class ProgressHub extends Hub<YoutubeRagProgressClient> {

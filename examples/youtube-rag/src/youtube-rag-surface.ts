@@ -55,16 +55,13 @@ export class YoutubeRagSurface implements ProgressHubOperations {
 
   /**
    * [Authorize] as in YoutubeRag: a token is required in both modes (in open
-   * mode, the service's development tokens). The user is the `UserId` claim
-   * YoutubeRag reads, else the id the rest of the service takes (sub, nameid).
+   * mode, the service's development tokens). The user is the one the
+   * service's claim rule names, as on every other surface.
    */
   readonly authenticate: Authenticator = async (request, token) => {
     if (!token) return null;
     const user = await this.deps.auth.hubAuthenticator(request, token);
-    if (!user) return null;
-    const claimed = user.claims.UserId;
-    const id = typeof claimed === 'string' && claimed ? claimed : user.id;
-    return id ? { ...user, id } : null;
+    return user?.id ? user : null;
   };
 
   /** YoutubeRag's side of `/hubs/notifications`: any other token must be the service's JWT; its user joins `user-{userId}`. */

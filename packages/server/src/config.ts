@@ -11,12 +11,22 @@ const ROLES: readonly Role[] = ['api', 'worker', 'all'];
 export interface ServerConfig {
   /** `PORT`, default 5000. */
   readonly port: number;
-  /** `HOST`, default 0.0.0.0. */
-  readonly host: string;
+  /** `HOST`. Unset: 127.0.0.1 in open development mode (no JWT_SECRET), else 0.0.0.0. */
+  readonly host: string | undefined;
   /** `DATA_DIR`, default ./data: the SQLite file lives here. */
   readonly dataDir: string;
   /** `JWT_SECRET`: HS256 secret. Unset: open development mode. */
   readonly jwtSecret: string | undefined;
+  /** `JWT_USER_ID_CLAIMS`: the claims a token's user id is read from, in order; all present must agree. Default sub, UserId. */
+  readonly jwtUserIdClaims: readonly string[];
+  /** `JWT_REQUIRE_EXP`: refuse user tokens without an `exp` claim. Default true. */
+  readonly jwtRequireExp: boolean;
+  /** `AUTH_FAILURE_LIMIT`: failed authentications per client IP and window before REST answers 429. Default 20. */
+  readonly authFailureLimit: number;
+  /** `AUTH_FAILURE_WINDOW_SECONDS`: the window those failures are counted in (and the longest block). Default 60. */
+  readonly authFailureWindowSeconds: number;
+  /** `ALLOW_PRIVATE_URLS`: accept URLs to be fetched (videos, webhooks) that point at loopback, link-local or private addresses. Default false. */
+  readonly allowPrivateUrls: boolean;
   /** `CORS_ORIGINS`: comma-separated origins, or `*`. Unset: same-origin only. */
   readonly corsOrigins: readonly string[] | '*' | undefined;
   /** `DEMO_SPEED`: how much faster than real time the simulated processors run. Default 1. */
@@ -27,7 +37,7 @@ export interface ServerConfig {
   readonly jobConcurrency: number;
   /** `SHUTDOWN_GRACE_MS`: how long running jobs get to checkpoint on shutdown. Default 5000. */
   readonly shutdownGraceMs: number;
-  /** `CONDUIT_MASTER_KEY`: the master key of the Conduit admin hub and API. Unset: one is generated at start and logged. */
+  /** `CONDUIT_MASTER_KEY`: the master key of the Conduit admin hub and API. Unset: one is generated at start and written to DATA_DIR/conduit-master-key (mode 0600). */
   readonly conduitMasterKey: string | undefined;
   /** `REDIS_URL`: set, the service runs in scaled mode (jobs on BullMQ, hubs on the Redis backplane). */
   readonly redisUrl: string | undefined;
@@ -58,9 +68,14 @@ export class ConfigError extends Error {
 
 export const DEFAULT_CONFIG: ServerConfig = {
   port: 5000,
-  host: '0.0.0.0',
+  host: undefined,
   dataDir: resolve('data'),
   jwtSecret: undefined,
+  jwtUserIdClaims: ['sub', 'UserId'],
+  jwtRequireExp: true,
+  authFailureLimit: 20,
+  authFailureWindowSeconds: 60,
+  allowPrivateUrls: false,
   corsOrigins: undefined,
   demoSpeed: 1,
   logLevel: 'info',
@@ -98,6 +113,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     host: value('HOST') ?? DEFAULT_CONFIG.host,
     dataDir: resolve(value('DATA_DIR') ?? 'data'),
     jwtSecret: secret,
+    jwtUserIdClaims: claimList(value('JWT_USER_ID_CLAIMS')) ?? DEFAULT_CONFIG.jwtUserIdClaims,
+    jwtRequireExp: boolean(env, 'JWT_REQUIRE_EXP', DEFAULT_CONFIG.jwtRequireExp),
+    authFailureLimit: integer(env, 'AUTH_FAILURE_LIMIT', DEFAULT_CONFIG.authFailureLimit, 1, 1_000_000),
+    authFailureWindowSeconds: integer(env, 'AUTH_FAILURE_WINDOW_SECONDS', DEFAULT_CONFIG.authFailureWindowSeconds, 1, 86_400),
+    allowPrivateUrls: boolean(env, 'ALLOW_PRIVATE_URLS', DEFAULT_CONFIG.allowPrivateUrls),
     corsOrigins: origins(value('CORS_ORIGINS')),
     demoSpeed: positive(env, 'DEMO_SPEED', DEFAULT_CONFIG.demoSpeed),
     logLevel,
@@ -125,6 +145,24 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}; got '${raw}'.`);
   }
   return parsed;
+}
+
+function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false; got '${env[name]}'.`);
+}
+
+function claimList(raw: string | undefined): readonly string[] | undefined {
+  if (raw === undefined) return undefined;
+  const claims = raw
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
+  if (claims.length === 0) throw new ConfigError('JWT_USER_ID_CLAIMS must name at least one claim, e.g. sub,UserId.');
+  return claims;
 }
 
 function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

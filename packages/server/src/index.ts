@@ -12,8 +12,8 @@ export { subscribeWithSnapshot, type SnapshotSubscription } from './events/subsc
 export { guardHubMethod, requireValidId, type ReportError } from './surfaces/shared/hub-method-guard.js';
 export { jsonObject, jsonField, jsonString, jsonNumber } from './surfaces/shared/json-fields.js';
 export { idProblem, ID_SCHEMA } from './ids.js';
-export { allowConfiguredOrigins, identifyRequests } from './http/plugin-guards.js';
-export { sendError, unauthorized } from './http/http-errors.js';
+export { allowConfiguredOrigins, identifyRequests, authenticateRequests, type CredentialRefusal } from './http/plugin-guards.js';
+export { sendError, unauthorized, tooManyFailedAttempts } from './http/http-errors.js';
 export { ownerNotification } from './surfaces/job-progress/payloads.js';
 export { createLogger, type Logger } from './logger.js';
 export { JobProgressSurface } from './surfaces/job-progress/job-progress-surface.js';
@@ -32,7 +32,10 @@ export {
   type ErrorCode,
 } from '@tidings/contract';
 export { VideoPipeline, PIPELINE_STEPS, PIPELINE_TYPE, parsePriority } from './videos/video-pipeline.js';
-export { AuthService, type AuthMode } from './auth/auth-service.js';
+export { AuthService, Unauthenticated, type AuthMode, type AuthOptions } from './auth/auth-service.js';
+export { UserIdRule, DEFAULT_USER_ID_CLAIMS, type UserIdResolution } from './auth/user-id-rule.js';
+export { FailedAuthThrottle, type FailedAuthThrottleOptions } from './auth/failed-auth-throttle.js';
+export { FetchUrlGuard, type FetchUrlGuardOptions } from './http/fetch-url-guard.js';
 export { AccessPolicy } from './auth/access-policy.js';
 export { type Identity, ANONYMOUS, identityOf } from './auth/identity.js';
 export { SIGNALR_BUNDLE_PATH } from './http/routes/static-assets.js';

@@ -4,7 +4,6 @@
 import { ConfigError, loadConfig } from './config.js';
 import { startDemoVideosIfEmpty } from './demo/demo-videos.js';
 import { createLogger } from './logger.js';
-import { loadPlugins } from './plugins/load-plugins.js';
 import { startTidingsWorker } from './scale/tidings-worker.js';
 import { createTidingsServer } from './server.js';
 
@@ -23,14 +22,13 @@ async function main(): Promise<void> {
   // A stray rejection in a library callback is logged, not fatal: for an API node it would
   // drop every client's connection; for a worker, its jobs would wait for a takeover.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
-  const plugins = await loadPlugins(config);
   let server: { close(): Promise<void> };
   if (config.role === 'worker') {
-    const worker = await startTidingsWorker({ config, logger, plugins });
+    const worker = await startTidingsWorker({ config, logger });
     logger.info({ nodeId: worker.scale.cluster.nodeId, concurrency: config.jobConcurrency, redisPrefix: config.redisPrefix }, 'tidings worker is running jobs');
     server = worker;
   } else {
-    const service = await createTidingsServer({ config, logger, plugins });
+    const service = await createTidingsServer({ config, logger });
     const url = await service.listen();
     const where = config.redisUrl ? { role: config.role, redisPrefix: config.redisPrefix } : { dataDir: config.dataDir };
     logger.info({ url, dashboard: `${url}/`, hub: `${url}/hubs/job-progress`, swagger: `${url}/swagger`, ...where }, 'tidings job-progress service is listening');

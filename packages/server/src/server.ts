@@ -9,11 +9,14 @@ import { type ProcessorSet, defineMissing, demoProcessors } from './demo/simulat
 import { JobEventRouter } from './events/job-event-router.js';
 import { api } from './http/api.js';
 import { API_PREFIX } from './http/api-context.js';
+import { FetchUrlGuard } from './http/fetch-url-guard.js';
 import { formatSchemaErrors } from './http/http-errors.js';
 import { registerOpenApi } from './http/openapi.js';
+import { strictBodyValidation } from './http/strict-body-validation.js';
 import { dashboardRoutes } from './http/routes/dashboard.js';
 import { staticAssetRoutes } from './http/routes/static-assets.js';
 import { type Logger, createLogger, requestLogSerializer } from './logger.js';
+import { loadPlugins } from './plugins/load-plugins.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import type { TidingsPlugin } from './plugins/tidings-plugin.js';
 import { ScaledMode } from './scale/scaled-mode.js';
@@ -25,7 +28,7 @@ export interface TidingsServerOptions {
   readonly logger?: Logger;
   /** Processors by job type (default: the simulated video pipeline at `config.demoSpeed`); they win over the plugins' job types. */
   readonly processors?: ProcessorSet;
-  /** What the service is composed with: each plugin's job types, hubs, routes and reactions to job events. */
+  /** What the service is composed with: each plugin's job types, hubs, routes and reactions to job events. `config.plugins` (TIDINGS_PLUGINS) adds more, after these. */
   readonly plugins?: readonly TidingsPlugin[];
   /** Options for every hub (timeouts, say), under the service's own. */
   readonly hubOptions?: HubOptions;
@@ -87,8 +90,13 @@ async function assemble(
   });
   defineMissing(engine, options.processors ?? demoProcessors({ speed: config.demoSpeed }));
 
-  const auth = new AuthService(config.jwtSecret);
+  const auth = new AuthService(config.jwtSecret, {
+    userIdClaims: config.jwtUserIdClaims,
+    requireExpiry: config.jwtRequireExp,
+    failedAuth: { limit: config.authFailureLimit, windowSeconds: config.authFailureWindowSeconds },
+  });
   const access = new AccessPolicy(auth.mode === 'jwt');
+  const urlGuard = new FetchUrlGuard({ allowPrivate: config.allowPrivateUrls });
   const videos = new VideoPipeline(engine);
   const hubOptions: HubOptions = {
     keepAliveIntervalMs: 15_000,
@@ -108,9 +116,10 @@ async function assemble(
   const jobProgress = new JobProgressSurface({ engine, videos, access, logger: logger.child({ component: 'job-progress' }) });
   const jobProgressHub = jobProgress.mount(hubs, {});
   router.add('job-progress', 'all', (activity) => jobProgress.publish(activity));
-  const plugins = new PluginHost({ engine, hubs, auth, access, config, logger, router });
+  const plugins = new PluginHost({ engine, hubs, auth, access, urlGuard, config, logger, router });
   opened.push(plugins);
-  await plugins.register(options.plugins ?? []);
+  // Given plugins first, then the modules TIDINGS_PLUGINS names (as `npm start`, the worker and `tidings serve` load them).
+  await plugins.register([...(options.plugins ?? []), ...(await loadPlugins(config))]);
   engine.addSink(router);
 
   const app = Fastify({
@@ -120,9 +129,10 @@ async function assemble(
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     forceCloseConnections: true,
     schemaErrorFormatter: formatSchemaErrors,
+    schemaController: { compilersFactory: { buildValidator: strictBodyValidation } },
   });
   await registerOpenApi(app, auth.mode);
-  await app.register(api, { prefix: API_PREFIX, context: { engine, videos, auth, access, corsOrigins: config.corsOrigins } });
+  await app.register(api, { prefix: API_PREFIX, context: { engine, videos, auth, access, urlGuard, corsOrigins: config.corsOrigins } });
   await app.register(staticAssetRoutes);
   await app.register(dashboardRoutes, { root: options.dashboardDir });
   await plugins.registerRoutes(app);
@@ -161,10 +171,19 @@ async function assemble(
     await scale?.close();
   });
 
+  // Open mode lets anyone who can reach the port see and cancel every job: only this machine, unless HOST says otherwise.
+  const host = config.host ?? (auth.mode === 'open' ? '127.0.0.1' : '0.0.0.0');
   if (auth.mode === 'open') {
     logger.warn(
-      'JWT_SECRET is not set: open development mode. Anyone can connect and see every job; ' +
+      { host },
+      'JWT_SECRET is not set: open development mode. Anyone who can reach the service can connect, see and cancel every job; ' +
         'POST /api/v1/auth/dev-token issues tokens. Set JWT_SECRET for production.',
+    );
+    logger.warn(
+      { host },
+      config.host === undefined
+        ? 'Open mode listens on 127.0.0.1 only (set HOST to listen elsewhere).'
+        : `Open mode listens on ${host}, as HOST says: everyone who can reach it has full access.`,
     );
   }
 
@@ -178,11 +197,11 @@ async function assemble(
       await scale?.start();
       await engine.start();
       await plugins.start();
-      await app.listen({ port: config.port, host: config.host });
+      await app.listen({ port: config.port, host });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
-      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-      return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+      return `http://${local.includes(':') ? `[${local}]` : local}:${port}`;
     },
     async close() {
       await app.close();

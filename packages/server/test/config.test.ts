@@ -7,9 +7,14 @@ describe('configuration from the environment', () => {
   it('has the documented defaults', () => {
     assert.deepEqual(loadConfig({}), {
       port: 5000,
-      host: '0.0.0.0',
+      host: undefined,
       dataDir: resolve('data'),
       jwtSecret: undefined,
+      jwtUserIdClaims: ['sub', 'UserId'],
+      jwtRequireExp: true,
+      authFailureLimit: 20,
+      authFailureWindowSeconds: 60,
+      allowPrivateUrls: false,
       corsOrigins: undefined,
       demoSpeed: 1,
       logLevel: 'info',
@@ -71,6 +76,18 @@ describe('configuration from the environment', () => {
     assert.equal(config.shutdownGraceMs, 100);
     assert.equal(config.conduitMasterKey, 'a-master-key-of-24-chars');
     assert.equal(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins, '*');
+    const hardening = loadConfig({
+      JWT_USER_ID_CLAIMS: 'nameid, sub',
+      JWT_REQUIRE_EXP: 'false',
+      AUTH_FAILURE_LIMIT: '5',
+      AUTH_FAILURE_WINDOW_SECONDS: '300',
+      ALLOW_PRIVATE_URLS: 'true',
+    });
+    assert.deepEqual(hardening.jwtUserIdClaims, ['nameid', 'sub']);
+    assert.equal(hardening.jwtRequireExp, false);
+    assert.equal(hardening.authFailureLimit, 5);
+    assert.equal(hardening.authFailureWindowSeconds, 300);
+    assert.equal(hardening.allowPrivateUrls, true);
   });
 
   it('names the variable and the problem for a bad value', () => {
@@ -85,6 +102,10 @@ describe('configuration from the environment', () => {
       [{ CORS_ORIGINS: 'http://localhost:3000/app' }, /an origin is scheme:\/\/host\[:port\] only/],
       [{ JOB_CONCURRENCY: '0' }, /JOB_CONCURRENCY must be an integer from 1/],
       [{ CONDUIT_MASTER_KEY: 'short' }, /CONDUIT_MASTER_KEY must be at least 16 characters/],
+      [{ JWT_USER_ID_CLAIMS: ' , ' }, /JWT_USER_ID_CLAIMS must name at least one claim/],
+      [{ JWT_REQUIRE_EXP: 'maybe' }, /JWT_REQUIRE_EXP must be true or false; got 'maybe'/],
+      [{ AUTH_FAILURE_LIMIT: '0' }, /AUTH_FAILURE_LIMIT must be an integer from 1/],
+      [{ ALLOW_PRIVATE_URLS: 'yes please' }, /ALLOW_PRIVATE_URLS must be true or false/],
     ];
     for (const [env, message] of bad) assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
   });

@@ -1,133 +1,77 @@
-import { type Clock, type TimerHandle, systemClock } from '@tidings/jobs';
+import { type Clock, systemClock } from '@tidings/jobs';
 
 export interface FixedWindowOptions {
   /** Permits per window and partition. Default 100. */
   readonly permitLimit?: number;
   /** Default 60 000 ms. */
   readonly windowMs?: number;
-  /** Requests that may wait for the next window once the permits are used up. Default 50. */
-  readonly queueLimit?: number;
   readonly clock?: Clock;
-}
-
-/** Refused: the permits of this window are used up and the queue is full. */
-export class RateLimitExceeded extends Error {
-  override readonly name = 'RateLimitExceeded';
-  constructor(
-    readonly partition: string,
-    /** When the next window opens. */
-    readonly retryAfterMs: number,
-  ) {
-    super(`Rate limit exceeded; try again in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s.`);
-  }
-}
-
-interface Waiter {
-  resolve(): void;
-  reject(error: Error): void;
-  readonly signal: AbortSignal | undefined;
-  readonly onAbort: () => void;
 }
 
 interface Partition {
   windowEndsAt: number;
   used: number;
-  readonly queue: Waiter[];
-  timer: TimerHandle;
 }
 
 /**
- * ASP.NET Core's fixed window limiter, partitioned (by client IP, say): each
- * partition gets `permitLimit` permits per window; past that, up to
- * `queueLimit` requests wait, oldest first, for the next window; past that,
- * requests are refused. Partitions with nothing to do are dropped when their
- * window ends.
+ * ASP.NET Core's fixed window limiter, partitioned (by client IP, say), with
+ * no queue: each partition gets `permitLimit` permits per window, and past
+ * them a request is refused at once with the time until the next window.
+ *
+ * Conduit's reliability design put a queue of 50 behind the permits. A queued hub
+ * invocation holds its connection's one invocation slot while it waits, so
+ * everything the client sends after it — acknowledgements included — waits
+ * too, for up to a whole window. A mature limiter for hub calls refuses at
+ * once and lets the client retry after `Retry-After`; that is what this does.
  */
 export class FixedWindowRateLimiter {
   readonly permitLimit: number;
   readonly windowMs: number;
-  readonly queueLimit: number;
-  readonly metrics = { granted: 0, queued: 0, rejected: 0 };
+  readonly metrics = { granted: 0, rejected: 0 };
   private readonly clock: Clock;
   private readonly partitions = new Map<string, Partition>();
+  private nextSweepAt: number;
 
   constructor(options: FixedWindowOptions = {}) {
     this.permitLimit = options.permitLimit ?? 100;
     this.windowMs = options.windowMs ?? 60_000;
-    this.queueLimit = options.queueLimit ?? 50;
     this.clock = options.clock ?? systemClock;
-    if (this.permitLimit < 1) throw new RangeError('permitLimit must be at least 1.');
+    if (!Number.isInteger(this.permitLimit) || this.permitLimit < 1) throw new RangeError('permitLimit must be a positive integer.');
+    if (!(this.windowMs > 0)) throw new RangeError('windowMs must be positive.');
+    this.nextSweepAt = this.clock.now() + this.windowMs;
   }
 
-  /** Resolves when a permit is granted; rejects with RateLimitExceeded, or the signal's reason when it aborts while queued. */
-  acquire(partitionKey: string, signal?: AbortSignal): Promise<void> {
-    signal?.throwIfAborted();
-    const partition = this.partitions.get(partitionKey) ?? this.open(partitionKey);
-    if (partition.used < this.permitLimit && partition.queue.length === 0) {
+  /** Takes a permit: 0 when granted, else the milliseconds until `partitionKey`'s next window (at least 1). */
+  tryAcquire(partitionKey: string): number {
+    const now = this.clock.now();
+    if (now >= this.nextSweepAt) this.sweep(now);
+    let partition = this.partitions.get(partitionKey);
+    if (!partition || now >= partition.windowEndsAt) {
+      partition = { windowEndsAt: now + this.windowMs, used: 0 };
+      this.partitions.set(partitionKey, partition);
+    }
+    if (partition.used < this.permitLimit) {
       partition.used++;
       this.metrics.granted++;
-      return Promise.resolve();
+      return 0;
     }
-    if (partition.queue.length >= this.queueLimit) {
-      this.metrics.rejected++;
-      return Promise.reject(new RateLimitExceeded(partitionKey, partition.windowEndsAt - this.clock.now()));
-    }
-    this.metrics.queued++;
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve,
-        reject,
-        signal,
-        onAbort: () => {
-          const index = partition.queue.indexOf(waiter);
-          if (index !== -1) partition.queue.splice(index, 1);
-          reject(signal!.reason);
-        },
-      };
-      signal?.addEventListener('abort', waiter.onAbort, { once: true });
-      partition.queue.push(waiter);
-    });
+    this.metrics.rejected++;
+    return Math.max(1, partition.windowEndsAt - now);
   }
 
-  /** Requests waiting in `partitionKey`'s queue. */
-  queued(partitionKey: string): number {
-    return this.partitions.get(partitionKey)?.queue.length ?? 0;
+  /** Partitions currently tracked (their window has not ended). */
+  get partitionCount(): number {
+    return this.partitions.size;
   }
 
-  /** Stops the timers; queued requests are refused. */
+  /** Forgets every partition. */
   close(): void {
-    for (const [key, partition] of this.partitions) {
-      this.clock.clearTimeout(partition.timer);
-      for (const waiter of partition.queue.splice(0)) waiter.reject(new RateLimitExceeded(key, this.windowMs));
-    }
     this.partitions.clear();
   }
 
-  private open(key: string): Partition {
-    const partition: Partition = {
-      windowEndsAt: this.clock.now() + this.windowMs,
-      used: 0,
-      queue: [],
-      timer: this.clock.setTimeout(() => this.nextWindow(key, partition), this.windowMs),
-    };
-    this.partitions.set(key, partition);
-    return partition;
-  }
-
-  private nextWindow(key: string, partition: Partition): void {
-    if (partition.queue.length === 0) {
-      this.partitions.delete(key);
-      return;
-    }
-    partition.used = 0;
-    partition.windowEndsAt = this.clock.now() + this.windowMs;
-    while (partition.used < this.permitLimit && partition.queue.length > 0) {
-      const waiter = partition.queue.shift()!;
-      waiter.signal?.removeEventListener('abort', waiter.onAbort);
-      partition.used++;
-      this.metrics.granted++;
-      waiter.resolve();
-    }
-    partition.timer = this.clock.setTimeout(() => this.nextWindow(key, partition), this.windowMs);
+  /** Drops partitions whose window has ended, at most once a window: memory follows the IPs of the last window only. */
+  private sweep(now: number): void {
+    for (const [key, partition] of this.partitions) if (now >= partition.windowEndsAt) this.partitions.delete(key);
+    this.nextSweepAt = now + this.windowMs;
   }
 }

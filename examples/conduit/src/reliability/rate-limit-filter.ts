@@ -1,5 +1,5 @@
 import { type HubCallerContext, HubException, type HubFilter } from '@tidings/hub';
-import { type FixedWindowRateLimiter, RateLimitExceeded } from './fixed-window-rate-limiter.js';
+import type { FixedWindowRateLimiter } from './fixed-window-rate-limiter.js';
 
 export interface RateLimitFilterOptions {
   /** Methods that never count (case-insensitive): answers to the server's own messages, say. */
@@ -11,8 +11,9 @@ export interface RateLimitFilterOptions {
 /**
  * as a hub filter: invocations are limited per client IP by a
  * shared fixed window limiter (so every hub it guards draws on one budget per
- * IP). Past the limit an invocation waits in the queue for the next window;
- * with the queue full it fails with a HubException saying when to try again.
+ * IP). Past the limit an invocation fails at once with a HubException saying
+ * when to try again: it never waits, so it never holds the connection's
+ * invocation slot, and exempt calls (acknowledgements) are never stuck behind it.
  */
 export function rateLimitFilter(limiter: FixedWindowRateLimiter, options: RateLimitFilterOptions = {}): HubFilter {
   const exempt = new Set((options.exempt ?? []).map((m) => m.toLowerCase()));
@@ -21,14 +22,10 @@ export function rateLimitFilter(limiter: FixedWindowRateLimiter, options: RateLi
   return {
     async invokeMethod(invocation, next) {
       if (exempt.has(invocation.methodName.toLowerCase())) return next(invocation);
-      try {
-        await limiter.acquire(partitionOf(invocation.context), invocation.signal);
-      } catch (error) {
-        if (!(error instanceof RateLimitExceeded)) throw error;
-        const seconds = Math.max(1, Math.ceil(error.retryAfterMs / 1000));
-        throw new HubException(
-          `Too many requests: at most ${limiter.permitLimit} hub invocations per ${per} from one IP address, and ${limiter.queueLimit} waiting. Try again in ${seconds} s.`,
-        );
+      const retryAfterMs = limiter.tryAcquire(partitionOf(invocation.context));
+      if (retryAfterMs > 0) {
+        const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+        throw new HubException(`Too many requests: at most ${limiter.permitLimit} hub invocations per ${per} from one IP address. Try again in ${seconds} s.`);
       }
       return next(invocation);
     },

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ALERT_SEVERITIES, type AlertSeverity, HEALTH_STATUSES, type HealthStatus } from '../system-events.js';
 import type { ConduitRoutesContext } from './conduit-api.js';
 import { conduitToken } from './conduit-credentials.js';
-import { sendError, unauthorized, allowConfiguredOrigins } from '@tidings/server';
+import { allowConfiguredOrigins, authenticateRequests, sendError } from '@tidings/server';
 
 const keyIdParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' } } } as const;
 const anyObject = { type: 'object', additionalProperties: true } as const;
@@ -17,9 +17,10 @@ const admin = { tags: ['conduit admin'], security: [{ bearer: [] }] } as const;
 export async function conduitAdminRoutes(app: FastifyInstance, ctx: ConduitRoutesContext): Promise<void> {
   const { conduit } = ctx;
   await allowConfiguredOrigins(app, ctx.corsOrigins);
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.method === 'OPTIONS') return;
-    if (!conduit.auth.isMasterKey(conduitToken(request))) return unauthorized(reply, 'The master key is required (Authorization: Bearer <CONDUIT_MASTER_KEY>, or X-API-Key).');
+  authenticateRequests(app, ctx.failures, async (request) => {
+    const token = conduitToken(request);
+    if (conduit.auth.isMasterKey(token)) return undefined;
+    return { message: 'The master key is required (Authorization: Bearer <CONDUIT_MASTER_KEY>, or X-API-Key).', guess: token !== undefined };
   });
 
   app.post<{ Body: { name: string; maxBudget?: number } }>(

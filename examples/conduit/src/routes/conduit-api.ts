@@ -6,11 +6,15 @@ import { DEMO_FAILURE_MARKER } from '../demo/generation-processors.js';
 import { taskStatus } from '../task-payloads.js';
 import type { VirtualKey } from '../virtual-key-store.js';
 import { conduitToken } from './conduit-credentials.js';
-import { ID_SCHEMA, sendError, unauthorized, allowConfiguredOrigins } from '@tidings/server';
+import { type FailedAuthThrottle, type FetchUrlGuard, ID_SCHEMA, allowConfiguredOrigins, authenticateRequests, sendError } from '@tidings/server';
 
 export interface ConduitRoutesContext {
   readonly conduit: ConduitSurface;
   readonly corsOrigins: readonly string[] | '*' | undefined;
+  /** The service's failed-authentication throttle: wrong keys count against the client IP as bad JWTs do. */
+  readonly failures: FailedAuthThrottle;
+  /** Webhook URLs are called when a task ends: they must not point inside the network. */
+  readonly urlGuard: FetchUrlGuard;
 }
 
 const webhookUrl = { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2048, description: 'Called (DEMO: simulated) when the task ends' } as const;
@@ -27,12 +31,25 @@ export async function conduitApiRoutes(app: FastifyInstance, ctx: ConduitRoutesC
   await allowConfiguredOrigins(app, ctx.corsOrigins);
   const keys = new WeakMap<FastifyRequest, VirtualKey>();
   const keyOf = (request: FastifyRequest) => keys.get(request)!;
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.method === 'OPTIONS') return;
-    const key = conduit.auth.virtualKey(conduitToken(request));
-    if (!key) return unauthorized(reply, 'A valid virtual key is required (Authorization: Bearer condt_…).');
+  authenticateRequests(app, ctx.failures, async (request) => {
+    const token = conduitToken(request);
+    const key = conduit.auth.virtualKey(token);
+    if (!key) return { message: 'A valid virtual key is required (Authorization: Bearer condt_…).', guess: token !== undefined };
     keys.set(request, key);
+    return undefined;
   });
+
+  /** Why a task's webhook URL is refused (it would be called from inside the network), or undefined. */
+  function webhookProblem(hook: string | undefined): string | undefined {
+    if (hook === undefined) return undefined;
+    let url: URL;
+    try {
+      url = new URL(hook);
+    } catch {
+      return `webhookUrl must be an absolute http(s) URL; '${hook.slice(0, 100)}' is not a URL.`;
+    }
+    return ctx.urlGuard.problem(url, 'webhookUrl');
+  }
 
   /** 429 past the key's quota; a warning to its connections as it runs low. */
   async function withinQuota(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
@@ -81,6 +98,8 @@ export async function conduitApiRoutes(app: FastifyInstance, ctx: ConduitRoutesC
       },
     },
     async (request, reply) => {
+      const hookProblem = webhookProblem(request.body.webhookUrl);
+      if (hookProblem) return sendError(reply, 400, hookProblem);
       if (!(await withinQuota(request, reply))) return reply;
       const { prompt, model = 'demo-video-1', durationSeconds = 6, webhookUrl: hook } = request.body;
       const job = await conduit.startTask('video', keyOf(request).id, { prompt, model, durationSeconds, ...(hook ? { webhookUrl: hook } : {}) });
@@ -106,6 +125,8 @@ export async function conduitApiRoutes(app: FastifyInstance, ctx: ConduitRoutesC
       },
     },
     async (request, reply) => {
+      const hookProblem = webhookProblem(request.body.webhookUrl);
+      if (hookProblem) return sendError(reply, 400, hookProblem);
       if (!(await withinQuota(request, reply))) return reply;
       const { prompt, model = 'demo-image-1', n = 1, webhookUrl: hook } = request.body;
       const job = await conduit.startTask('image', keyOf(request).id, { prompt, model, n, ...(hook ? { webhookUrl: hook } : {}) });

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { type Authenticator, type HubUser, RequestInfo, bearerToken, createJwtVerifier } from '@tidings/hub';
 import { SignJWT } from 'jose';
-import { ANONYMOUS, type Identity, identityOf } from './identity.js';
+import { ANONYMOUS, type Identity } from './identity.js';
+import { FailedAuthThrottle, type FailedAuthThrottleOptions } from './failed-auth-throttle.js';
+import { UserIdRule } from './user-id-rule.js';
 
 export type AuthMode = 'open' | 'jwt';
 
@@ -13,22 +15,48 @@ export class Unauthenticated extends Error {
 
 const DEV_TOKEN_LIFETIME_SECONDS = 8 * 60 * 60;
 
+export interface AuthOptions {
+  /** `JWT_USER_ID_CLAIMS`: the claims a user id is read from, in order. Default `sub`, `UserId`. */
+  readonly userIdClaims?: readonly string[];
+  /** `JWT_REQUIRE_EXP`: refuse tokens without an `exp` claim (they would be valid forever). Default true. */
+  readonly requireExpiry?: boolean;
+  /** `AUTH_FAILURE_LIMIT` and `AUTH_FAILURE_WINDOW_SECONDS`: failed authentications per client IP. */
+  readonly failedAuth?: FailedAuthThrottleOptions;
+}
+
 /**
  * Authentication for REST and hubs alike. With a JWT secret every request
- * needs a valid HS256 token whose user id is in `sub`, `UserId` or `nameid`.
- * Without one the service is open (anonymous allowed) and signs development
- * tokens with a key made at start. A token that is present but invalid is
- * refused in both modes: expired, badly signed and `alg: none` tokens alike.
+ * needs a valid HS256 token whose user id one rule (`UserIdRule`) reads from
+ * its claims. Without one the service is open (anonymous allowed) and signs
+ * development tokens with a key made at start. A token that is present but
+ * invalid is refused in both modes: expired, badly signed, `alg: none`, without
+ * `exp` (unless allowed) and with user claims that disagree alike.
  */
 export class AuthService {
   readonly mode: AuthMode;
+  readonly userIdRule: UserIdRule;
+  /** Failed authentications per client IP, shared by every REST credential and the JWT hubs. */
+  readonly failures: FailedAuthThrottle;
+  private readonly requireExpiry: boolean;
   private readonly secret: Uint8Array;
   private readonly verify: (token: string) => Promise<HubUser | null>;
 
-  constructor(jwtSecret: string | undefined) {
+  constructor(jwtSecret: string | undefined, options: AuthOptions = {}) {
     this.mode = jwtSecret ? 'jwt' : 'open';
     this.secret = jwtSecret ? new TextEncoder().encode(jwtSecret) : randomBytes(32);
+    this.userIdRule = new UserIdRule(options.userIdClaims);
+    this.requireExpiry = options.requireExpiry ?? true;
+    this.failures = new FailedAuthThrottle(options.failedAuth);
     this.verify = createJwtVerifier({ secret: this.secret });
+    this.hubAuthenticator = this.failures.guardHub(async (_request, token) => {
+      try {
+        const identity = await this.identify(token);
+        return { id: identity.userId, name: identity.name, claims: identity.claims };
+      } catch (error) {
+        if (error instanceof Unauthenticated) return null;
+        throw error;
+      }
+    });
   }
 
   /** The caller behind `token`; throws Unauthenticated when it may not proceed. */
@@ -39,20 +67,18 @@ export class AuthService {
     }
     const user = await this.verify(token);
     if (!user) throw new Unauthenticated('The bearer token is invalid or expired.');
-    if (!user.id) throw new Unauthenticated('The bearer token names no user (sub, UserId or nameid).');
-    return identityOf(user);
+    if (this.requireExpiry && typeof user.claims.exp !== 'number') throw new Unauthenticated('The bearer token has no exp claim: tokens must expire.');
+    const resolved = this.userIdRule.resolve(user.claims);
+    if ('problem' in resolved) throw new Unauthenticated(resolved.problem);
+    return { userId: resolved.userId, name: user.name, claims: user.claims };
   }
 
-  /** For hub negotiate and connect: same rules (401 when refused). */
-  readonly hubAuthenticator: Authenticator = async (_request, token) => {
-    try {
-      const identity = await this.identify(token);
-      return { id: identity.userId, name: identity.name, claims: identity.claims };
-    } catch (error) {
-      if (error instanceof Unauthenticated) return null;
-      throw error;
-    }
-  };
+  /**
+   * For hub negotiate and connect: same rules (401 when refused), under the
+   * failed-authentication throttle (the hub answers an IP past the limit with
+   * 401, not REST's 429 with Retry-After).
+   */
+  readonly hubAuthenticator: Authenticator;
 
   /** The bearer token of a REST request: the Authorization header (or `access_token` query, as for hubs). */
   tokenOf(request: IncomingMessage): string | undefined {

@@ -2,6 +2,7 @@ import type { JobEngine } from '@tidings/jobs';
 import type { AccessPolicy } from '../auth/access-policy.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { VideoPipeline } from '../videos/video-pipeline.js';
+import type { FetchUrlGuard } from './fetch-url-guard.js';
 
 export const API_PREFIX = '/api/v1';
 
@@ -12,4 +13,6 @@ export interface ApiContext {
   readonly auth: AuthService;
   readonly access: AccessPolicy;
   readonly corsOrigins: readonly string[] | '*' | undefined;
+  /** Refuses URLs the processors would fetch that point inside the network. */
+  readonly urlGuard: FetchUrlGuard;
 }

@@ -6,6 +6,8 @@ const REASONS: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
+  413: 'Payload Too Large',
+  429: 'Too Many Requests',
   503: 'Service Unavailable',
 };
 
@@ -20,6 +22,12 @@ export function unauthorized(reply: FastifyReply, message: string): FastifyReply
   return sendError(reply, 401, message);
 }
 
+/** 429 with `Retry-After`: this client IP failed to authenticate too often. */
+export function tooManyFailedAttempts(reply: FastifyReply, retryAfterSeconds: number): FastifyReply {
+  reply.header('Retry-After', String(retryAfterSeconds));
+  return sendError(reply, 429, `Too many failed authentication attempts from this address; try again in ${retryAfterSeconds} s.`);
+}
+
 /**
  * Validation errors as one readable sentence per problem, e.g.
  * "body must have required property 'url'" or
@@ -28,8 +36,9 @@ export function unauthorized(reply: FastifyReply, message: string): FastifyReply
 export function formatSchemaErrors(errors: FastifySchemaValidationError[], dataVar: string): Error {
   const messages = errors.map((e) => {
     const where = `${dataVar}${e.instancePath}`;
-    const params = e.params as { allowedValues?: unknown[] };
+    const params = e.params as { allowedValues?: unknown[]; additionalProperty?: string };
     if (e.keyword === 'enum' && params.allowedValues) return `${where} must be one of: ${params.allowedValues.join(', ')}`;
+    if (e.keyword === 'additionalProperties' && params.additionalProperty !== undefined) return `${where} has an unknown property '${params.additionalProperty}'`;
     return `${where} ${e.message ?? 'is invalid'}`;
   });
   return new Error([...new Set(messages)].join('; '));

@@ -13,7 +13,7 @@ export class PluginHost {
   private readonly provided = new Map<string, object>();
 
   constructor(
-    private readonly deps: Pick<PluginContext, 'engine' | 'hubs' | 'auth' | 'access' | 'config' | 'logger'> & { readonly router: JobEventRouter },
+    private readonly deps: Pick<PluginContext, 'engine' | 'hubs' | 'auth' | 'access' | 'urlGuard' | 'config' | 'logger'> & { readonly router: JobEventRouter },
   ) {}
 
   /** Registers each plugin's job types (unless a processor for the type is defined already), then calls its `register`. */
@@ -29,13 +29,14 @@ export class PluginHost {
   }
 
   private contextFor(plugin: TidingsPlugin): PluginContext {
-    const { engine, hubs, auth, access, config, logger, router } = this.deps;
+    const { engine, hubs, auth, access, urlGuard, config, logger, router } = this.deps;
     const eventTypes = [...(plugin.jobTypes ?? []).map((t) => t.name), ...(plugin.eventTypes ?? [])];
     return {
       engine,
       hubs,
       auth,
       access,
+      urlGuard,
       config,
       logger: logger.child({ plugin: plugin.name }),
       routes: (prefix, routes) => void this.routeSets.push({ prefix, routes }),

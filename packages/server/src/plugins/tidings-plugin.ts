@@ -5,6 +5,7 @@ import type { AccessPolicy } from '../auth/access-policy.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { ServerConfig } from '../config.js';
 import type { JobActivityHandler } from '../events/job-event-router.js';
+import type { FetchUrlGuard } from '../http/fetch-url-guard.js';
 import type { Logger } from '../logger.js';
 
 /** A job type of any input and result, as a plugin lists it. */
@@ -51,6 +52,8 @@ export interface PluginContext {
   /** The service's identity (JWT or open development mode): its hub authenticator and REST guards. */
   readonly auth: AuthService;
   readonly access: AccessPolicy;
+  /** Refuses URLs that would make the service fetch from private networks (unless ALLOW_PRIVATE_URLS). */
+  readonly urlGuard: FetchUrlGuard;
   readonly config: ServerConfig;
   /** A child logger naming the plugin. */
   readonly logger: Logger;

@@ -1,7 +1,7 @@
 import type { Job, JobProcessor } from '@tidings/jobs';
 import type { AnyJobType } from '../../src/index.js';
 import { after, before } from 'node:test';
-import { type ServerConfig, type TidingsServer, type TidingsServerOptions, createTidingsServer, demoProcessors } from '../../src/index.js';
+import { DEFAULT_CONFIG, type ServerConfig, type TidingsServer, type TidingsServerOptions, createTidingsServer, demoProcessors } from '../../src/index.js';
 import type { ProcessorSet } from '../../src/demo/simulated-processors.js';
 
 export { ALL_CASES, TRANSPORT_CASES, connect, record, signalR, closed, type ClientCase } from '../../../hub/test/support/signalr.js';
@@ -26,8 +26,9 @@ export async function startService(
   dataDir: string,
   options: { config?: Partial<ServerConfig>; processors?: ProcessorSet; throttleIntervalMs?: number } & Pick<TidingsServerOptions, 'hubOptions' | 'plugins'> = {},
 ): Promise<RunningService> {
+  const config: ServerConfig = { ...DEFAULT_CONFIG, port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent', demoSpeed: 10, shutdownGraceMs: 2000, ...options.config };
   const server = await createTidingsServer({
-    config: { port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent', demoSpeed: 10, shutdownGraceMs: 2000, ...options.config },
+    config,
     processors: options.processors,
     hubOptions: options.hubOptions,
     throttleIntervalMs: options.throttleIntervalMs,

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { PRIORITY_NAMES, parsePriority } from '../../videos/video-pipeline.js';
 import { JOB_PROGRESS_HUB_PATH } from '@tidings/contract';
 import { API_PREFIX, type ApiContext } from '../api-context.js';
+import type { FetchUrlGuard } from '../fetch-url-guard.js';
 import { sendError } from '../http-errors.js';
 import { errorResponses, idParams } from '../schemas.js';
 
@@ -13,7 +14,7 @@ interface IngestBody {
 }
 
 /** Why `value` is not a video URL we accept, or undefined. */
-function urlProblem(value: string): string | undefined {
+function urlProblem(value: string, guard: FetchUrlGuard): string | undefined {
   let url: URL;
   try {
     url = new URL(value.trim());
@@ -22,7 +23,7 @@ function urlProblem(value: string): string | undefined {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `url must use http or https, not ${url.protocol.slice(0, -1)}.`;
   if (!url.hostname) return 'url must name a host.';
-  return undefined;
+  return guard.problem(url, 'url');
 }
 
 /** Seed 001 §6 Step 3: ingest a video (starts its pipeline) and read its progress. */
@@ -75,7 +76,7 @@ export async function videoRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     },
     async (request, reply) => {
       const body = request.body;
-      const problem = urlProblem(body.url);
+      const problem = urlProblem(body.url, ctx.urlGuard);
       if (problem) return sendError(reply, 400, problem);
       const priority = parsePriority(body.priority);
       if (priority === undefined) {
