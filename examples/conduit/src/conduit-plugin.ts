@@ -33,7 +33,7 @@ export function conduitPlugin(options: ConduitPluginOptions = {}) {
         logger: ctx.logger,
         // In scaled mode every API node mounts these hubs: a periodic demo producer on each
         // would multiply its broadcasts, so there the flips are REST-triggered only.
-        options: { masterKey: config.conduitMasterKey, healthFlipIntervalMs: config.redisUrl ? 0 : undefined, ...conduitOptions },
+        options: { healthFlipIntervalMs: config.redisUrl ? 0 : undefined, ...conduitOptions },
       });
       ctx.onClose(() => conduit.close());
       const tenants: NotificationsTenant[] = [];

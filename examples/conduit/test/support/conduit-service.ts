@@ -16,8 +16,8 @@ type FixtureOptions = Parameters<typeof serviceFixture>[0];
 export function conduitOptions(options: FixtureOptions & { conduit?: ConduitPluginOptions } = {}): FixtureOptions {
   const { conduit, ...rest } = options;
   const demoSpeed = rest.config?.demoSpeed ?? 10;
-  const plugins = [conduitPlugin({ demoSpeed, healthFlipIntervalMs: 0, ...conduit }), youtubeRagPlugin()];
-  return { ...rest, config: { conduitMasterKey: MASTER_KEY, ...rest.config }, plugins };
+  const plugins = [conduitPlugin({ demoSpeed, masterKey: MASTER_KEY, healthFlipIntervalMs: 0, ...conduit }), youtubeRagPlugin()];
+  return { ...rest, plugins };
 }
 
 /** A service with Conduit for a whole `describe`. */

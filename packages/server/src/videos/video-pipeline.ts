@@ -5,7 +5,7 @@ import { videoProgress } from './video-progress.js';
 
 export const PIPELINE_TYPE = 'VideoProcessing';
 
-/** The steps of seed 001's pipeline, their job types and shares of the overall progress. */
+/** The steps of the video pipeline, their job types and shares of the overall progress. */
 export const PIPELINE_STEPS = [
   { name: 'Video ingestion', type: 'VideoIngestion', weight: 1 },
   { name: 'Transcription', type: 'Transcription', weight: 3 },
@@ -26,7 +26,7 @@ export interface IngestResult {
 }
 
 /**
- * Videos as the seed's service sees them: each ingested URL becomes a video
+ * Videos as the job-progress service sees them: each ingested URL becomes a video
  * id and a pipeline job (a flow: ingestion → transcription → embedding
  * generation) whose subject is the video id.
  */

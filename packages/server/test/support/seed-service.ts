@@ -14,5 +14,8 @@ type FixtureOptions = Parameters<typeof serviceFixture>[0];
  * rules (authentication, strict bodies) across every surface.
  */
 export function seedServiceFixture(options: FixtureOptions = {}) {
-  return serviceFixture({ ...options, config: { conduitMasterKey: MASTER_KEY, plugins: EXAMPLE_PLUGINS.split(','), ...options.config } });
+  // Conduit's plugin module reads its master key from the environment, as under `npm start`
+  // (each test file runs in a process of its own).
+  process.env.CONDUIT_MASTER_KEY = MASTER_KEY;
+  return serviceFixture({ ...options, config: { plugins: EXAMPLE_PLUGINS.split(','), ...options.config } });
 }

@@ -26,7 +26,7 @@ function urlProblem(value: string, guard: FetchUrlGuard): string | undefined {
   return guard.problem(url, 'url');
 }
 
-/** Seed 001 §6 Step 3: ingest a video (starts its pipeline) and read its progress. */
+/** Ingest a video (starts its pipeline) and read its progress. */
 export async function videoRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   app.post<{ Body: IngestBody }>(
     '/videos/ingest',

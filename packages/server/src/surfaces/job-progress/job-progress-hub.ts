@@ -13,7 +13,7 @@ export interface JobProgressOperations {
 }
 
 /**
- * `/hubs/job-progress` (seed 001 §3). Method names match case-insensitively,
+ * `/hubs/job-progress`. Method names match case-insensitively,
  * so `SubscribeToJob` reaches `subscribeToJob`. Connections join
  * `user-{userId}` on connect.
  */

@@ -19,7 +19,7 @@ export interface JobProgressSurfaceDeps {
 }
 
 /**
- * Seed 001's surface: the `/hubs/job-progress` hub and its events. A job's
+ * The core surface: the `/hubs/job-progress` hub and its events. A job's
  * events go to `job-{id}` and its owner's `user-{userId}` (once per
  * connection in both), a video pipeline's to `video-{id}`.
  */
