@@ -1,17 +1,8 @@
 import type { Authenticator, Hub, HubClients, HubEndpoint, HubServer } from '@tidings/hub';
-import { type Job, type JobEngine, JobStateError } from '@tidings/jobs';
-import {
-  type AuthService,
-  type HubTenant,
-  type JobActivity,
-  type Logger,
-  guardHubMethod,
-  ownerNotification,
-  requireValidId,
-  subscribeWithSnapshot,
-} from '@tidings/server';
-import { type ErrorCode, type JobStatusDto, jobCancelledMessage, jobCompletedDto, jobFailedDto, jobProgressDto, jobStatusDto } from './payloads.js';
-import { ProgressHub, type ProgressHubOperations } from './progress-hub.js';
+import type { JobEngine } from '@tidings/jobs';
+import { type AuthService, type HubTenant, type JobActivity, type Logger, ownerNotification } from '@tidings/server';
+import { jobCancelledMessage, jobCompletedDto, jobFailedDto, jobProgressDto } from './payloads.js';
+import { ProgressHub } from './progress-hub.js';
 import { PROGRESS_HUB_PATH, type YoutubeRagProgressClient, youtubeRagGroups as groups } from './youtube-rag-client.js';
 
 export interface YoutubeRagSurfaceDeps {
@@ -22,8 +13,6 @@ export interface YoutubeRagSurfaceDeps {
   readonly ownsJobType: (type: string) => boolean;
 }
 
-const ACTIVE = ['Pending', 'Running'] as const;
-
 /**
  * YoutubeRag on the shared engine: `/hubs/progress` and the YoutubeRag side of
  * `/hubs/notifications`. The same jobs as `/hubs/job-progress`, other
@@ -33,7 +22,7 @@ const ACTIVE = ['Pending', 'Running'] as const;
  * at once, and the held-back latest state when the second is up), so nothing
  * is throttled twice here.
  */
-export class YoutubeRagSurface implements ProgressHubOperations {
+export class YoutubeRagSurface {
   private endpoint: HubEndpoint<YoutubeRagProgressClient> | undefined;
   private notifications: HubClients | undefined;
 
@@ -43,7 +32,7 @@ export class YoutubeRagSurface implements ProgressHubOperations {
     this.endpoint = hubs.mapHub<YoutubeRagProgressClient>(PROGRESS_HUB_PATH, ProgressHub, {
       authenticate: this.authenticate,
       requireAuthentication: true,
-      activator: () => new ProgressHub(this),
+      activator: () => new ProgressHub({ ...this.deps, connected: (hub) => this.connected(hub) }),
     });
     return this.endpoint;
   }
@@ -104,71 +93,9 @@ export class YoutubeRagSurface implements ProgressHubOperations {
     if (notice && this.notifications) await this.notifications.group(groups.user(notice.userId)).send('onNotification', notice.notification);
   }
 
-  // ---- hub methods -----------------------------------------------------------------
-
   /** `/hubs/progress` and YoutubeRag's side of `/hubs/notifications` alike: the user joins `user-{userId}`. */
   async connected(hub: Hub): Promise<void> {
     const userId = hub.context.user?.id;
     if (userId) await hub.groups.addToGroup(hub.context.connectionId, groups.user(userId));
-  }
-
-  async subscribeToJob(hub: ProgressHub, rawId: unknown): Promise<void> {
-    const jobId = await this.requireId(hub, rawId);
-    await this.guard(hub, 'subscribeToJob', () =>
-      subscribeWithSnapshot(this.deps.engine, jobId, {
-        authorize: (job) => this.owned(hub, job),
-        join: () => hub.groups.addToGroup(hub.context.connectionId, groups.job(jobId)),
-        sendSnapshot: (owned) => hub.clients.caller.send('onJobStatusUpdate', jobStatusDto(owned)),
-      }),
-    );
-  }
-
-  async unsubscribeFromJob(hub: ProgressHub, rawId: unknown): Promise<void> {
-    const jobId = await this.requireId(hub, rawId);
-    await hub.groups.removeFromGroup(hub.context.connectionId, groups.job(jobId));
-  }
-
-  async getActiveJobs(hub: ProgressHub): Promise<JobStatusDto[]> {
-    const userId = hub.context.user?.id;
-    if (!userId) return [];
-    const jobs = await this.deps.engine.list({ ownerId: userId, status: ACTIVE, parentId: null, limit: 500 });
-    return jobs.filter((j) => this.deps.ownsJobType(j.type)).map(jobStatusDto);
-  }
-
-  /** Owner only; the `onJobCancelled` goes out with the job's `cancelled` event, whoever cancelled it. */
-  async cancelJob(hub: ProgressHub, rawId: unknown): Promise<void> {
-    const jobId = await this.requireId(hub, rawId);
-    await this.guard(hub, 'cancelJob', async () => {
-      const job = await this.owned(hub, await this.deps.engine.get(jobId));
-      if (!job) return;
-      try {
-        await this.deps.engine.cancel(jobId, `Cancelled by ${hub.context.user?.id}`);
-      } catch (error) {
-        if (!(error instanceof JobStateError)) throw error;
-        await this.sendError(hub, 'INVALID_STATE', error.message);
-      }
-    });
-  }
-
-  // ---- helpers -------------------------------------------------------------------
-
-  /** The job when the caller owns it; otherwise YoutubeRag's UNAUTHORIZED error (unknown jobs too, as in YoutubeRag). */
-  private async owned(hub: ProgressHub, job: Job | undefined): Promise<Job | undefined> {
-    const userId = hub.context.user?.id;
-    if (job && userId !== undefined && job.ownerId === userId && this.deps.ownsJobType(job.type)) return job;
-    await this.sendError(hub, 'UNAUTHORIZED', "You don't have access to this job");
-    return undefined;
-  }
-
-  private requireId(hub: ProgressHub, value: unknown): Promise<string> {
-    return requireValidId(value, 'jobId', (code, message) => this.sendError(hub, code, message));
-  }
-
-  private guard<T>(hub: ProgressHub, method: string, task: () => Promise<T>): Promise<T> {
-    return guardHubMethod(this.deps.logger, hub.context.connectionId, method, (code, message) => this.sendError(hub, code, message), task);
-  }
-
-  private sendError(hub: ProgressHub, code: ErrorCode, message: string): Promise<void> {
-    return hub.clients.caller.send('onError', { code, message });
   }
 }
