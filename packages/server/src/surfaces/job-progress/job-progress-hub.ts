@@ -1,5 +1,6 @@
 import {
   type ErrorCode,
+  JOB_PROGRESS_METHODS as METHODS,
   type JobProgressHubEvents,
   type JobProgressUpdate,
   type VideoProgressUpdate,
@@ -25,7 +26,7 @@ export interface JobProgressHubDeps {
 
 /**
  * `/hubs/job-progress`. Only the methods declared with `@hubMethod` are
- * callable (by those wire names, matched case-insensitively); the rest are
+ * callable (by the contract's wire names, matched case-insensitively); the rest are
  * helpers. Connections join `user-{userId}` on connect. Errors go to the
  * caller as an `Error` event (NOT_FOUND, UNAUTHORIZED, VALIDATION_ERROR,
  * INTERNAL_ERROR), and a malformed id or a failure also fails the invocation.
@@ -40,7 +41,7 @@ export class JobProgressHub extends Hub<JobProgressHubEvents> {
     if (userId) await this.groups.addToGroup(this.context.connectionId, groups.user(userId));
   }
 
-  @hubMethod('SubscribeToJob')
+  @hubMethod(METHODS.subscribeToJob)
   async subscribeToJob(rawId: unknown): Promise<void> {
     const jobId = await this.#requireId(rawId, 'jobId');
     await this.#guard('SubscribeToJob', () =>
@@ -52,13 +53,13 @@ export class JobProgressHub extends Hub<JobProgressHubEvents> {
     );
   }
 
-  @hubMethod('UnsubscribeFromJob')
+  @hubMethod(METHODS.unsubscribeFromJob)
   async unsubscribeFromJob(rawId: unknown): Promise<void> {
     const jobId = await this.#requireId(rawId, 'jobId');
     await this.groups.removeFromGroup(this.context.connectionId, groups.job(jobId));
   }
 
-  @hubMethod('SubscribeToVideo')
+  @hubMethod(METHODS.subscribeToVideo)
   async subscribeToVideo(rawId: unknown): Promise<void> {
     const videoId = await this.#requireId(rawId, 'videoId');
     await this.#guard('SubscribeToVideo', async () => {
@@ -75,13 +76,13 @@ export class JobProgressHub extends Hub<JobProgressHubEvents> {
     });
   }
 
-  @hubMethod('UnsubscribeFromVideo')
+  @hubMethod(METHODS.unsubscribeFromVideo)
   async unsubscribeFromVideo(rawId: unknown): Promise<void> {
     const videoId = await this.#requireId(rawId, 'videoId');
     await this.groups.removeFromGroup(this.context.connectionId, groups.video(videoId));
   }
 
-  @hubMethod('GetJobProgress')
+  @hubMethod(METHODS.getJobProgress)
   async getJobProgress(rawId: unknown): Promise<JobProgressUpdate | null> {
     const jobId = await this.#requireId(rawId, 'jobId');
     return this.#guard('GetJobProgress', async () => {
@@ -90,7 +91,7 @@ export class JobProgressHub extends Hub<JobProgressHubEvents> {
     });
   }
 
-  @hubMethod('GetVideoProgress')
+  @hubMethod(METHODS.getVideoProgress)
   async getVideoProgress(rawId: unknown): Promise<VideoProgressUpdate | null> {
     const videoId = await this.#requireId(rawId, 'videoId');
     return this.#guard('GetVideoProgress', async () => {
