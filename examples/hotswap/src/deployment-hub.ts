@@ -1,24 +1,31 @@
 import { Hub, HubException, hubMethod } from '@tidings/hub';
-import { deploymentGroups } from './deployment-constants.js';
-
-/** What the hub asks of its surface. */
-export interface DeploymentHubOperations {
-  /** Joins `deployment-{id}` and sends the deployment's current status, if it exists yet, between two of its events. */
-  subscribe(hub: DeploymentHub, executionId: string): Promise<void>;
-}
+import type { JobEngine } from '@tidings/jobs';
+import { subscribeWithSnapshot } from '@tidings/server';
+import { DEPLOYMENT_JOB_TYPE, deploymentGroups } from './deployment-constants.js';
+import { deploymentStatusMessage } from './deployment-notifier.js';
+import { executionState } from './deployment-state.js';
 
 /**
- * HotSwap's `DeploymentHub` at `/deploymentHub`. The argument checks are the
- * HotSwap's: they reach the client as hub errors naming the argument.
+ * HotSwap's `DeploymentHub` at `/deploymentHub`. The argument checks are
+ * HotSwap's own: they reach the client as hub errors naming the argument.
  */
 export class DeploymentHub extends Hub {
-  constructor(private readonly operations: DeploymentHubOperations) {
+  constructor(private readonly engine: JobEngine) {
     super();
   }
 
   @hubMethod('SubscribeToDeployment')
   async subscribeToDeployment(executionId: unknown): Promise<void> {
-    await this.operations.subscribe(this, requireExecutionId(executionId));
+    const id = requireExecutionId(executionId);
+    // Joins `deployment-{id}` and sends the deployment's current status, if it exists yet, between two of its events.
+    await subscribeWithSnapshot(this.engine, id, {
+      // Subscribing before the deployment exists is allowed (HotSwap's advice is to subscribe first).
+      authorize: (job) => ({ deployment: job?.type === DEPLOYMENT_JOB_TYPE ? job : undefined }),
+      join: () => this.groups.addToGroup(this.context.connectionId, deploymentGroups.deployment(id)),
+      sendSnapshot: async ({ deployment }) => {
+        if (deployment) await this.clients.caller.send('DeploymentStatusChanged', deploymentStatusMessage(deployment.id, executionState(deployment)));
+      },
+    });
   }
 
   @hubMethod('UnsubscribeFromDeployment')

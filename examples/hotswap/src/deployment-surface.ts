@@ -1,9 +1,9 @@
 import type { HubEndpoint, HubServer } from '@tidings/hub';
 import type { Job, JobEngine, JobEventKind } from '@tidings/jobs';
-import { type JobActivity, type Logger, subscribeWithSnapshot } from '@tidings/server';
-import { DEPLOYMENT_HUB_PATH, DEPLOYMENT_JOB_TYPE, type DeploymentRequest, deploymentGroups } from './deployment-constants.js';
-import { DeploymentHub, type DeploymentHubOperations } from './deployment-hub.js';
-import { type DeploymentNotifier, SignalRDeploymentNotifier, deploymentStatusMessage } from './deployment-notifier.js';
+import type { JobActivity, Logger } from '@tidings/server';
+import { DEPLOYMENT_HUB_PATH, DEPLOYMENT_JOB_TYPE, type DeploymentRequest } from './deployment-constants.js';
+import { DeploymentHub } from './deployment-hub.js';
+import { type DeploymentNotifier, SignalRDeploymentNotifier } from './deployment-notifier.js';
 import { deploymentProgress, executionState } from './deployment-state.js';
 
 export interface DeploymentSurfaceDeps {
@@ -23,7 +23,7 @@ const STATUS_CHANGES: ReadonlySet<JobEventKind> = new Set(['created', 'started',
  * is logged and counted and never touches the deployment — the engine runs
  * jobs apart from their notifications anyway.
  */
-export class DeploymentSurface implements DeploymentHubOperations {
+export class DeploymentSurface {
   readonly metrics = { notificationFailures: 0 };
   private notifier: DeploymentNotifier | undefined;
 
@@ -34,7 +34,7 @@ export class DeploymentSurface implements DeploymentHubOperations {
   }
 
   mount(hubs: HubServer): HubEndpoint {
-    const endpoint = hubs.mapHub(DEPLOYMENT_HUB_PATH, DeploymentHub, { activator: () => new DeploymentHub(this) });
+    const endpoint = hubs.mapHub(DEPLOYMENT_HUB_PATH, DeploymentHub, { activator: () => new DeploymentHub(this.deps.engine) });
     const notifier = new SignalRDeploymentNotifier(endpoint.context.clients);
     this.notifier = this.deps.decorateNotifier ? this.deps.decorateNotifier(notifier) : notifier;
     return endpoint;
@@ -71,19 +71,6 @@ export class DeploymentSurface implements DeploymentHubOperations {
     if (STATUS_CHANGES.has(event.kind)) {
       await this.guarded('status', job.id, (n) => n.notifyDeploymentStatusChanged(job.id, executionState(job)));
     }
-  }
-
-  // ---- hub operations ----------------------------------------------------------
-
-  async subscribe(hub: DeploymentHub, executionId: string): Promise<void> {
-    await subscribeWithSnapshot(this.deps.engine, executionId, {
-      // Subscribing before the deployment exists is allowed (HotSwap's advice is to subscribe first).
-      authorize: (job) => ({ deployment: job && this.ownsJobType(job.type) ? job : undefined }),
-      join: () => hub.groups.addToGroup(hub.context.connectionId, deploymentGroups.deployment(executionId)),
-      sendSnapshot: async ({ deployment }) => {
-        if (deployment) await hub.clients.caller.send('DeploymentStatusChanged', deploymentStatusMessage(deployment.id, executionState(deployment)));
-      },
-    });
   }
 
   /** HotSwap's try/catch around each notifier call: the pipeline continues despite a failed notification. */
