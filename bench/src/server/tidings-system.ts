@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Hub, HubServer, silentLogger } from '@tidings/hub';
+import { Hub, HubServer, silentLogger, hubMethod } from '@tidings/hub';
 import { RedisHubLifetimeManager } from '@tidings/redis';
 import { HUB_PATH, type JobProgressUpdate, jobGroup } from '../contract.js';
 import type { StartOptions } from './start-system.js';
@@ -12,6 +12,7 @@ interface ProgressEvents {
 
 /** Seed 001's hub, as far as the bench needs it: clients subscribe to a job's group. */
 class JobProgressHub extends Hub<ProgressEvents> {
+  @hubMethod()
   async subscribeToJob(jobId: string): Promise<void> {
     await this.groups.addToGroup(this.context.connectionId, jobGroup(jobId));
   }

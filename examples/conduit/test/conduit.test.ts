@@ -207,7 +207,7 @@ describe('Conduit: video, image and task hubs', () => {
       await tasks.invoke('SubscribeToTaskType', 'image_generation');
       const requestId = await start(owner.key, 'images', 'three pears', { n: 3 });
       await images.invoke('SubscribeToImageGeneration', requestId);
-      await assert.rejects(images.invoke('SubscribeToVideoGeneration', requestId), /Unknown hub method/);
+      await assert.rejects(images.invoke('SubscribeToVideoGeneration', requestId), /Method does not exist/);
       generations.open('three pears');
       await waitFor(() => events.get('TaskCompleted')!.length === 1 && imageCompleted.length === 1, 20_000, 'TaskCompleted and ImageCompleted');
       await tasks.invoke('AcknowledgeMessage', events.get('TaskCompleted')![0]!.messageId);

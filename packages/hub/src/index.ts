@@ -1,6 +1,9 @@
 export { HubServer } from './server/hub-server.js';
 export { HubEndpoint } from './server/hub-endpoint.js';
-export type { HubOptions, CorsOptions, Authenticator, NegotiateDecision } from './server/hub-options.js';
+export { ConnectionEndpoint } from './server/connection-endpoint.js';
+export type { HubOptions, ConnectionOptions, CorsOptions, Authenticator, NegotiateDecision, NegotiateHeaders } from './server/hub-options.js';
+export { RawConnection, type RawDataListener, type RawCloseListener } from './connection/raw-connection.js';
+export type { ConnectionHandlerFunction } from './connection/raw-connection-handler.js';
 export { bearerToken } from './server/token.js';
 
 export { Hub, type HubCallerContext, type HubClass, type HubObject, type HubInvocationScope } from './hub/hub.js';
@@ -19,7 +22,8 @@ export type {
 export { type HubContext, createHubContext } from './hub/hub-context.js';
 export type { HubFilter, HubInvocationContext, HubLifetimeContext } from './hub/filters.js';
 
-export type { HubLifetimeManager, LifetimeConnection, InvokeOptions } from './lifetime/lifetime-manager.js';
+export type { HubLifetimeManager, LifetimeConnection, InvokeOptions, GroupLimits } from './lifetime/lifetime-manager.js';
+export { DEFAULT_GROUP_LIMITS } from './lifetime/lifetime-manager.js';
 export { MemoryHubLifetimeManager } from './lifetime/memory-lifetime-manager.js';
 
 export type { HubProtocol, TransferFormat } from './protocol/hub-protocol.js';

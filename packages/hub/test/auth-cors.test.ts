@@ -4,6 +4,7 @@ import { SignJWT } from 'jose';
 import { WebSocket } from 'ws';
 import { type ConformanceServer, startConformanceServer } from '../src/conformance/conformance-server.js';
 import { Hub } from '../src/hub/hub.js';
+import { hubMethod } from '../src/hub/hub-method.js';
 import { ALL_CASES, TRANSPORT_CASES, connect, signalR } from './support/signalr.js';
 import { type TestServer, memoryLogger, startHubs } from './support/server.js';
 
@@ -83,6 +84,7 @@ describe('authentication: 401 for missing, forged, expired and unsigned tokens',
 });
 
 class PlainHub extends Hub {
+  @hubMethod()
   echo(value: string) {
     return value;
   }

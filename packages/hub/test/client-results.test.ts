@@ -1,22 +1,26 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TestHub } from '../src/conformance/test-hub.js';
+import { hubMethod } from '../src/hub/hub-method.js';
 import type { SingleClientProxy } from '../src/hub/clients.js';
 import type { HubEndpoint } from '../src/server/hub-endpoint.js';
 import { NEGOTIATED_CASES, connect, signalR } from './support/signalr.js';
 import { type TestServer, startHubs } from './support/server.js';
 
 class ResultsHub extends TestHub {
+  @hubMethod()
   async askWithTimeout(method: string, timeoutMs: number): Promise<unknown> {
     return this.clients.caller.invokeWithOptions({ timeoutMs }, method);
   }
 
+  @hubMethod()
   async askThenCancel(method: string, afterMs: number): Promise<unknown> {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), afterMs);
     return this.clients.caller.invokeWithOptions({ signal: controller.signal, timeoutMs: 10_000 }, method);
   }
 
+  @hubMethod()
   async askOther(connectionId: string, method: string, value: number): Promise<unknown> {
     // Any client method, with an argument: outside TestHub's declared contract.
     const client: SingleClientProxy = this.clients.client(connectionId) as unknown as SingleClientProxy;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Hub } from '../src/hub/hub.js';
+import { hubMethod } from '../src/hub/hub-method.js';
 import type { HubEndpoint } from '../src/server/hub-endpoint.js';
 import type { RequestInfo } from '../src/connection/request-info.js';
 import type { MemoryHubLifetimeManager } from '../src/lifetime/memory-lifetime-manager.js';
@@ -15,48 +16,63 @@ interface Events {
 
 /** Every addressing mode of HubCallerClients, driven by the client. */
 class RoutingHub extends Hub<Events> {
+  @hubMethod()
   async join(group: string) {
     await this.groups.addToGroup(this.context.connectionId, group);
   }
+  @hubMethod()
   async leave(group: string) {
     await this.groups.removeFromGroup(this.context.connectionId, group);
   }
+  @hubMethod()
   async toCaller(text: string) {
     await this.clients.caller.send('Message', text);
   }
+  @hubMethod()
   async toOthers(text: string) {
     await this.clients.others.send('Message', text);
   }
+  @hubMethod()
   async toAll(text: string) {
     await this.clients.all.send('Message', text);
   }
+  @hubMethod()
   async toClient(id: string, text: string) {
     await this.clients.client(id).send('Message', text);
   }
+  @hubMethod()
   async toClients(ids: string[], text: string) {
     await this.clients.clients(ids).send('Message', text);
   }
+  @hubMethod()
   async toGroup(group: string, text: string) {
     await this.clients.group(group).send('Message', text);
   }
+  @hubMethod()
   async toGroups(groups: string[], text: string) {
     await this.clients.groups(groups).send('Message', text);
   }
+  @hubMethod()
   async toGroupExcept(group: string, excluded: string[], text: string) {
     await this.clients.groupExcept(group, excluded).send('Message', text);
   }
+  @hubMethod()
   async toOthersInGroup(group: string, text: string) {
     await this.clients.othersInGroup(group).send('Message', text);
   }
+  @hubMethod()
   async toUser(user: string, text: string) {
     await this.clients.user(user).send('Message', text);
   }
+  @hubMethod()
   async toUsers(users: string[], text: string) {
     await this.clients.users(users).send('Message', text);
   }
+  @hubMethod()
   async toAllExcept(excluded: string[], text: string) {
     await this.clients.allExcept(excluded).send('Message', text);
   }
+  @hubMethod()
   whoAmI() {
     return this.context.userIdentifier ?? null;
   }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FlushScheduler } from '../src/connection/flush-scheduler.js';
 import { Hub } from '../src/hub/hub.js';
+import { hubMethod } from '../src/hub/hub-method.js';
 import type { HubEndpoint } from '../src/server/hub-endpoint.js';
 import { ALL_CASES, connect, signalR } from './support/signalr.js';
 import { type TestServer, startHubs } from './support/server.js';
@@ -12,6 +13,7 @@ interface Events {
 }
 
 class GroupHub extends Hub<Events> {
+  @hubMethod()
   async join(group: string) {
     await this.groups.addToGroup(this.context.connectionId, group);
   }

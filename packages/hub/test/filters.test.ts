@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { HubFilter } from '../src/hub/filters.js';
 import { Hub } from '../src/hub/hub.js';
+import { hubMethod } from '../src/hub/hub-method.js';
 import { HubException } from '../src/hub/hub-exception.js';
 import type { RequestInfo } from '../src/connection/request-info.js';
 import { TRANSPORT_CASES, closed, connect } from './support/signalr.js';
@@ -11,13 +12,16 @@ import { waitFor } from './support/wait.js';
 const trace: string[] = [];
 
 class FilteredHub extends Hub {
+  @hubMethod()
   greet(name: string) {
     trace.push(`method:${name}`);
     return `hello ${name}`;
   }
+  @hubMethod()
   adminOnly() {
     return 'secret';
   }
+  @hubMethod()
   ping() {
     return 'pong';
   }

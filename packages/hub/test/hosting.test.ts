@@ -7,11 +7,13 @@ import Fastify from 'fastify';
 import { expressHubs } from '../src/adapters/express.js';
 import { fastifyHubs } from '../src/adapters/fastify.js';
 import { Hub } from '../src/hub/hub.js';
+import { hubMethod } from '../src/hub/hub-method.js';
 import { HubServer } from '../src/server/hub-server.js';
 import { TRANSPORT_CASES, connect } from './support/signalr.js';
 import { memoryLogger } from './support/server.js';
 
 class EchoHub extends Hub {
+  @hubMethod()
   echo(value: string) {
     return value;
   }

@@ -3,11 +3,13 @@ import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { Hub } from '../src/hub/hub.js';
+import { hubMethod } from '../src/hub/hub-method.js';
 import { connect, signalR } from './support/signalr.js';
 import { type TestServer, startHubs } from './support/server.js';
 import { delay, waitFor } from './support/wait.js';
 
 class EchoHub extends Hub {
+  @hubMethod()
   echo(value: string) {
     return value;
   }

@@ -27,25 +27,31 @@ class LifecycleHub extends Hub {
     return `subscribed ${jobId}`;
   }
 
+  @hubMethod()
   renamedByStatic() {
     return 'static';
   }
 
+  @hubMethod()
   item(key: string) {
     return this.context.items.get(key) ?? null;
   }
 
+  @hubMethod()
   async delayed(ms: number, value: string) {
     await new Promise((resolve) => setTimeout(resolve, ms));
     return value;
   }
 
+  @hubMethod()
   nothing(): void {}
 
+  @hubMethod()
   nullResult() {
     return null;
   }
 
+  @hubMethod()
   fail(): void {
     throw new HubException('visible');
   }
@@ -54,6 +60,7 @@ class LifecycleHub extends Hub {
     return 'hidden';
   }
 
+  @hubMethod()
   close() {
     this.context.abort();
   }
@@ -99,10 +106,10 @@ describe('hub runtime', () => {
     try {
       assert.equal(await connection.invoke('subscribeToJob', 'j1'), 'subscribed j1');
       assert.equal(await connection.invoke('SubscribeToJob', 'j2'), 'subscribed j2');
-      await assert.rejects(connection.invoke('subscribeToJobAsync', 'j3'), /Unknown hub method/);
+      await assert.rejects(connection.invoke('subscribeToJobAsync', 'j3'), /Method does not exist/);
       assert.equal(await connection.invoke('staticName'), 'static');
-      await assert.rejects(connection.invoke('_private'), /Unknown hub method/);
-      await assert.rejects(connection.invoke('OnConnected'), /Unknown hub method/);
+      await assert.rejects(connection.invoke('_private'), /Method does not exist/);
+      await assert.rejects(connection.invoke('OnConnected'), /Method does not exist/);
     } finally {
       await connection.stop();
     }
@@ -152,7 +159,9 @@ describe('hub runtime', () => {
 
   it('refuses two methods whose names differ only in case', async () => {
     class Clash extends Hub {
+      @hubMethod()
       run() {}
+      @hubMethod()
       Run() {}
     }
     await assert.rejects(startHubs((hubs) => hubs.mapHub('/clash', Clash)), /Duplicate hub method name/);

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Hub } from '../src/hub/hub.js';
+import { hubMethod } from '../src/hub/hub-method.js';
 import { TRANSPORT_CASES, closed, connect, signalR } from './support/signalr.js';
 import { type TestServer, startHubs } from './support/server.js';
 import { delay, within } from './support/wait.js';
 
 class PingHub extends Hub {
+  @hubMethod()
   echo(value: string) {
     return value;
   }

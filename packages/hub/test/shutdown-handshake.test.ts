@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { Hub } from '../src/hub/hub.js';
+import { hubMethod } from '../src/hub/hub-method.js';
 import { TRANSPORT_CASES, buildConnection, closed, signalR } from './support/signalr.js';
 import { startHubs } from './support/server.js';
 import { within } from './support/wait.js';
 
 class EchoHub extends Hub {
+  @hubMethod()
   echo(value: string) {
     return value;
   }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
 import { Hub } from '../src/hub/hub.js';
+import { hubMethod } from '../src/hub/hub-method.js';
 import type { HubEndpoint } from '../src/server/hub-endpoint.js';
 import type { HubOptions } from '../src/server/hub-options.js';
 import { type ClientCase, buildConnection, record, signalR } from './support/signalr.js';
@@ -14,6 +15,7 @@ const disconnects = new Map<string, string>();
 
 /** A conversation both ways: the client reports numbers, the server ticks numbers back. */
 class ConversationHub extends Hub {
+  @hubMethod()
   report(value: number) {
     let list = reports.get(this.context.connectionId);
     if (!list) reports.set(this.context.connectionId, (list = []));
@@ -21,6 +23,7 @@ class ConversationHub extends Hub {
   }
 
   /** Ticks 1..count to the caller from a background loop, as a job notifier would. */
+  @hubMethod()
   startTicks(count: number, intervalMs: number, padding: number) {
     const target = endpoint.context.clients.client(this.context.connectionId);
     const pad = 'x'.repeat(padding);

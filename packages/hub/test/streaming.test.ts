@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { TestHub } from '../src/conformance/test-hub.js';
 import { HubException } from '../src/hub/hub-exception.js';
 import { hubMethod } from '../src/hub/hub-method.js';
+import type { UploadStream } from '../src/hub/upload-stream.js';
 import { NEGOTIATED_CASES, collectStream, connect, record, signalR } from './support/signalr.js';
 import { type TestServer, startHubs } from './support/server.js';
 import { waitFor, within } from './support/wait.js';
@@ -11,11 +12,13 @@ import { waitFor, within } from './support/wait.js';
 const events: string[] = [];
 
 class StreamingHub extends TestHub {
+  @hubMethod()
   async *countTo(n: number): AsyncGenerator<number> {
     for (let i = 1; i <= n; i++) yield i;
   }
 
   /** Yields forever until stopped; records its cleanup and whether its signal fired. */
+  @hubMethod()
   async *ticker(tag: string): AsyncGenerator<number> {
     const signal = this.signal;
     let i = 0;
@@ -29,6 +32,7 @@ class StreamingHub extends TestHub {
     }
   }
 
+  @hubMethod()
   async *failAfter(n: number, visible: boolean): AsyncGenerator<number> {
     for (let i = 0; i < n; i++) yield i;
     if (visible) throw new HubException('ran out of data');
@@ -36,6 +40,7 @@ class StreamingHub extends TestHub {
   }
 
   /** A web ReadableStream is a stream result too. */
+  @hubMethod()
   readable(): ReadableStream<string> {
     const parts = ['x', 'y', 'z'];
     return new ReadableStream({
@@ -63,13 +68,17 @@ class StreamingHub extends TestHub {
     return a.map((item, i) => `${item}${separator}${b[i]}`).join(',');
   }
 
-  /** Starts reading its client stream only after a pause, so items pile up meanwhile. */
+  /** Starts reading its client stream only once it has ended, so every item piles up first. */
   @hubMethod({ streams: [1] })
-  async hoard(tag: string, items: AsyncIterable<unknown>, pauseMs: number): Promise<number> {
-    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  async hoard(tag: string, items: AsyncIterable<unknown>): Promise<number> {
+    // Reads nothing until the stream has ended (overflowed, or completed): a gate, not a pause,
+    // so a slow machine cannot let the reader start before the client has outrun it.
+    await waitFor(() => (items as UploadStream).isEnded, 10_000, 'the client stream to end');
     return this.drain(tag, items);
   }
 
+
+  @hubMethod()
   async sum(numbers: AsyncIterable<number>): Promise<number> {
     let total = 0;
     for await (const n of numbers) total += n;
@@ -77,6 +86,7 @@ class StreamingHub extends TestHub {
   }
 
   /** Reads a client stream until it breaks, recording how it ended. */
+  @hubMethod()
   async drain(tag: string, items: AsyncIterable<unknown>): Promise<number> {
     let count = 0;
     try {
@@ -197,7 +207,7 @@ describe('streaming both ways', () => {
     const connection = await connect(`${server.url}/streams`, NEGOTIATED_CASES[0]!);
     try {
       const items = new signalR.Subject<number>();
-      const hoarded = connection.invoke<number>('Hoard', 'flood', items, 300);
+      const hoarded = connection.invoke<number>('Hoard', 'flood', items);
       for (let i = 0; i < 10_050; i++) items.next(i);
       items.complete();
       await hoarded;
@@ -226,7 +236,7 @@ describe('streaming both ways', () => {
       const heapBefore = process.memoryUsage().heapUsed;
       let maxQueued = 0;
       const sample = setInterval(() => {
-        for (const connection of (endpoint as unknown as { connections: Map<string, { outstandingBytes: number }> }).connections.values()) {
+        for (const connection of (endpoint.connections as unknown as { connections: Map<string, { outstandingBytes: number }> }).connections.values()) {
           maxQueued = Math.max(maxQueued, connection.outstandingBytes);
         }
       }, 20);

@@ -6,15 +6,19 @@ export {
   type JobEvent,
   type JobEventKind,
   type JobFilter,
+  type JobOutputItem,
+  type JobOutputStats,
   type FlowStep,
   type JsonValue,
   type JsonObject,
   JOB_STATUSES,
   JobPriority,
   isTerminal,
+  withCurrentFields,
 } from './model.js';
-export { JobEngine, type JobEngineOptions, type NewJob, type NewFlow, type NewFlowStep, type EngineMetrics } from './engine/job-engine.js';
-export type { JobProcessor, ProcessorContext, ProcessorOptions, JobOutcome, Backoff } from './engine/processor.js';
+export { JobEngine, type JobEngineOptions, type NewJob, type NewFlow, type NewFlowStep, type EngineMetrics, type Submission } from './engine/job-engine.js';
+export type { JobProcessor, ProcessorContext, ProcessorOptions, JobOutcome, Backoff, OutputLimits } from './engine/processor.js';
+export { MAX_TAGS, MAX_TAG_LENGTH, MAX_IDEMPOTENCY_KEY_LENGTH } from './engine/submission.js';
 export { RECOVERED_MESSAGE } from './engine/recovery.js';
 export { type JobEventSink, type SinkDelivery, deliverToSinks } from './notifier/job-event-sink.js';
 export { KeyedMutex } from './keyed-mutex.js';
@@ -25,5 +29,15 @@ export type { JobRunner, RunnerItem, ExecuteJob, RunnerStats } from './runner/jo
 export { InProcessRunner, type InProcessRunnerOptions } from './runner/in-process-runner.js';
 export { type Clock, type TimerHandle, systemClock, ManualClock } from './clock.js';
 export { type JobLogger, silentJobLogger } from './logger.js';
-export { JobNotFoundError, JobStateError, PermanentJobError, JobCancelledError, JobInterruptedError } from './errors.js';
-export { defineJobType, type JobType, type JobTypeDefinition, type JobTypeOptions, type TypedJob, type TypedOutcome, type TypedProcessor } from './job-type.js';
+export {
+  JobNotFoundError,
+  JobStateError,
+  PermanentJobError,
+  JobCancelledError,
+  JobInterruptedError,
+  JobTimeoutError,
+  UnknownJobTypeError,
+  JobInputError,
+  type InputProblem,
+} from './errors.js';
+export { defineJobType, type JobType, type JobTypeDefinition, type JobTypeOptions, type TypedJob, type TypedOutcome, type TypedProcessor, type TypedProcessorContext } from './job-type.js';

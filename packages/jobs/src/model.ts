@@ -72,6 +72,12 @@ export interface Job {
   checkpoint: JsonValue;
   /** What the job is about (a video id, say); jobs can be listed by it. */
   subject: string | null;
+  /** Labels given at creation (at most 10, each 1–128 characters); jobs can be listed by any of them. */
+  tags: string[];
+  /** The caller's key for this submission: the same key from the same owner returns this job instead of a new one. */
+  idempotencyKey: string | null;
+  /** How much output the job has written, and what its bound cut off. */
+  outputStats: JobOutputStats;
   parentId: string | null;
   /** A job of a flow waits for this one to complete before it is queued. */
   dependsOn: string | null;
@@ -83,7 +89,28 @@ export interface Job {
   lastSequence: number;
 }
 
+/** What a job's output has used of its bound (see `ProcessorContext.output`). */
+export interface JobOutputStats {
+  /** Output items stored (the truncation marker not counted). */
+  items: number;
+  /** Their size, as JSON in UTF-8. */
+  bytes: number;
+  /** Set once the bound was reached: a marker event was stored, later output is dropped. */
+  truncated: boolean;
+  /** Output items dropped after the bound. */
+  dropped: number;
+}
+
+/** One piece of a job's output: a log line, a partial result, a text token. */
+export interface JobOutputItem {
+  /** Which output it belongs to ('log' unless the processor names another: 'tokens', 'rows', …). */
+  readonly stream: string;
+  readonly data: JsonValue;
+}
+
 export type JobEventKind =
+  | 'output'
+  | 'outputTruncated'
   | 'created'
   | 'started'
   | 'stage'
@@ -109,12 +136,19 @@ export interface JobEvent {
   readonly kind: JobEventKind;
   readonly at: string;
   readonly job: Job;
+  /**
+   * On `output` events: the item written. On the one `outputTruncated` event:
+   * a notice saying where the output was cut (stream 'tidings').
+   */
+  readonly output?: JobOutputItem;
 }
 
 export interface JobFilter {
   readonly ownerId?: string;
   readonly status?: readonly JobStatus[];
   readonly type?: string;
+  /** Jobs carrying this tag. */
+  readonly tag?: string;
   readonly subject?: string;
   /** `null` for top-level jobs only. */
   readonly parentId?: string | null;
@@ -124,3 +158,15 @@ export interface JobFilter {
 
 /** Named priorities (higher runs first); any integer works. */
 export const JobPriority = { Low: 0, Normal: 1, High: 2, Critical: 3 } as const;
+
+export function emptyOutputStats(): JobOutputStats {
+  return { items: 0, bytes: 0, truncated: false, dropped: 0 };
+}
+
+/** A stored job with the fields later versions added filled in (jobs stored before them lack them). */
+export function withCurrentFields(job: Job): Job {
+  job.tags ??= [];
+  job.idempotencyKey ??= null;
+  job.outputStats ??= emptyOutputStats();
+  return job;
+}

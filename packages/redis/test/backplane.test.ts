@@ -236,7 +236,7 @@ describe('Redis backplane: two nodes, one Redis', { skip: redisSkipReason }, () 
       await assertReceived(
         sender,
         new Map<TestClient, unknown[]>([
-          [a1, [{ ...dto, at: '1970-01-01T00:00:00.000Z', bytes: 'AQID' }, 'to wendy', 'to a1', 'to groups', 'all but']],
+          [a1, [{ ...dto, at: '1970-01-01T00:00:00Z', bytes: 'AQID' }, 'to wendy', 'to a1', 'to groups', 'all but']],
           [b1, [{ ...dto, at: new Date(0), bytes: new Uint8Array([1, 2, 3]) }, 'to wendy', 'to groups']],
           [sender, []],
         ]),

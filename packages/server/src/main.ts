@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   let server: { close(): Promise<void> };
   if (config.role === 'worker') {
     const worker = await startTidingsWorker({ config, logger });
-    logger.info({ nodeId: worker.scale.cluster.nodeId, concurrency: config.jobConcurrency, redisPrefix: config.redisPrefix }, 'tidings worker is running jobs');
+    logger.info({ nodeId: worker.nodeId, concurrency: config.jobConcurrency, redisPrefix: config.redisPrefix }, 'tidings worker is running jobs');
     server = worker;
   } else {
     const service = await createTidingsServer({ config, logger });

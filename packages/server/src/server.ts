@@ -5,12 +5,13 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { AccessPolicy } from './auth/access-policy.js';
 import { AuthService } from './auth/auth-service.js';
 import { DEFAULT_CONFIG, type ServerConfig } from './config.js';
-import { type ProcessorSet, defineMissing, demoProcessors } from './demo/simulated-processors.js';
+import type { ProcessorSet } from './demo/simulated-processors.js';
 import { JobEventRouter } from './events/job-event-router.js';
 import { api } from './http/api.js';
 import { API_PREFIX } from './http/api-context.js';
 import { FetchUrlGuard } from './http/fetch-url-guard.js';
 import { formatSchemaErrors } from './http/http-errors.js';
+import { serviceJobTypes } from './job-types.js';
 import { registerOpenApi } from './http/openapi.js';
 import { strictBodyValidation } from './http/strict-body-validation.js';
 import { dashboardRoutes } from './http/routes/dashboard.js';
@@ -88,7 +89,9 @@ async function assemble(
     shutdownGraceMs: config.shutdownGraceMs,
     throttleIntervalMs: options.throttleIntervalMs,
   });
-  defineMissing(engine, options.processors ?? demoProcessors({ speed: config.demoSpeed }));
+  // Given plugins first, then the modules TIDINGS_PLUGINS names (as `npm start`, the worker and `tidings serve` load them).
+  const pluginList = [...(options.plugins ?? []), ...(await loadPlugins(config))];
+  for (const type of serviceJobTypes({ demoSpeed: config.demoSpeed, processors: options.processors, plugins: pluginList })) engine.register(type);
 
   const auth = new AuthService(config.jwtSecret, {
     userIdClaims: config.jwtUserIdClaims,
@@ -118,8 +121,7 @@ async function assemble(
   router.add('job-progress', 'all', (activity) => jobProgress.publish(activity));
   const plugins = new PluginHost({ engine, hubs, auth, access, urlGuard, config, logger, router });
   opened.push(plugins);
-  // Given plugins first, then the modules TIDINGS_PLUGINS names (as `npm start`, the worker and `tidings serve` load them).
-  await plugins.register([...(options.plugins ?? []), ...(await loadPlugins(config))]);
+  await plugins.register(pluginList);
   engine.addSink(router);
 
   const app = Fastify({

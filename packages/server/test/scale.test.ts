@@ -3,7 +3,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { silentLogger } from '@tidings/hub';
 import { RECOVERED_MESSAGE } from '@tidings/jobs';
 import { type RedisHubContext, createRedisHubContext } from '@tidings/redis';
-import { RedisJobCluster } from '@tidings/redis/jobs';
+import { RedisJobCluster } from '@tidings/redis-jobs';
 import { join } from 'node:path';
 import { type RedisServer, redisSkipReason, startRedisServer } from '../../../test-support/redis-server.js';
 import { tempDir } from '../../jobs/test/support/harness.js';

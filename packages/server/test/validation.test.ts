@@ -84,8 +84,9 @@ describe('bad input is refused clearly, and nothing is created', () => {
         ['UnsubscribeFromJob', [{}], /jobId must be a string, not object/],
         ['SubscribeToVideo', ['x'.repeat(500)], /videoId must be 1–100 letters/],
         ['GetVideoProgress', [['a']], /videoId must be a string/],
-        ['GetJobProgress', [], /Invocation provides 0 argument\(s\) but target expects 1/],
-        ['SubscribeToJob', ['a', 'b'], /Invocation provides 2 argument\(s\) but target expects 1/],
+        // ASP.NET shows a binding failure's InvalidDataException only with detailed errors.
+        ['GetJobProgress', [], /^Error: Failed to invoke 'GetJobProgress' due to an error on the server\.$/],
+        ['SubscribeToJob', ['a', 'b'], /^Error: Failed to invoke 'SubscribeToJob' due to an error on the server\.$/],
       ];
       errors.length = 0;
       for (const [method, args, message] of malformed) {

@@ -28,7 +28,8 @@ export interface ConformanceOptions {
 /**
  * The conformance example: `/testhub` on every transport,
  * `/testhub-nowebsockets`, `/authorizedhub` behind JWT with
- * `GET /generateJwtToken`, and `/redirect` (a negotiate redirect to `/testhub`).
+ * `GET /generateJwtToken`, `/redirect` (a negotiate redirect to `/testhub`), and
+ * `/echo`, a raw connection (no hub protocol) that sends back what it receives.
  */
 export async function startConformanceServer(options: ConformanceOptions = {}): Promise<ConformanceServer> {
   const jwtSecret = options.jwtSecret ?? randomBytes(32).toString('base64url');
@@ -45,6 +46,10 @@ export async function startConformanceServer(options: ConformanceOptions = {}): 
   hubs.mapHub('/testhub', TestHub);
   hubs.mapHub('/testhub-nowebsockets', TestHub, { transports: ['ServerSentEvents', 'LongPolling'] });
   hubs.mapHub('/authorizedhub', TestHub, { authenticate: jwtAuthentication({ secret: jwtSecret }) });
+  // ASP.NET's functional-test EchoConnectionHandler: what the official clients' HttpConnection tests expect.
+  hubs.mapConnectionHandler('/echo', async (connection) => {
+    for await (const data of connection) connection.send(data);
+  }, { maxReceiveMessageSize: 4 * 1024 * 1024 });
 
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];

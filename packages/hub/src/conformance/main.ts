@@ -19,7 +19,7 @@ const conformance = await startConformanceServer({
   hubOptions: { detailedErrors: process.env.DETAILED_ERRORS === 'true' },
 });
 console.log(`tidings conformance server listening on ${conformance.url}`);
-console.log('hubs: /testhub, /testhub-nowebsockets, /authorizedhub (token: GET /generateJwtToken), /redirect');
+console.log('hubs: /testhub, /testhub-nowebsockets, /authorizedhub (token: GET /generateJwtToken), /redirect, /echo (raw connection)');
 
 const shutdown = async (): Promise<void> => {
   await conformance.close();

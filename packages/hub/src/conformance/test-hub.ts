@@ -1,4 +1,5 @@
 import { Hub } from '../hub/hub.js';
+import { hubMethod } from '../hub/hub-method.js';
 
 /** Client events the conformance hub sends. */
 export interface TestClient {
@@ -16,34 +17,42 @@ export interface TestClient {
  * `Echo` and `echo` both reach `echo`.
  */
 export class TestHub extends Hub<TestClient> {
+  @hubMethod()
   echo(message: string): string {
     return message;
   }
 
+  @hubMethod()
   getCallerConnectionId(): string {
     return this.context.connectionId;
   }
 
+  @hubMethod()
   throwException(message: string): never {
     throw new Error(message);
   }
 
+  @hubMethod()
   async invokeWithString(message: string): Promise<void> {
     await this.clients.caller.send('Message', message);
   }
 
+  @hubMethod()
   async sendCustomObject(value: unknown): Promise<void> {
     await this.clients.caller.send('CustomObject', value);
   }
 
+  @hubMethod()
   getActiveTransportName(): string {
     return this.context.transport;
   }
 
+  @hubMethod()
   echoComplexObject(value: unknown): unknown {
     return value;
   }
 
+  @hubMethod()
   sendComplexObject(): Record<string, unknown> {
     return {
       String: 'hello world',
@@ -54,31 +63,38 @@ export class TestHub extends Hub<TestClient> {
     };
   }
 
+  @hubMethod()
   getContentTypeHeader(): string | null {
     return this.context.request.header('content-type') ?? null;
   }
 
+  @hubMethod()
   getCookie(name: string): string | null {
     return this.context.request.cookies.get(name) ?? null;
   }
 
+  @hubMethod()
   getNumRedirects(): number {
     return Number(this.context.request.query.get('numRedirects') ?? 0);
   }
 
+  @hubMethod()
   async *stream(): AsyncGenerator<string> {
     yield 'a';
     yield 'b';
     yield 'c';
   }
 
+  @hubMethod()
   async *emptyStream(): AsyncGenerator<string> {}
 
+  @hubMethod()
   async *streamThrowException(message: string): AsyncGenerator<string> {
     throw new Error(message);
   }
 
   /** Yields nothing until the client cancels, then tells the caller it noticed. */
+  @hubMethod()
   async *infiniteStream(): AsyncGenerator<string> {
     const signal = this.signal;
     const caller = this.clients.caller;
@@ -92,12 +108,14 @@ export class TestHub extends Hub<TestClient> {
     }
   }
 
+  @hubMethod()
   async streamingConcat(stream: AsyncIterable<string>): Promise<string> {
     let result = '';
     for await (const item of stream) result += item;
     return result;
   }
 
+  @hubMethod()
   async getClientResult(method: string): Promise<unknown> {
     return this.clients.caller.invoke(method);
   }

@@ -6,10 +6,16 @@ import type { RequestInfo } from './request-info.js';
 /** How often a paused stream re-checks a backed-up connection. */
 const DRAIN_POLL_MS = 5;
 
-/** The application side of a connection: the hub layer implements it. */
+/**
+ * The application side of a connection. Two consumers implement it: the hub
+ * protocol (HubConnectionContext) and raw connection handlers (RawConnection).
+ */
 export interface ConnectionHandler {
-  /** Bytes from the client, in order; may hold partial or several records. */
-  onData(data: Buffer): void;
+  /**
+   * Bytes from the client, in order; may hold partial or several records.
+   * `binary` tells how they arrived when the transport says (a WebSocket frame's type).
+   */
+  onData(data: Buffer, binary: boolean | undefined): void;
   /** A transport attached (first time, or again after a drop under stateful reconnect). */
   onTransportAttached(reattached: boolean): void;
   /**
@@ -19,6 +25,13 @@ export interface ConnectionHandler {
   onTransportLost(error: Error | undefined): boolean;
   /** The connection ended; called once. */
   onClose(error: Error | undefined): void;
+  /**
+   * Ends the connection, telling the client why when the protocol can (a hub's
+   * Close message); `allowReconnect` when the server is going away, not the client.
+   */
+  close(reason: string | undefined, allowReconnect: boolean): void;
+  /** The endpoint's shared heartbeat: keep-alives and timeouts of the protocol, if it has any. */
+  tick?(now: number): void;
 }
 
 export type ConnectionStatus = 'inactive' | 'active' | 'closing' | 'disposed';
@@ -96,10 +109,21 @@ export class Connection implements Flushable {
     if (this.pendingBytes > 0) this.scheduleFlush();
   }
 
-  receive(data: Buffer): void {
+  receive(data: Buffer, binary?: boolean): void {
     if (this.status === 'disposed') return;
     this.lastSeenAt = Date.now();
-    this.handler?.onData(data);
+    this.handler?.onData(data, binary);
+  }
+
+  /**
+   * The client sent a message larger than the transport accepts. The consumer
+   * says why (a hub's Close message) and the output goes out at once, before the
+   * transport closes underneath it.
+   */
+  messageTooLarge(limit: number): void {
+    const handler = this.handler;
+    if (!handler || this.status === 'disposed' || this.status === 'closing') return;
+    handler.close(`Connection closed with an error. InvalidDataException: The maximum message size of ${limit} bytes was exceeded.`, false);
   }
 
   /** Queues one complete record; it leaves with everything else queued this turn. */

@@ -34,6 +34,18 @@ export class RequestInfo {
     return this.parsedQuery;
   }
 
+  /**
+   * A query-string value by name, ignoring the name's case as ASP.NET does
+   * (`id`, `negotiateVersion`, `useStatefulReconnect` reach it however written).
+   */
+  queryValue(name: string): string | undefined {
+    const exact = this.query.get(name);
+    if (exact !== null) return exact;
+    const lower = name.toLowerCase();
+    for (const [key, value] of this.query) if (key.toLowerCase() === lower) return value;
+    return undefined;
+  }
+
   get cookies(): ReadonlyMap<string, string> {
     if (!this.parsedCookies) this.parsedCookies = parseCookies(this.headers.cookie);
     return this.parsedCookies;

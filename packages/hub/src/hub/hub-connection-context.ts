@@ -1,6 +1,6 @@
 import type { Connection, ConnectionHandler } from '../connection/connection.js';
 import type { RequestInfo } from '../connection/request-info.js';
-import type { InvokeOptions, LifetimeConnection } from '../lifetime/lifetime-manager.js';
+import type { GroupLimits, InvokeOptions, LifetimeConnection } from '../lifetime/lifetime-manager.js';
 import { InvalidDataError } from '../protocol/errors.js';
 import { parseHandshakeRequest, writeHandshakeResponse } from '../protocol/handshake.js';
 import type { HubProtocol } from '../protocol/hub-protocol.js';
@@ -52,6 +52,10 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
   private receivedSinceTick = false;
   private replay: ReplayBuffer | undefined;
   private transportLostAt = 0;
+  /** When the replay buffer went over its limit while connected (0: it is not over). */
+  private replayFullSince = 0;
+  /** Invocations waiting for the client to acknowledge enough to bring the replay buffer under its limit. */
+  private ackWaiters: (() => void)[] | undefined;
   private closeReason: Error | undefined;
 
   private itemsMap: Map<string, unknown> | undefined;
@@ -72,6 +76,10 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
   ) {
     this.connectionId = connection.connectionId;
     this.userIdentifier = user?.id;
+  }
+
+  get groupLimits(): GroupLimits {
+    return this.runtime.options;
   }
 
   // ---- HubCallerContext -------------------------------------------------
@@ -135,7 +143,8 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
         return;
       }
       const messages: HubMessage[] = [];
-      const end = this.protocol!.parseMessages(input, 0, this.runtime.options.maxReceiveMessageSize, messages);
+      const options = this.runtime.options;
+      const end = this.protocol!.parseMessages(input, 0, options.maxReceiveMessageSize, messages, options.maxMessageDepth);
       if (end < input.length) this.leftover = input.subarray(end);
       for (const message of messages) {
         if (this.isClosed) return;
@@ -157,6 +166,7 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     // The same logical connection is back: drop whatever was queued for the old
     // transport, announce where our sequence stands, and resend what the client has not acknowledged.
     this.transportLostAt = 0;
+    this.replayFullSince = 0; // the client gets a fresh clientTimeoutMs to acknowledge the replay
     this.connection.discardQueued();
     const { sequenceId, records } = this.replay.replay();
     this.connection.write(this.protocol!.writeMessage({ type: MessageType.Sequence, sequenceId }));
@@ -183,6 +193,7 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     if (previous === 'closed') return;
     this.phase = 'closed';
     this.closeReason = error;
+    this.releaseAckWaiters();
     const reason = error ?? new Error('The connection was closed.');
     this.aborted?.abort(reason);
     if (this.invocations) for (const controller of this.invocations.values()) controller.abort(reason);
@@ -209,8 +220,21 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
   // ---- LifetimeConnection ------------------------------------------------
 
   write(message: SerializedMessage): void {
+    if (this.phase !== 'connected' && this.phase !== 'connecting') return;
+    let bytes: Buffer;
+    try {
+      bytes = message.bytesFor(this.protocol!);
+    } catch (err) {
+      // One recipient's protocol failing must not stop a send to everyone after it
+      // (every lifetime manager walks its recipients through here).
+      this.runtime.options.logger.warn(
+        { connectionId: this.connectionId, protocol: this.protocol!.name, target: 'target' in message.message ? message.message.target : undefined, err },
+        'a message could not be encoded for this connection',
+      );
+      return;
+    }
     // Sends through the lifetime manager are invocations: trackable.
-    if (this.phase === 'connected' || this.phase === 'connecting') this.enqueue(message.bytesFor(this.protocol!), true);
+    this.enqueue(bytes, true);
   }
 
   invokeClient(method: string, args: readonly unknown[], options: InvokeOptions): Promise<unknown> {
@@ -231,7 +255,11 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
       }
       if (!this.clientResults) this.clientResults = new Map();
       this.clientResults.set(invocationId, pending);
-      this.send({ type: MessageType.Invocation, invocationId, target: method, arguments: args });
+      try {
+        this.send({ type: MessageType.Invocation, invocationId, target: method, arguments: args });
+      } catch (error) {
+        this.failClientResult(invocationId, error as Error); // arguments that cannot be encoded
+      }
     });
   }
 
@@ -248,8 +276,15 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     const replay = this.replay;
     if (trackable && replay !== undefined) {
       replay.add(bytes);
-      if (this.transportLostAt !== 0 && replay.bufferedBytes > this.runtime.options.statefulReconnectBufferSize) {
+      const options = this.runtime.options;
+      if (this.transportLostAt !== 0 && replay.bufferedBytes > options.statefulReconnectBufferSize) {
         this.connection.dispose(new Error(STATEFUL_OVERFLOW));
+        return;
+      }
+      if (replay.bufferedBytes > options.maxUnacknowledgedBytes && replay.bufferedBytes > bytes.length) {
+        // Sends from outside (groups, hub contexts) cannot be made to wait: past this, the client is cut off.
+        // One message alone may be larger (it waits for its Ack like any other).
+        this.close(`Connection closed with an error. More than ${options.maxUnacknowledgedBytes} bytes of output await acknowledgement.`, false);
         return;
       }
     }
@@ -269,14 +304,43 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     this.connection.close(error === undefined ? undefined : new Error(error));
   }
 
-  /** Whether unsent output has reached the stream high-water mark. */
+  /**
+   * Whether more output should wait: unsent output has reached the stream high-water
+   * mark, or the client has not acknowledged as much as the replay buffer may hold.
+   */
   isBackedUp(): boolean {
-    return this.connection.outstandingBytes >= this.runtime.options.streamHighWaterMark;
+    return this.connection.outstandingBytes >= this.runtime.options.streamHighWaterMark || this.awaitingAcks;
   }
 
-  /** Resolves once this connection's unsent output is below the stream high-water mark. */
-  whenWritable(): Promise<void> {
-    return this.connection.whenBelow(this.runtime.options.streamHighWaterMark);
+  /** Resolves once this connection can take more output; rejects if it closes first. */
+  async whenWritable(): Promise<void> {
+    for (;;) {
+      await this.connection.whenBelow(this.runtime.options.streamHighWaterMark);
+      if (!this.awaitingAcks) return;
+      await this.whenAcknowledged();
+      if (this.isClosed) throw new Error('The connection is closed.');
+    }
+  }
+
+  /**
+   * The replay buffer holds more than `statefulReconnectBufferSize` while the client
+   * is connected: like ASP.NET Core's MessageBuffer, output waits for the client's Ack.
+   */
+  get awaitingAcks(): boolean {
+    const replay = this.replay;
+    return replay !== undefined && this.phase !== 'closed' && replay.bufferedBytes > this.runtime.options.statefulReconnectBufferSize;
+  }
+
+  /** Resolves once the replay buffer is back under its limit, or the connection has closed. */
+  whenAcknowledged(): Promise<void> {
+    if (!this.awaitingAcks) return Promise.resolve();
+    return new Promise((resolve) => (this.ackWaiters ??= []).push(resolve));
+  }
+
+  private releaseAckWaiters(): void {
+    const waiters = this.ackWaiters;
+    this.ackWaiters = undefined;
+    if (waiters) for (const resolve of waiters) resolve();
   }
 
   // ---- heartbeat -----------------------------------------------------------
@@ -309,6 +373,18 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     if (this.connection.transport === 'LongPolling') return; // polls keep it alive
     const ack = this.replay?.takeAck();
     if (ack !== undefined) this.send({ type: MessageType.Ack, sequenceId: ack });
+    if (this.replay) {
+      if (!this.awaitingAcks) this.replayFullSince = 0;
+      else if (this.replayFullSince === 0) this.replayFullSince = now;
+      else if (now - this.replayFullSince > options.clientTimeoutMs) {
+        // A client that reads but never acknowledges is as stuck as a silent one.
+        this.close(
+          `Connection closed with an error. The client acknowledged no messages for ${options.clientTimeoutMs} ms while ${this.replay.bufferedBytes} bytes waited for acknowledgement (the stateful reconnect buffer holds ${options.statefulReconnectBufferSize}).`,
+          false,
+        );
+        return;
+      }
+    }
     if (now - this.lastReceivedAt > options.clientTimeoutMs) {
       this.runtime.options.logger.debug({ connectionId: this.connectionId }, 'client timeout elapsed');
       this.close('Server timeout elapsed without receiving a message from the client.', false);
@@ -342,7 +418,9 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
       this.failHandshake(`The protocol '${name}' is not supported.`);
       return -1;
     }
-    if (version < 1 || version > protocol.version) {
+    // ASP.NET accepts every version up to the protocol's own (IsVersionSupported: version <= Version):
+    // older clients speak a subset, and version 2's additions (Ack, Sequence) are only used when asked for.
+    if (version > protocol.version) {
       this.failHandshake(`The server does not support version ${version} of the '${name}' protocol.`);
       return -1;
     }
@@ -439,7 +517,12 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
         this.connection.close(message.error ? new Error(message.error) : undefined);
         return;
       case MessageType.Ack:
-        replay?.acknowledge(message.sequenceId);
+        if (!replay) return;
+        replay.acknowledge(message.sequenceId);
+        if (this.ackWaiters && !this.awaitingAcks) {
+          this.replayFullSince = 0;
+          this.releaseAckWaiters();
+        }
         return;
       case MessageType.Sequence:
         if (!replay) return;

@@ -18,6 +18,10 @@ const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).cons
 
 /**
  * The invocable surface of a hub (class or object), built once at `mapHub`.
+ * A class hub exposes only the methods its author declared: `@hubMethod()` on
+ * the method, or a key of `static hubMethods`. TypeScript's `private` leaves no
+ * trace at run time, so "public" cannot be the rule. An object hub is a list of
+ * its methods by construction: each function property (not starting with `_`).
  * Lookup is case-insensitive, as in ASP.NET Core.
  */
 export class HubDefinition {
@@ -36,18 +40,29 @@ export class HubDefinition {
       for (const key of Object.getOwnPropertyNames(proto)) {
         if (seen.has(key)) continue;
         seen.add(key);
-        if (LIFECYCLE.has(key) || key.startsWith('_')) continue;
+        if (LIFECYCLE.has(key)) continue;
         const descriptor = Object.getOwnPropertyDescriptor(proto, key);
         if (!descriptor || typeof descriptor.value !== 'function') continue;
-        this.add(key, descriptor.value as HubMethodFunction, staticOptions?.[key]);
+        const fn = descriptor.value as HubMethodFunction;
+        const declared = kind === 'object' ? !key.startsWith('_') : hubMethodOptionsOf(fn) !== undefined || (staticOptions !== undefined && Object.hasOwn(staticOptions, key));
+        if (declared) this.add(key, fn, staticOptions?.[key]);
       }
+    }
+    for (const key of Object.keys(staticOptions ?? {})) {
+      if (!seen.has(key) || LIFECYCLE.has(key)) throw new Error(`The hub declares '${key}' in hubMethods, but the hub has no such method.`);
     }
     this.onConnected = lifecycle(prototype, 'onConnected');
     this.onDisconnected = lifecycle(prototype, 'onDisconnected');
   }
 
   static fromClass(hubClass: HubClass): HubDefinition {
-    const options = (hubClass as unknown as { hubMethods?: Readonly<Record<string, HubMethodOptions>> }).hubMethods;
+    // Each class in the chain may declare its own `static hubMethods`; a subclass adds to its parents'.
+    let options: Record<string, HubMethodOptions> | undefined;
+    for (let c: object | null = hubClass; c && c !== Hub && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+      if (!Object.hasOwn(c, 'hubMethods')) continue;
+      const own = (c as { hubMethods?: Readonly<Record<string, HubMethodOptions>> }).hubMethods;
+      if (own) options = { ...own, ...options };
+    }
     return new HubDefinition('class', hubClass.prototype as object, options);
   }
 

@@ -74,8 +74,16 @@ export class HubDispatcher {
     return this.definition.methodNames;
   }
 
+  /**
+   * Activates the hub for the new connection, as ASP.NET does, so a hub that
+   * cannot be constructed fails the connection at once rather than at its first call.
+   */
   async onConnected(connection: HubConnectionContext): Promise<void> {
-    if (!this.hasConnectedHooks) return;
+    if (!this.hasConnectedHooks) {
+      // An object hub has no constructor to fail; only a class hub needs the trial.
+      if (this.definition.kind === 'class') this.createHub(connection, undefined);
+      return;
+    }
     const hub = this.createHub(connection, undefined);
     await this.connectedChain({ hub, context: connection });
   }
@@ -107,11 +115,28 @@ export class HubDispatcher {
 
   private start(connection: HubConnectionContext, message: InvocationMessage | StreamInvocationMessage, state: DispatchState): void {
     state.running++;
-    void this.invoke(connection, message).finally(() => {
-      state.running--;
-      const next = state.queue.shift();
-      if (next && connection.isConnected) this.start(connection, next, state);
-    });
+    void this.run(connection, message)
+      .catch((err: unknown) => {
+        // invoke answers every failure itself; reaching here is a bug, never a reason to crash the process.
+        this.logger.error({ connectionId: connection.connectionId, err }, 'invocation failed unexpectedly');
+      })
+      .finally(() => {
+        state.running--;
+        const next = state.queue.shift();
+        if (next && connection.isConnected) this.start(connection, next, state);
+      });
+  }
+
+  /**
+   * Holds the invocation slot while the client has not acknowledged what the replay
+   * buffer may keep, so a client sending without acknowledging is slowed, not buffered for.
+   */
+  private async run(connection: HubConnectionContext, message: InvocationMessage | StreamInvocationMessage): Promise<void> {
+    if (connection.awaitingAcks) {
+      await connection.whenAcknowledged();
+      if (connection.isClosed) return;
+    }
+    await this.invoke(connection, message);
   }
 
   /** Resolves when the method has returned; a stream it returned keeps flowing after. */
@@ -119,22 +144,36 @@ export class HubDispatcher {
     const isStreamInvocation = message.type === MessageType.StreamInvocation;
     const invocationId = message.invocationId;
     const descriptor = this.definition.find(message.target);
+    // Error texts quote the target as the client sent it, in ASP.NET Core's words.
     if (!descriptor) {
-      this.fail(connection, invocationId, `Unknown hub method '${message.target}'`);
+      // ASP.NET's binder refuses an unknown target before dispatch, with a HubException.
+      this.fail(connection, invocationId, `Failed to invoke '${message.target}' due to an error on the server. HubException: Method does not exist.`);
       return;
     }
     if (descriptor.isAsyncGenerator && !isStreamInvocation) {
-      this.fail(connection, invocationId, `The client attempted to invoke the streaming '${descriptor.name}' method with a non-streaming invocation.`);
+      this.fail(connection, invocationId, streamingMismatch(message.target, true));
       return;
     }
     const streamIds = message.streamIds ?? [];
-    const provided = message.arguments.length + streamIds.length;
-    if (provided !== descriptor.parameterCount) {
+    // With declared stream parameters the counts are ASP.NET's: arguments against the
+    // other parameters, then streams against the stream parameters. Otherwise the
+    // streams fill the last parameters and only the total can be checked.
+    const declaredStreams = descriptor.streamParameters?.length;
+    const provided = declaredStreams === undefined ? message.arguments.length + streamIds.length : message.arguments.length;
+    const expected = descriptor.parameterCount - (declaredStreams ?? 0);
+    if (provided !== expected) {
+      const detail = `Invocation provides ${provided} argument(s) but target expects ${expected}.`;
       this.fail(
         connection,
         invocationId,
-        `Failed to invoke '${message.target}' due to an error on the server. InvalidDataException: Invocation provides ${provided} argument(s) but target expects ${descriptor.parameterCount}.`,
+        // A binding failure: its InvalidDataException is shown only with detailed errors, as in ASP.NET.
+        `Failed to invoke '${message.target}' due to an error on the server.${this.options.detailedErrors ? ` InvalidDataException: ${detail}` : ''}`,
       );
+      return;
+    }
+    if (declaredStreams !== undefined && streamIds.length !== declaredStreams) {
+      const error = new HubException(`Client sent ${streamIds.length} stream(s), Hub method expects ${declaredStreams}.`);
+      this.fail(connection, invocationId, this.errorMessage(`An unexpected error occurred invoking '${message.target}' on the server.`, error));
       return;
     }
 
@@ -145,12 +184,12 @@ export class HubDispatcher {
       if (!connection.invocations) connection.invocations = new Map();
       connection.invocations.set(invocationId!, controller);
     }
-    const hub = this.createHub(connection, controller?.signal);
-    const signal = hub.signal as AbortSignal;
-    const invocation: HubInvocationContext = { hub, context: connection, methodName: descriptor.name, arguments: args, signal };
-
     let result: unknown;
     try {
+      // Activation is part of the invocation: a hub that cannot be built fails this call like a throwing method.
+      const hub = this.createHub(connection, controller?.signal);
+      const signal = hub.signal as AbortSignal;
+      const invocation: HubInvocationContext = { hub, context: connection, methodName: descriptor.name, arguments: args, signal };
       result = await this.invokeChain(invocation);
     } catch (error) {
       this.releaseInvocation(connection, invocationId, streamIds);
@@ -162,7 +201,7 @@ export class HubDispatcher {
     if (isStreamInvocation) {
       if (!stream) {
         this.releaseInvocation(connection, invocationId, streamIds);
-        this.fail(connection, invocationId, `The client attempted to invoke the non-streaming '${descriptor.name}' method with a streaming invocation.`);
+        this.fail(connection, invocationId, streamingMismatch(message.target, false));
         return;
       }
       void this.streamItems(connection, invocationId!, stream, controller!.signal, streamIds);
@@ -171,11 +210,15 @@ export class HubDispatcher {
     this.releaseInvocation(connection, invocationId, streamIds);
     if (stream) {
       void closeIterable(stream);
-      this.fail(connection, invocationId, `The client attempted to invoke the streaming '${descriptor.name}' method with a non-streaming invocation.`);
+      this.fail(connection, invocationId, streamingMismatch(message.target, true));
       return;
     }
-    if (invocationId !== undefined) {
+    if (invocationId === undefined) return;
+    try {
       connection.send({ type: MessageType.Completion, invocationId, result, hasResult: result !== undefined });
+    } catch (error) {
+      // The result cannot be encoded (a cycle, a BigInt in JSON, too deep): the caller still gets an answer.
+      this.fail(connection, invocationId, this.errorMessage(`An unexpected error occurred invoking '${message.target}' on the server.`, error), error);
     }
   }
 
@@ -189,21 +232,25 @@ export class HubDispatcher {
     const iterator = stream[Symbol.asyncIterator]();
     let error: string | undefined;
     let finished = false;
+    let producing = false;
     try {
       for (;;) {
+        producing = true;
         const next = await untilAborted(iterator.next(), signal);
+        producing = false;
         if (next === ABORTED) break;
         if (next.done) {
           finished = true;
           break;
         }
+        // An item that cannot be encoded throws here and ends the stream with an error.
         connection.send({ type: MessageType.StreamItem, invocationId, item: next.value });
         if (connection.isBackedUp() && (await untilAborted(connection.whenWritable(), signal)) === ABORTED) break;
       }
     } catch (err) {
       // A producer that threw is finished. Waiting for drain only fails once the connection
       // is gone, and then the signal has fired: that producer still needs stopping.
-      finished = !signal.aborted;
+      finished = producing && !signal.aborted;
       if (!signal.aborted) {
         error = this.errorMessage('An error occurred on the server while streaming results.', err);
         this.logger.debug({ connectionId: connection.connectionId, invocationId, err }, 'stream failed');
@@ -286,6 +333,13 @@ export class HubDispatcher {
     }
     return prefix;
   }
+}
+
+/** ASP.NET Core's text for a method invoked in the wrong mode; `target` as the client sent it. */
+function streamingMismatch(target: string, methodStreams: boolean): string {
+  return methodStreams
+    ? `The client attempted to invoke the streaming '${target}' method with a non-streaming invocation.`
+    : `The client attempted to invoke the non-streaming '${target}' method with a streaming invocation.`;
 }
 
 const ABORTED = Symbol('aborted');

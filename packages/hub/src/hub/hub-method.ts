@@ -20,16 +20,20 @@ export const HUB_METHOD_OPTIONS = Symbol.for('tidings.hubMethodOptions');
 type Tagged = { [HUB_METHOD_OPTIONS]?: HubMethodOptions };
 
 /**
- * Declares wire options for a hub method, as a standard decorator:
+ * Declares a hub method callable by clients (a class hub's other methods are
+ * not), with optional wire options, as a standard decorator:
  *
  * ```ts
  * class ProgressHub extends Hub {
+ *   @hubMethod()
+ *   async cancelJob(jobId: string) { … }
+ *
  *   @hubMethod('subscribeToJob')
  *   async subscribeToJobAsync(jobId: string) { … }
  * }
  * ```
  */
-export function hubMethod(nameOrOptions: string | HubMethodOptions) {
+export function hubMethod(nameOrOptions: string | HubMethodOptions = {}) {
   const options = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : nameOrOptions;
   return function decorate<F extends (...args: never[]) => unknown>(method: F, _context?: ClassMethodDecoratorContext): F {
     (method as Tagged)[HUB_METHOD_OPTIONS] = options;

@@ -26,8 +26,10 @@ export interface HubCallerContext {
  * ASP.NET Core), with `context`, `clients`, `groups` and `signal` set; keep
  * long-lived state in services or in `context.items`.
  *
- * Every public method (not starting with `_`) is invocable; method names match
- * case-insensitively; `@hubMethod('wireName')` or `static hubMethods` renames one.
+ * Clients can invoke only the methods declared callable: `@hubMethod()` (or
+ * `@hubMethod('WireName')`) on the method, or a key of `static hubMethods`. Other
+ * methods, public or `private`, are helpers clients cannot reach. Names match
+ * case-insensitively.
  */
 export abstract class Hub<TClient extends ClientMethods = UntypedClient> {
   declare context: HubCallerContext;
@@ -36,7 +38,7 @@ export abstract class Hub<TClient extends ClientMethods = UntypedClient> {
   /** Aborted when the client cancels this invocation or its connection ends. */
   declare signal: AbortSignal;
 
-  /** Wire options per method name, for code without decorators. */
+  /** Declares methods callable (with their wire options), for code without decorators. */
   static hubMethods?: Readonly<Record<string, HubMethodOptions>>;
 
   onConnected?(): void | Promise<void>;

@@ -6,10 +6,24 @@ export interface InvokeOptions {
   readonly signal?: AbortSignal;
 }
 
+/** How many groups one connection may be in, and how long a group name may be. */
+export interface GroupLimits {
+  readonly maxGroupsPerConnection: number;
+  readonly maxGroupNameLength: number;
+}
+
+/** Safe defaults for connections that carry no limits of their own. */
+export const DEFAULT_GROUP_LIMITS: GroupLimits = Object.freeze({ maxGroupsPerConnection: 100, maxGroupNameLength: 1024 });
+
 /** What a lifetime manager needs of a live connection on this node. */
 export interface LifetimeConnection {
   readonly connectionId: string;
   readonly userIdentifier: string | undefined;
+  /**
+   * The limits of its hub, checked by the node that holds the connection whatever
+   * lifetime manager routes the join there. Default: DEFAULT_GROUP_LIMITS.
+   */
+  readonly groupLimits?: GroupLimits;
   /** Queues the message; the bytes are encoded once per protocol, not per connection. */
   write(message: SerializedMessage): void;
   /** Invokes a client method and resolves with the client's result. */

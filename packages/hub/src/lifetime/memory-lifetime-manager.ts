@@ -1,6 +1,6 @@
 import { HubException } from '../hub/hub-exception.js';
 import type { SerializedMessage } from '../protocol/serialized-message.js';
-import type { HubLifetimeManager, InvokeOptions, LifetimeConnection } from './lifetime-manager.js';
+import { DEFAULT_GROUP_LIMITS, type HubLifetimeManager, type InvokeOptions, type LifetimeConnection } from './lifetime-manager.js';
 
 /**
  * Connections, groups and users of one process. Sends walk the recipients and
@@ -120,10 +120,20 @@ export class MemoryHubLifetimeManager implements HubLifetimeManager {
   async addToGroup(connectionId: string, groupName: string): Promise<void> {
     const connection = this.connections.get(connectionId);
     if (!connection) return; // ASP.NET Core ignores unknown connections here, and so do we.
+    let groups = this.connectionGroups.get(connectionId);
+    if (groups?.has(groupName)) return;
+    // Checked here, where every join of this node's connections lands (the Redis manager's
+    // included): a client calling a joining hub method in a loop holds bounded memory.
+    const limits = connection.groupLimits ?? DEFAULT_GROUP_LIMITS;
+    if (groupName.length > limits.maxGroupNameLength) {
+      throw new HubException(`Cannot join a group whose name is longer than ${limits.maxGroupNameLength} characters.`);
+    }
+    if ((groups?.size ?? 0) >= limits.maxGroupsPerConnection) {
+      throw new HubException(`Cannot join group '${groupName}': the connection is already in ${limits.maxGroupsPerConnection} groups, the most allowed.`);
+    }
     let members = this.groupMembers.get(groupName);
     if (!members) this.groupMembers.set(groupName, (members = new Map()));
     members.set(connectionId, connection);
-    let groups = this.connectionGroups.get(connectionId);
     if (!groups) this.connectionGroups.set(connectionId, (groups = new Set()));
     groups.add(groupName);
   }

@@ -3,5 +3,6 @@
  * is closed with this message; no other connection is affected.
  */
 export class InvalidDataError extends Error {
-  override readonly name = 'InvalidDataError';
+  // ASP.NET's name for it: clients read it in Close messages ("InvalidDataException: …").
+  override readonly name = 'InvalidDataException';
 }

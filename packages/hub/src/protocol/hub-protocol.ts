@@ -15,9 +15,10 @@ export interface HubProtocol {
    * Parses every complete record in `input[start..]` into `out`.
    * Returns the offset just after the last complete record; bytes after it are
    * an unfinished record the caller keeps until more data arrives.
-   * Throws InvalidDataError for malformed records or one larger than `maxMessageSize`.
+   * Throws InvalidDataError for malformed records, one larger than `maxMessageSize`,
+   * or one whose arrays and objects nest deeper than `maxDepth` (the message itself is level 1).
    */
-  parseMessages(input: Buffer, start: number, maxMessageSize: number, out: HubMessage[]): number;
+  parseMessages(input: Buffer, start: number, maxMessageSize: number, out: HubMessage[], maxDepth?: number): number;
   /** Encodes one message as a complete, framed record. */
   writeMessage(message: HubMessage): Buffer;
 }

@@ -1,24 +1,30 @@
 import { InvalidDataError } from './errors.js';
 import type { HubProtocol } from './hub-protocol.js';
+import { DEFAULT_MAX_MESSAGE_DEPTH, checkValueDepth } from './nesting-depth.js';
 import { type HubMessage, type MessageHeaders, MessageType } from './messages.js';
+import { systemTextJsonDate } from './json-date.js';
 import { forEachTextRecord } from './text-framing.js';
 
 const SEPARATOR = '\x1e';
 const PING_RECORD = Buffer.from(`{"type":6}${SEPARATOR}`);
 
 /**
- * JSON encodes byte arrays as base64 strings (as ASP.NET Core does). `this[key]`
- * is the value before `toJSON`, so Buffers are caught before they become
- * `{type: "Buffer", data: [...]}`.
+ * Writes values as ASP.NET Core's JSON (System.Text.Json) does where JavaScript's
+ * default differs: byte arrays as base64 strings, dates in System.Text.Json's
+ * round-trip form. `this[key]` is the value before `toJSON`, so Buffers are
+ * caught before they become `{type: "Buffer", data: [...]}`, and a Date is known
+ * even though `value` is already its ISO string. The replacer already runs for
+ * every value, so dates cost the common path one more type check.
  */
-function replaceBytes(this: Record<string, unknown>, key: string, value: unknown): unknown {
+function replaceValues(this: Record<string, unknown>, key: string, value: unknown): unknown {
   const raw = this[key];
   if (raw instanceof Uint8Array) return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64');
+  if (raw instanceof Date && typeof value === 'string') return systemTextJsonDate(value);
   return value;
 }
 
 export function toJsonRecord(value: object): Buffer {
-  return Buffer.from(JSON.stringify(value, replaceBytes) + SEPARATOR);
+  return Buffer.from(JSON.stringify(value, replaceValues) + SEPARATOR);
 }
 
 /** The JSON hub protocol: one JSON object per 0x1E-terminated record. */
@@ -27,7 +33,7 @@ export class JsonHubProtocol implements HubProtocol {
   readonly version = 2;
   readonly transferFormat = 'Text' as const;
 
-  parseMessages(input: Buffer, start: number, maxMessageSize: number, out: HubMessage[]): number {
+  parseMessages(input: Buffer, start: number, maxMessageSize: number, out: HubMessage[], maxDepth = DEFAULT_MAX_MESSAGE_DEPTH): number {
     return forEachTextRecord(input, start, maxMessageSize, (from, to) => {
       let value: unknown;
       try {
@@ -35,6 +41,7 @@ export class JsonHubProtocol implements HubProtocol {
       } catch (error) {
         throw new InvalidDataError(`Error reading JSON: ${(error as Error).message}`);
       }
+      checkValueDepth(value, maxDepth);
       const message = toHubMessage(value);
       if (message) out.push(message);
     });

@@ -2,6 +2,7 @@ import { Decoder, Encoder } from '@msgpack/msgpack';
 import { forEachBinaryRecord, varIntSize, writeVarInt } from './binary-framing.js';
 import { InvalidDataError } from './errors.js';
 import type { HubProtocol } from './hub-protocol.js';
+import { DEFAULT_MAX_MESSAGE_DEPTH, checkMessagePackDepth } from './nesting-depth.js';
 import { type HubMessage, type MessageHeaders, MessageType } from './messages.js';
 
 const ERROR_RESULT = 1;
@@ -22,8 +23,11 @@ export class MessagePackHubProtocol implements HubProtocol {
   private readonly decoder = new Decoder();
   private readonly pingRecord = this.frame([MessageType.Ping]);
 
-  parseMessages(input: Buffer, start: number, maxMessageSize: number, out: HubMessage[]): number {
+  parseMessages(input: Buffer, start: number, maxMessageSize: number, out: HubMessage[], maxDepth = DEFAULT_MAX_MESSAGE_DEPTH): number {
     return forEachBinaryRecord(input, start, maxMessageSize, (from, to) => {
+      // Before decoding: @msgpack/msgpack decodes any depth (its encoder then refuses past 100)
+      // and preallocates arrays of the length a header claims.
+      checkMessagePackDepth(input, from, to, maxDepth);
       let value: unknown;
       try {
         value = this.decoder.decode(input.subarray(from, to));

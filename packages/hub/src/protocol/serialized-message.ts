@@ -11,13 +11,27 @@ export class SerializedMessage {
   private bytes0: Buffer | undefined;
   private protocol1: HubProtocol | undefined;
   private bytes1: Buffer | undefined;
+  private failures: Map<HubProtocol, unknown> | undefined;
 
   constructor(readonly message: HubMessage) {}
 
+  /**
+   * The message encoded for `protocol`. Throws if that protocol cannot encode it
+   * (a cycle, a value too deep); the failure is remembered, so the other
+   * recipients on that protocol fail at once instead of each encoding again.
+   */
   bytesFor(protocol: HubProtocol): Buffer {
     if (this.protocol0 === protocol) return this.bytes0!;
     if (this.protocol1 === protocol) return this.bytes1!;
-    const bytes = protocol.writeMessage(this.message);
+    if (this.failures?.has(protocol)) throw this.failures.get(protocol);
+    let bytes: Buffer;
+    try {
+      bytes = protocol.writeMessage(this.message);
+    } catch (error) {
+      if (!this.failures) this.failures = new Map();
+      this.failures.set(protocol, error);
+      throw error;
+    }
     if (this.protocol0 === undefined) {
       this.protocol0 = protocol;
       this.bytes0 = bytes;

@@ -1,53 +1,29 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
-import { Connection } from '../connection/connection.js';
-import { RequestInfo } from '../connection/request-info.js';
 import type { ClientMethods, UntypedClient } from '../hub/clients.js';
 import { HubConnectionContext } from '../hub/hub-connection-context.js';
 import { type HubContext, createHubContext } from '../hub/hub-context.js';
 import type { HubDefinition } from '../hub/hub-definition.js';
 import { HubDispatcher } from '../hub/hub-dispatcher.js';
 import type { HubRuntime } from '../hub/hub-runtime.js';
-import type { HubUser } from '../hub/user.js';
 import type { HubLifetimeManager } from '../lifetime/lifetime-manager.js';
 import { MemoryHubLifetimeManager } from '../lifetime/memory-lifetime-manager.js';
-import { LongPollingSink } from '../transports/long-polling-transport.js';
-import { ServerSentEventsSink } from '../transports/sse-transport.js';
-import type { TransportName } from '../transports/transport.js';
-import { WebSocketSink } from '../transports/websocket-transport.js';
-import { answerPreflight, applyCors, originAllowed } from './cors.js';
+import { ConnectionEndpoint } from './connection-endpoint.js';
 import type { HubOptions, ResolvedHubOptions } from './hub-options.js';
 import { resolveHubOptions } from './resolve-options.js';
-import { bearerToken } from './token.js';
-
-const MAX_POST_BYTES = 16 * 1024 * 1024;
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
 
 /**
- * One hub mapped at a path: negotiate, the three transports, authentication,
- * CORS, and a single heartbeat timer for all of its connections.
+ * One hub mapped at a path: the hub protocol as a consumer of the connection
+ * layer (ConnectionEndpoint), which raw connection handlers share.
  */
 export class HubEndpoint<TClient extends ClientMethods = UntypedClient> {
   readonly options: ResolvedHubOptions;
   readonly lifetimeManager: HubLifetimeManager;
   /** Sends to this hub's clients from anywhere in the process. */
   readonly context: HubContext<TClient>;
+  /** Negotiate and the transports this hub's connections arrive on. */
+  readonly connections: ConnectionEndpoint;
   private readonly runtime: HubRuntime;
-  private readonly connections = new Map<string, Connection>();
-  private readonly wss: WebSocketServer;
-  private readonly heartbeat: NodeJS.Timeout;
-  private closing = false;
 
   constructor(
     readonly path: string,
@@ -67,23 +43,20 @@ export class HubEndpoint<TClient extends ClientMethods = UntypedClient> {
       this.lifetimeManager,
       this.options.logger,
     );
-    this.runtime = { path, options: this.options, lifetimeManager: this.lifetimeManager, dispatcher };
+    const runtime: HubRuntime = { path, options: this.options, lifetimeManager: this.lifetimeManager, dispatcher };
+    this.runtime = runtime;
     this.context = createHubContext<TClient>(this.lifetimeManager);
-    this.wss = new WebSocketServer({
-      noServer: true,
-      clientTracking: false,
-      perMessageDeflate: false,
-      maxPayload: Math.max(this.options.maxReceiveMessageSize * 64, 1024 * 1024),
+    this.connections = new ConnectionEndpoint(path, this.options, {
+      createHandler: (connection) => new HubConnectionContext(connection, connection.user, runtime),
+      // Hub messages are capped by maxReceiveMessageSize once parsed; a WebSocket
+      // message may carry many of them, so the frame cap is more generous.
+      maxFrameBytes: Math.max(this.options.maxReceiveMessageSize * 64, 1024 * 1024),
     });
-    const o = this.options;
-    const tickMs = Math.max(10, Math.min(1000, o.keepAliveIntervalMs / 2, o.clientTimeoutMs / 4, o.handshakeTimeoutMs / 4));
-    this.heartbeat = setInterval(() => this.tick(), tickMs);
-    this.heartbeat.unref();
   }
 
   /** Connections currently open on this node. */
   get connectionCount(): number {
-    return this.connections.size;
+    return this.connections.connectionCount;
   }
 
   /** Names clients can invoke. */
@@ -91,247 +64,13 @@ export class HubEndpoint<TClient extends ClientMethods = UntypedClient> {
     return this.runtime.dispatcher.methodNames;
   }
 
-  // ---- HTTP ----------------------------------------------------------------
-
   /** Serves `{path}` and `{path}/negotiate`; `negotiate` tells which. */
   handleRequest(req: IncomingMessage, res: ServerResponse, negotiate: boolean): void {
-    this.route(req, res, negotiate).catch((error: unknown) => this.sendError(res, error));
+    this.connections.handleRequest(req, res, negotiate);
   }
-
-  private async route(req: IncomingMessage, res: ServerResponse, negotiate: boolean): Promise<void> {
-    if (req.method === 'OPTIONS') {
-      answerPreflight(req, res, this.options.cors);
-      return;
-    }
-    if (!applyCors(req, res, this.options.cors)) throw new HttpError(403, `Origin '${req.headers.origin}' is not allowed.`);
-    const request = RequestInfo.from(req);
-    if (negotiate) {
-      if (req.method !== 'POST') throw new HttpError(405, 'Negotiate requires POST.', { Allow: 'POST' });
-      await this.negotiate(request, res);
-      return;
-    }
-    switch (req.method) {
-      case 'GET':
-        if ((req.headers.accept ?? '').includes('text/event-stream')) await this.serverSentEvents(request, res);
-        else await this.poll(request, res);
-        return;
-      case 'POST':
-        await this.receive(req, request, res);
-        return;
-      case 'DELETE':
-        await this.deleteConnection(request, res);
-        return;
-      default:
-        throw new HttpError(405, `${req.method} is not supported here.`, { Allow: 'GET, POST, DELETE, OPTIONS' });
-    }
-  }
-
-  private async negotiate(request: RequestInfo, res: ServerResponse): Promise<void> {
-    if (this.closing) throw new HttpError(503, 'The server is shutting down.');
-    const user = await this.authenticate(request, true);
-    const decision = await this.options.onNegotiate?.(request);
-    if (decision && 'redirect' in decision) {
-      this.json(res, 200, decision.accessToken ? { url: decision.redirect, accessToken: decision.accessToken } : { url: decision.redirect });
-      return;
-    }
-    if (decision && 'error' in decision) {
-      this.json(res, 200, { error: decision.error });
-      return;
-    }
-    if (this.options.maxConnections !== undefined && this.connections.size >= this.options.maxConnections) {
-      this.json(res, 200, { error: 'The server has reached its connection limit. Try again later.' });
-      return;
-    }
-    const requested = Number.parseInt(request.query.get('negotiateVersion') ?? '0', 10);
-    const version = Number.isFinite(requested) && requested >= 1 ? 1 : 0;
-    const connectionId = newId();
-    const connectionToken = version >= 1 ? newId() : connectionId;
-    const stateful = this.options.allowStatefulReconnects && request.query.get('useStatefulReconnect') === 'true';
-    this.register(connectionId, connectionToken, request, user, stateful);
-    const body: Record<string, unknown> = {
-      negotiateVersion: version,
-      connectionId,
-      availableTransports: this.options.transports.map((transport) => ({
-        transport,
-        transferFormats: transport === 'ServerSentEvents' ? ['Text'] : ['Text', 'Binary'],
-      })),
-    };
-    if (version >= 1) body.connectionToken = connectionToken;
-    if (stateful) body.useStatefulReconnect = true;
-    this.json(res, 200, body);
-  }
-
-  private async serverSentEvents(request: RequestInfo, res: ServerResponse): Promise<void> {
-    this.requireTransport('ServerSentEvents');
-    const connection = await this.lookup(request);
-    if (connection.transport === 'ServerSentEvents') throw new HttpError(409, 'An event stream is already open for this connection.');
-    if (connection.transport) throw new HttpError(400, 'Cannot change transports mid-connection.');
-    const sink = new ServerSentEventsSink(res, connection);
-    sink.start({});
-    this.start(connection, sink, request);
-  }
-
-  private async poll(request: RequestInfo, res: ServerResponse): Promise<void> {
-    this.requireTransport('LongPolling');
-    const connection = await this.lookup(request);
-    if (connection.transport === undefined) {
-      // The first poll only establishes the transport and returns at once.
-      this.start(connection, new LongPollingSink(connection), request);
-      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': '0', 'Cache-Control': 'no-cache' });
-      res.end();
-      return;
-    }
-    if (connection.transport !== 'LongPolling' || !(connection.sink instanceof LongPollingSink)) {
-      throw new HttpError(400, 'Cannot change transports mid-connection.');
-    }
-    connection.request = request;
-    connection.sink.beginPoll(res, this.options.longPollTimeoutMs, {});
-  }
-
-  private async receive(req: IncomingMessage, request: RequestInfo, res: ServerResponse): Promise<void> {
-    const connection = await this.lookup(request);
-    if (connection.transport === 'WebSockets') throw new HttpError(405, 'POST requests are not allowed for WebSocket connections.');
-    if (connection.transport === undefined) throw new HttpError(400, 'The connection has no transport yet.');
-    if (connection.receiving) throw new HttpError(409, 'Another send request is in progress for this connection.');
-    connection.receiving = true;
-    let body: Buffer;
-    try {
-      body = await readBody(req, MAX_POST_BYTES);
-    } catch (error) {
-      connection.receiving = false;
-      if (error instanceof HttpError && error.status === 413) connection.dispose(new Error(error.message));
-      throw error;
-    }
-    connection.receiving = false;
-    connection.receive(body);
-    res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': '0' });
-    res.end();
-  }
-
-  private async deleteConnection(request: RequestInfo, res: ServerResponse): Promise<void> {
-    const connection = await this.lookup(request);
-    if (connection.transport !== 'LongPolling') throw new HttpError(400, 'Cannot terminate this connection using the DELETE endpoint.');
-    res.writeHead(202, { 'Content-Type': 'text/plain; charset=utf-8' });
-    res.end('Accepted');
-    const sink = connection.sink;
-    if (sink) connection.transportEnded(sink, undefined, true);
-    else connection.dispose();
-  }
-
-  // ---- WebSockets ----------------------------------------------------------
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.upgrade(req, socket, head).catch((error: unknown) => {
-      const status = error instanceof HttpError ? error.status : 500;
-      const message = error instanceof HttpError ? error.message : 'Internal server error.';
-      if (!(error instanceof HttpError)) this.options.logger.error({ err: error }, 'WebSocket upgrade failed');
-      rejectUpgrade(socket, status, message, error instanceof HttpError ? error.headers : {});
-    });
-  }
-
-  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    this.requireTransport('WebSockets');
-    const origin = req.headers.origin;
-    const cors = this.options.cors;
-    if (origin && cors && !originAllowed(cors, origin)) throw new HttpError(403, `Origin '${origin}' is not allowed.`);
-    const request = RequestInfo.from(req);
-    let connection: Connection;
-    if (!request.query.get('id')) {
-      if (this.closing) throw new HttpError(503, 'The server is shutting down.');
-      const user = await this.authenticate(request, true);
-      const id = newId();
-      connection = this.register(id, id, request, user, false);
-    } else {
-      connection = await this.lookup(request);
-      if (connection.transport && connection.transport !== 'WebSockets') throw new HttpError(400, 'Cannot change transports mid-connection.');
-      if (connection.sink) {
-        if (!connection.statefulReconnect) throw new HttpError(409, 'A WebSocket is already open for this connection.');
-        // Stateful reconnect overtook the old socket's close: retire the old one.
-        connection.detachSink()?.abort();
-      } else if (connection.status === 'active' && !connection.statefulReconnect) {
-        throw new HttpError(404, 'No connection with that ID.');
-      }
-    }
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      if (connection.status === 'disposed') {
-        ws.close(1000);
-        return;
-      }
-      this.start(connection, new WebSocketSink(ws, connection), request);
-    });
-  }
-
-  // ---- connections -----------------------------------------------------------
-
-  private register(connectionId: string, token: string, request: RequestInfo, user: HubUser | undefined, stateful: boolean): Connection {
-    const connection = new Connection(connectionId, token, request, {
-      statefulReconnect: stateful,
-      user,
-      maxBufferedBytes: this.options.maxBufferedBytes,
-      onDisposed: (c) => {
-        if (this.connections.get(c.connectionToken) === c) this.connections.delete(c.connectionToken);
-      },
-    });
-    this.connections.set(token, connection);
-    return connection;
-  }
-
-  private start(connection: Connection, sink: LongPollingSink | ServerSentEventsSink | WebSocketSink, request: RequestInfo): void {
-    connection.request = request;
-    if (!connection.handler) connection.handler = new HubConnectionContext(connection, connection.user, this.runtime);
-    connection.attach(sink);
-  }
-
-  private async lookup(request: RequestInfo): Promise<Connection> {
-    const id = request.query.get('id');
-    if (!id) throw new HttpError(400, 'Connection ID required');
-    const connection = this.connections.get(id);
-    if (!connection || connection.status === 'disposed') throw new HttpError(404, 'No Connection with that ID');
-    if (this.options.authenticate) {
-      const user = await this.authenticate(request, connection.user !== undefined);
-      if (connection.user && user?.id !== connection.user.id) {
-        throw new HttpError(403, 'The request user does not match the connection user.');
-      }
-    }
-    return connection;
-  }
-
-  private async authenticate(request: RequestInfo, enforce: boolean): Promise<HubUser | undefined> {
-    const authenticate = this.options.authenticate;
-    if (!authenticate) return undefined;
-    let user: HubUser | null;
-    try {
-      user = await authenticate(request, bearerToken(request));
-    } catch (error) {
-      this.options.logger.debug({ error: (error as Error).message }, 'authentication failed');
-      user = null;
-    }
-    if (!user && enforce && this.options.requireAuthentication) {
-      throw new HttpError(401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' });
-    }
-    return user ?? undefined;
-  }
-
-  private requireTransport(transport: TransportName): void {
-    if (!this.options.transports.includes(transport)) throw new HttpError(404, `The ${transport} transport is disabled for this hub.`);
-  }
-
-  private tick(): void {
-    const now = Date.now();
-    const disconnectTimeout = this.options.disconnectTimeoutMs;
-    for (const connection of this.connections.values()) {
-      if (connection.status === 'inactive') {
-        if (now - connection.lastSeenAt > disconnectTimeout) connection.dispose(new Error('The client never connected a transport.'));
-        continue;
-      }
-      if (connection.transport === 'LongPolling' && !connection.pollActive && now - connection.lastSeenAt > disconnectTimeout) {
-        const sink = connection.sink;
-        if (sink) connection.transportEnded(sink, new Error('The client stopped polling.'), true);
-        else connection.dispose(new Error('The client stopped polling.'));
-        continue;
-      }
-      (connection.handler as HubConnectionContext | undefined)?.tick(now);
-    }
+    this.connections.handleUpgrade(req, socket, head);
   }
 
   /**
@@ -340,80 +79,7 @@ export class HubEndpoint<TClient extends ClientMethods = UntypedClient> {
    * or to this one after a restart).
    */
   async close(): Promise<void> {
-    this.closing = true;
-    clearInterval(this.heartbeat);
-    for (const connection of [...this.connections.values()]) {
-      const handler = connection.handler as HubConnectionContext | undefined;
-      if (handler) handler.close('Server is shutting down.', true);
-      else connection.dispose();
-    }
-    // Give transports a moment to carry the Close messages out.
-    const deadline = Date.now() + 2000;
-    while (this.connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    for (const connection of [...this.connections.values()]) connection.dispose();
+    await this.connections.close();
     await this.lifetimeManager.dispose?.();
   }
-
-  // ---- responses -------------------------------------------------------------
-
-  private json(res: ServerResponse, status: number, body: unknown): void {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache' });
-    res.end(text);
-  }
-
-  private sendError(res: ServerResponse, error: unknown): void {
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    const status = error instanceof HttpError ? error.status : 500;
-    const message = error instanceof HttpError ? error.message : 'Internal server error.';
-    if (!(error instanceof HttpError)) this.options.logger.error({ err: error }, 'hub request failed');
-    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...(error instanceof HttpError ? error.headers : {}) });
-    res.end(message);
-  }
-}
-
-function newId(): string {
-  return randomBytes(16).toString('base64url');
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new HttpError(413, `The request body exceeds ${limit} bytes.`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    req.on('error', reject);
-  });
-}
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  409: 'Conflict',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
-
-function rejectUpgrade(socket: Duplex, status: number, message: string, headers: Record<string, string>): void {
-  if (socket.destroyed) return;
-  const body = Buffer.from(message);
-  const extra = Object.entries(headers)
-    .map(([k, v]) => `${k}: ${v}\r\n`)
-    .join('');
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\n${extra}\r\n${message}`,
-  );
 }

@@ -4,8 +4,11 @@ import type { ClientMethods, UntypedClient } from '../hub/clients.js';
 import type { HubClass, HubObject } from '../hub/hub.js';
 import type { HubContext } from '../hub/hub-context.js';
 import { HubDefinition } from '../hub/hub-definition.js';
+import { type ConnectionHandlerFunction, RawConnectionHandler } from '../connection/raw-connection-handler.js';
+import { ConnectionEndpoint } from './connection-endpoint.js';
 import { HubEndpoint } from './hub-endpoint.js';
-import type { HubOptions } from './hub-options.js';
+import type { ConnectionOptions, HubOptions } from './hub-options.js';
+import { resolveHubOptions } from './resolve-options.js';
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -13,6 +16,16 @@ type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => v
 function normalizePath(path: string): string {
   if (!path.startsWith('/')) path = `/${path}`;
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+/** Routing ignores case, as ASP.NET's does: `/TestHub` reaches a hub mapped at `/testhub`. */
+function routeKey(path: string): string {
+  return normalizePath(path).toLowerCase();
+}
+
+interface Route {
+  readonly connections: ConnectionEndpoint;
+  readonly hub: HubEndpoint<ClientMethods> | undefined;
 }
 
 /**
@@ -27,33 +40,67 @@ function normalizePath(path: string): string {
  * ```
  */
 export class HubServer {
-  private readonly endpoints = new Map<string, HubEndpoint<ClientMethods>>();
+  private readonly routes = new Map<string, Route>();
 
   constructor(private readonly defaults: HubOptions = {}) {}
 
   /** Maps a hub (a Hub subclass or an object of methods) at `path`. */
   mapHub<TClient extends ClientMethods = UntypedClient>(path: string, hub: HubClass | HubObject, options: HubOptions = {}): HubEndpoint<TClient> {
-    const normalized = normalizePath(path);
-    if (this.endpoints.has(normalized)) throw new Error(`A hub is already mapped at '${normalized}'.`);
+    const normalized = this.claim(path);
     const definition = typeof hub === 'function' ? HubDefinition.fromClass(hub as HubClass) : HubDefinition.fromObject(hub);
     const endpoint = new HubEndpoint<TClient>(normalized, definition, { ...this.defaults, ...options });
-    this.endpoints.set(normalized, endpoint as unknown as HubEndpoint<ClientMethods>);
+    const untyped = endpoint as unknown as HubEndpoint<ClientMethods>;
+    this.routes.set(routeKey(normalized), { connections: endpoint.connections, hub: untyped });
+    return endpoint;
+  }
+
+  /**
+   * Maps a raw connection handler at `path` (ASP.NET's `MapConnectionHandler`):
+   * the same negotiate, transports, authentication, CORS and limits as a hub,
+   * but the handler reads and writes bytes with no hub protocol.
+   *
+   * ```ts
+   * hubs.mapConnectionHandler('/echo', async (connection) => {
+   *   for await (const data of connection) connection.send(data);
+   * });
+   * ```
+   */
+  mapConnectionHandler(path: string, handler: ConnectionHandlerFunction, options: ConnectionOptions = {}): ConnectionEndpoint {
+    const normalized = this.claim(path);
+    // Stateful reconnect replays hub messages; raw bytes have no sequence to resume from.
+    const resolved = resolveHubOptions({ ...this.defaults, ...options, allowStatefulReconnects: false });
+    const maxFrameBytes = resolved.maxReceiveMessageSize;
+    const endpoint = new ConnectionEndpoint(normalized, resolved, {
+      createHandler: (connection) =>
+        new RawConnectionHandler(connection, handler, resolved.maxBufferedBytes, resolved.logger, {
+          intervalMs: resolved.keepAliveIntervalMs,
+          timeoutMs: resolved.clientTimeoutMs,
+        }),
+      maxFrameBytes,
+    });
+    this.routes.set(routeKey(normalized), { connections: endpoint, hub: undefined });
     return endpoint;
   }
 
   /** The hub mapped at `path`, to send to its clients from outside the hub. */
   hubContext<TClient extends ClientMethods = UntypedClient>(path: string): HubContext<TClient> {
-    const endpoint = this.endpoints.get(normalizePath(path));
+    const endpoint = this.endpoint(path);
     if (!endpoint) throw new Error(`No hub is mapped at '${path}'.`);
     return endpoint.context as unknown as HubContext<TClient>;
   }
 
   endpoint(path: string): HubEndpoint<ClientMethods> | undefined {
-    return this.endpoints.get(normalizePath(path));
+    return this.routes.get(routeKey(path))?.hub;
   }
 
+  /** The connection layer serving `path` (a hub's or a connection handler's), matched ignoring case. */
+  connectionEndpoint(path: string): ConnectionEndpoint | undefined {
+    return this.routes.get(routeKey(path))?.connections;
+  }
+
+  /** Mapped paths (hubs and connection handlers), each as it was mapped. */
   get paths(): string[] {
-    return [...this.endpoints.keys()];
+    return [...this.routes.values()].map((route) => route.connections.path);
   }
 
   /** Serves the request if it is for a hub; returns false otherwise. */
@@ -113,19 +160,26 @@ export class HubServer {
 
   /** Closes every connection (telling clients they may reconnect) and stops the hubs. */
   async close(): Promise<void> {
-    await Promise.all([...this.endpoints.values()].map((e) => e.close()));
+    await Promise.all([...this.routes.values()].map((route) => (route.hub ? route.hub.close() : route.connections.close())));
   }
 
-  private match(url: string | undefined): { endpoint: HubEndpoint<ClientMethods>; negotiate: boolean } | undefined {
+  private claim(path: string): string {
+    const normalized = normalizePath(path);
+    const existing = this.routes.get(routeKey(normalized));
+    if (existing) throw new Error(`'${existing.connections.path}' is already mapped; '${normalized}' differs only in case or not at all.`);
+    return normalized;
+  }
+
+  private match(url: string | undefined): { endpoint: ConnectionEndpoint; negotiate: boolean } | undefined {
     if (!url) return undefined;
     const q = url.indexOf('?');
-    let path = q === -1 ? url : url.slice(0, q);
+    let path = (q === -1 ? url : url.slice(0, q)).toLowerCase();
     if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
-    const direct = this.endpoints.get(path);
-    if (direct) return { endpoint: direct, negotiate: false };
+    const direct = this.routes.get(path);
+    if (direct) return { endpoint: direct.connections, negotiate: false };
     if (path.endsWith('/negotiate')) {
-      const endpoint = this.endpoints.get(path.slice(0, -'/negotiate'.length) || '/');
-      if (endpoint) return { endpoint, negotiate: true };
+      const route = this.routes.get(path.slice(0, -'/negotiate'.length) || '/');
+      if (route) return { endpoint: route.connections, negotiate: true };
     }
     return undefined;
   }

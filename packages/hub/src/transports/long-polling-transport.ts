@@ -2,6 +2,13 @@ import type { ServerResponse } from 'node:http';
 import type { Connection } from '../connection/connection.js';
 import type { TransportSink } from './transport.js';
 
+/** What ASP.NET sends on every poll so no proxy or browser cache answers one. */
+export const NO_CACHE: Readonly<Record<string, string>> = {
+  'Cache-Control': 'no-cache, no-store',
+  Pragma: 'no-cache',
+  Expires: 'Thu, 01 Jan 1970 00:00:00 GMT',
+};
+
 /**
  * Long polling: the client keeps one GET open; whatever is queued answers it.
  * A newer poll supersedes the open one (204), an idle poll times out (200,
@@ -41,7 +48,7 @@ export class LongPollingSink implements TransportSink {
       ...this.pollHeaders,
       'Content-Type': binary ? 'application/octet-stream' : 'text/plain; charset=utf-8',
       'Content-Length': String(byteLength),
-      'Cache-Control': 'no-cache',
+      ...NO_CACHE,
     });
     for (const chunk of chunks) response.write(chunk);
     response.end();
@@ -64,7 +71,7 @@ export class LongPollingSink implements TransportSink {
     if (!response) return;
     this.clearPoll();
     const headers = status === 200 ? { ...this.pollHeaders, 'Content-Length': '0' } : this.pollHeaders;
-    response.writeHead(status, { ...headers, 'Cache-Control': 'no-cache' });
+    response.writeHead(status, { ...headers, ...NO_CACHE });
     response.end();
   }
 

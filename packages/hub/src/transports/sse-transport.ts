@@ -36,23 +36,29 @@ export class ServerSentEventsSink implements TransportSink {
     this.response.write(':\r\n\r\n');
   }
 
+  /**
+   * Frames the whole batch into one buffer and writes it once, as the WebSocket
+   * transport sends one frame per flush: a slow consumer then costs one queued
+   * buffer per flush, not three per record.
+   */
   send(chunks: readonly Buffer[], _byteLength: number, _binary: boolean): void {
     if (this.ended) return;
-    const response = this.response;
-    response.cork();
+    const parts: Buffer[] = [];
+    let total = 0;
     for (const chunk of chunks) {
       if (chunk.indexOf(0x0a) === -1 && chunk.indexOf(0x0d) === -1) {
-        response.write(DATA_PREFIX);
-        response.write(chunk);
-        response.write(EVENT_END);
+        parts.push(DATA_PREFIX, chunk, EVENT_END);
+        total += DATA_PREFIX.length + chunk.length + EVENT_END.length;
       } else {
         // A data line cannot hold a line break: spread the text over several
         // `data:` lines, which EventSource joins back with "\n".
         const lines = chunk.toString('utf8').split(LINE_BREAK);
-        response.write(`${lines.map((line) => `data: ${line}`).join('\r\n')}\r\n\r\n`);
+        const event = Buffer.from(`${lines.map((line) => `data: ${line}`).join('\r\n')}\r\n\r\n`);
+        parts.push(event);
+        total += event.length;
       }
     }
-    process.nextTick(uncork, response);
+    this.response.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts, total));
   }
 
   bufferedAmount(): number {
@@ -69,8 +75,4 @@ export class ServerSentEventsSink implements TransportSink {
     this.ended = true;
     this.response.destroy();
   }
-}
-
-function uncork(response: ServerResponse): void {
-  response.uncork();
 }

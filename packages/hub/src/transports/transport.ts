@@ -15,4 +15,9 @@ export interface TransportSink {
   end(): void;
   /** Drops the transport at once, discarding unsent output (a peer too slow to keep up). */
   abort(): void;
+  /**
+   * A transport-level keep-alive, for consumers without one of their own (raw
+   * connections; hubs send Ping messages). Returns when the peer last answered one.
+   */
+  ping?(now: number): number;
 }

@@ -1,20 +1,24 @@
-import { JobCancelledError, JobInterruptedError, PermanentJobError, errorMessage } from '../errors.js';
+import { JobCancelledError, JobInterruptedError, JobTimeoutError, PermanentJobError, errorMessage } from '../errors.js';
 import type { Job, JsonValue } from '../model.js';
 import type { RunnerItem } from '../runner/job-runner.js';
 import type { EngineCore } from './engine-core.js';
 import type { FlowCoordinator } from './flow-coordinator.js';
 import { markCancelled, markCompleted, markFailed, markInterrupted, markRetrying, markRunning, pendingStage } from './job-state.js';
 import { AttemptContext } from './processor-context.js';
-import { type Backoff, type JobOutcome, type ProcessorDefinition, backoffDelay } from './processor.js';
+import { type Backoff, type JobOutcome, type OutputLimits, type ProcessorDefinition, backoffDelay } from './processor.js';
 
 interface Attempt {
   readonly job: Job;
   readonly definition: ProcessorDefinition;
   readonly context: AttemptContext;
+  /** Clears the attempt's timeout timer (none without `timeoutMs`). */
+  readonly clearTimeout: () => void;
 }
 
 export interface ExecutorDefaults {
   readonly backoff: Backoff;
+  readonly output: Required<OutputLimits>;
+  readonly maxMetadataBytes: number;
 }
 
 /**
@@ -51,7 +55,12 @@ export class Executor {
     }
     // An aborted attempt ends as its abort says, whether the processor threw or returned; an abort
     // that comes while the outcome waits for the lock is too late to change it.
-    const abort: unknown = signal.aborted ? signal.reason : undefined;
+    const abort: unknown = context.signal.aborted ? context.signal.reason : undefined;
+    begun.clearTimeout();
+    if (abort instanceof JobTimeoutError) {
+      succeeded = false;
+      failure = abort;
+    }
     const settled = await this.core.locks.run(job.id, () => this.finish(begun, succeeded, outcome, failure, abort));
     if (settled) await this.flows.childSettled(job);
   };
@@ -69,7 +78,9 @@ export class Executor {
 
   /** Stops the attempt's context (after a cancel); its processor's later calls change nothing. */
   close(jobId: string): void {
-    this.attempts.get(jobId)?.context.close();
+    const attempt = this.attempts.get(jobId);
+    attempt?.clearTimeout();
+    attempt?.context.close();
     this.attempts.delete(jobId);
   }
 
@@ -87,10 +98,12 @@ export class Executor {
     job.error = null;
     if (job.stages.length === 0 && definition.options.stages) job.stages = definition.options.stages.map(pendingStage);
     const previous = job.dependsOn ? await core.store.getJob(job.dependsOn) : undefined;
-    const context = new AttemptContext(job, signal, (previous?.result ?? null) as JsonValue, core.logger, core, (changed) =>
+    const timed = this.timed(signal, definition.options.timeoutMs);
+    const context = new AttemptContext(job, timed.signal, (previous?.result ?? null) as JsonValue, core.logger, core, (changed) =>
       this.flows.childProgress(changed),
+      { output: { ...this.defaults.output, ...definition.options.outputLimits }, maxMetadataBytes: this.defaults.maxMetadataBytes },
     );
-    const attempt = { job, definition, context };
+    const attempt = { job, definition, context, clearTimeout: timed.clear };
     core.live.set(job.id, job);
     this.attempts.set(job.id, attempt);
     await core.notifier.emit(job, 'started');
@@ -133,8 +146,18 @@ export class Executor {
     return true;
   }
 
+  /** The runner's signal, aborted as well with a JobTimeoutError once `timeoutMs` has passed on the engine's clock. */
+  private timed(signal: AbortSignal, timeoutMs: number | undefined): { signal: AbortSignal; clear: () => void } {
+    if (timeoutMs === undefined) return { signal, clear: () => undefined };
+    const timeout = new AbortController();
+    const clock = this.core.clock;
+    const timer = clock.setTimeout(() => timeout.abort(new JobTimeoutError(timeoutMs)), timeoutMs);
+    return { signal: AbortSignal.any([signal, timeout.signal]), clear: () => clock.clearTimeout(timer) };
+  }
+
   private async interrupt(attempt: Attempt): Promise<void> {
     const { job, context, definition } = attempt;
+    attempt.clearTimeout();
     context.close();
     this.attempts.delete(job.id);
     if (definition.options.resumable === false) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Clock, systemClock } from '../clock.js';
-import { JobCancelledError, JobInterruptedError, JobNotFoundError, JobStateError } from '../errors.js';
+import { JobCancelledError, JobInterruptedError, JobNotFoundError, JobStateError, UnknownJobTypeError } from '../errors.js';
 import { KeyedMutex } from '../keyed-mutex.js';
 import { type JobLogger, silentJobLogger } from '../logger.js';
 import { type Job, type JobEvent, type JobFilter, type JsonObject, type JsonValue, isTerminal } from '../model.js';
@@ -13,7 +13,18 @@ import { EngineCore } from './engine-core.js';
 import { Executor } from './executor.js';
 import { FlowCoordinator, weightedProgress } from './flow-coordinator.js';
 import { type JobSpec, cancelUnfinishedStages, createJob, markCancelled, markRetried } from './job-state.js';
-import { type Backoff, DEFAULT_BACKOFF, type JobProcessor, type ProcessorOptions } from './processor.js';
+import { InputValidator } from './input-validator.js';
+import {
+  type Backoff,
+  DEFAULT_BACKOFF,
+  DEFAULT_MAX_METADATA_BYTES,
+  DEFAULT_OUTPUT_LIMITS,
+  type JobProcessor,
+  type OutputLimits,
+  type ProcessorOptions,
+  validateProcessorOptions,
+} from './processor.js';
+import { validateSubmission } from './submission.js';
 import { recoverJobs } from './recovery.js';
 import type { JobType } from '../job-type.js';
 
@@ -34,9 +45,19 @@ export interface JobEngineOptions {
   /** Automatic retries for processors that do not set their own. Default 0. */
   readonly maxRetries?: number;
   readonly backoff?: Backoff;
+  /** How much output one job may store (a job type may set its own). Default 10 000 items, 1 MiB. */
+  readonly outputLimits?: OutputLimits;
+  /** A job's metadata, as JSON, is at most this large. Default 64 KiB. */
+  readonly maxMetadataBytes?: number;
 }
 
 export type NewJob = JobSpec;
+
+/** What `submit` did: created `job`, or found it (`existing`: the owner's idempotency key was used before). */
+export interface Submission {
+  readonly job: Job;
+  readonly existing: boolean;
+}
 
 export interface NewFlowStep {
   /** The stage name of this step in the parent. */
@@ -49,8 +70,8 @@ export interface NewFlowStep {
   readonly maxRetries?: number;
 }
 
-/** A parent job whose children (the steps) run one after another. */
-export interface NewFlow extends Omit<JobSpec, 'maxRetries'> {
+/** A parent job whose children (the steps) run one after another; its tags are the parent's. */
+export interface NewFlow extends Omit<JobSpec, 'maxRetries' | 'idempotencyKey' | 'delayMs'> {
   readonly steps: readonly NewFlowStep[];
 }
 
@@ -79,6 +100,9 @@ export class JobEngine {
   private readonly executor: Executor;
   private readonly shutdownGraceMs: number;
   private readonly maxRetries: number;
+  private readonly inputs = new InputValidator();
+  /** Types registered with `register`, for listings of types and their schemas. */
+  private readonly registered = new Map<string, JobType<never, JsonValue>>();
   private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
 
   constructor(options: JobEngineOptions) {
@@ -95,22 +119,45 @@ export class JobEngine {
     const runner = options.runner ?? new InProcessRunner({ clock, logger });
     this.core = new EngineCore(options.store, notifier, runner, clock, logger, new KeyedMutex());
     this.flows = new FlowCoordinator(this.core, (id, reason) => this.cancel(id, reason));
-    this.executor = new Executor(this.core, this.flows, { backoff: options.backoff ?? DEFAULT_BACKOFF });
+    this.executor = new Executor(this.core, this.flows, {
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
+      output: { ...DEFAULT_OUTPUT_LIMITS, ...options.outputLimits },
+      maxMetadataBytes: options.maxMetadataBytes ?? DEFAULT_MAX_METADATA_BYTES,
+    });
     this.shutdownGraceMs = options.shutdownGraceMs ?? 5000;
     this.maxRetries = options.maxRetries ?? 0;
   }
 
-  /** Registers a job type defined with `defineJobType` (replacing any of the same name). */
+  /**
+   * Registers a job type defined with `defineJobType` (replacing any of the
+   * same name): `enqueue` checks every job's input against its schema
+   * (compiled here, once).
+   */
   register(jobType: JobType<never, JsonValue>): this {
-    const { name, process, options } = jobType;
-    return this.define(name, (job, context) => process(job as never, context), options);
+    const { name, process, options, input } = jobType;
+    validateProcessorOptions(name, options);
+    const validate = this.inputs.compile(name, input);
+    // Through `define`, so an engine that shares its processors (a cluster's) hears of it.
+    this.define(name, (job, context) => process(job as never, context), options);
+    this.inputs.set(name, validate);
+    this.registered.set(name, jobType);
+    return this;
   }
 
-  /** Registers the processor for jobs of `type` (replacing any before it). */
+  /** Registers the processor for jobs of `type` (replacing any before it); its input is not checked. */
   define(type: string, processor: JobProcessor, options: ProcessorOptions = {}): this {
     if (!type) throw new TypeError('A job type needs a name.');
+    validateProcessorOptions(type, options);
+    this.inputs.remove(type);
+    this.registered.delete(type);
     this.core.definitions.set(type, { type, processor, options });
+    this.core.runner.limitType?.(type, options.concurrency);
     return this;
+  }
+
+  /** The job types registered with `register`, with their schemas (a `GET /job-types` lists these). */
+  get jobTypes(): JobType<never, JsonValue>[] {
+    return [...this.registered.values()];
   }
 
   /** Job types with a processor. */
@@ -156,33 +203,51 @@ export class JobEngine {
     this.state = 'stopped';
   }
 
+  /**
+   * Creates a job and queues it. Throws an UnknownJobTypeError for a type
+   * with no processor and a JobInputError for input its type's schema
+   * refuses; nothing is created then.
+   */
   async enqueue(spec: NewJob): Promise<Job> {
+    return (await this.submit(spec)).job;
+  }
+
+  /**
+   * Like `enqueue`, and says whether the job is new: a submission with an
+   * `idempotencyKey` its owner already used returns that job (`existing`),
+   * never a second one, also when both arrive at once.
+   */
+  async submit(spec: NewJob): Promise<Submission> {
     this.assertAccepting();
     const definition = this.requireDefinition(spec.type);
+    validateSubmission(spec);
+    this.inputs.check(spec.type, spec.input ?? null);
     const job = createJob(randomUUID(), spec, this.core.now(), {
       maxRetries: definition.options.maxRetries ?? this.maxRetries,
       stages: definition.options.stages,
     });
-    validatePriority(job.priority);
-    await this.core.store.insertJobs([job]);
+    const existing = await this.core.store.insertJob(job);
+    if (existing) return { job: existing, existing: true };
     await this.core.notifier.emit(job, 'created');
     await this.core.enqueue(job);
-    return job;
+    return { job, existing: false };
   }
 
   /** Creates a parent and its steps; the first step is queued, each next one when the one before completes. */
   async enqueueFlow(spec: NewFlow): Promise<{ parent: Job; children: Job[] }> {
     this.assertAccepting();
     if (spec.steps.length === 0) throw new TypeError('A flow needs at least one step.');
+    validateSubmission(spec);
     const weights = normalizedWeights(spec.steps);
     const now = this.core.now();
     const parentId = randomUUID();
     let previous: string | null = null;
     const children = spec.steps.map((step) => {
       const definition = this.requireDefinition(step.type);
+      this.inputs.check(step.type, step.input ?? null);
       const child = createJob(
         randomUUID(),
-        { ...step, ownerId: spec.ownerId, priority: spec.priority, subject: spec.subject, metadata: { ...spec.metadata, ...step.metadata } },
+        { ...step, ownerId: spec.ownerId, priority: spec.priority, subject: spec.subject, metadata: { ...spec.metadata, ...step.metadata }, tags: [] },
         now,
         { parentId, dependsOn: previous, stages: definition.options.stages, maxRetries: step.maxRetries ?? definition.options.maxRetries ?? this.maxRetries },
       );
@@ -194,7 +259,6 @@ export class JobEngine {
       steps: spec.steps.map((s, i) => ({ name: s.name, jobId: children[i]!.id, weight: weights[i]! })),
       stages: spec.steps.map((s) => s.name),
     });
-    validatePriority(parent.priority);
     await this.core.store.insertJobs([parent, ...children]);
     await this.core.notifier.emit(parent, 'created');
     for (const child of children) await this.core.notifier.emit(child, 'created');
@@ -319,7 +383,7 @@ export class JobEngine {
 
   private requireDefinition(type: string) {
     const definition = this.core.definitions.get(type);
-    if (!definition) throw new TypeError(`No processor is defined for job type '${type}'.`);
+    if (!definition) throw new UnknownJobTypeError(type, [...this.core.definitions.keys()].sort());
     return definition;
   }
 
@@ -337,10 +401,6 @@ function assertRetryable(job: Job): void {
 
 function ignoreSettled(error: unknown): void {
   if (!(error instanceof JobStateError)) throw error;
-}
-
-function validatePriority(priority: number): void {
-  if (!Number.isInteger(priority)) throw new TypeError(`Priority must be an integer, not ${priority}.`);
 }
 
 function normalizedWeights(steps: readonly NewFlowStep[]): number[] {

@@ -1,4 +1,4 @@
-import type { FlowStep, Job, JobStage, JsonObject, JsonValue, StageStatus } from '../model.js';
+import { type FlowStep, type Job, type JobStage, type JsonObject, type JsonValue, type StageStatus, emptyOutputStats } from '../model.js';
 
 /** Pure transitions of a job's state; the engine decides when, and emits the events. */
 
@@ -10,6 +10,15 @@ export interface JobSpec {
   readonly metadata?: JsonObject;
   readonly subject?: string | null;
   readonly maxRetries?: number;
+  /** Labels to list and follow the job by (at most 10, each 1–128 characters; repeats count once). */
+  readonly tags?: readonly string[];
+  /**
+   * The caller's key for this submission (1–256 characters): submitting again
+   * with the key its owner already used returns the existing job, never a second one.
+   */
+  readonly idempotencyKey?: string;
+  /** Not run before this many ms from now. */
+  readonly delayMs?: number;
 }
 
 export function createJob(
@@ -43,10 +52,13 @@ export function createJob(
     result: null,
     checkpoint: null,
     subject: spec.subject ?? null,
+    tags: [...new Set(spec.tags ?? [])],
+    idempotencyKey: spec.idempotencyKey ?? null,
+    outputStats: emptyOutputStats(),
     parentId: extra.parentId ?? null,
     dependsOn: extra.dependsOn ?? null,
     steps: extra.steps ?? null,
-    notBefore: null,
+    notBefore: spec.delayMs ? new Date(Date.parse(now) + spec.delayMs).toISOString() : null,
     lastSequence: 0,
   };
 }

@@ -1,9 +1,17 @@
 import type { JobLogger } from '../logger.js';
-import type { Job, JsonValue } from '../model.js';
+import type { Job, JobOutputItem, JsonObject, JsonValue } from '../model.js';
 import type { EngineCore } from './engine-core.js';
 import { EtaEstimator } from './eta.js';
 import { clampPercent, enterStage, setStageProgress } from './job-state.js';
-import type { ProcessorContext } from './processor.js';
+import type { OutputLimits, ProcessorContext } from './processor.js';
+
+/** The bounds an attempt's metadata and output are held to. */
+export interface AttemptBounds {
+  readonly output: Required<OutputLimits>;
+  readonly maxMetadataBytes: number;
+}
+
+const MAX_STREAM_NAME = 64;
 
 /**
  * The context of one running attempt. It mutates the live job and hands it to
@@ -23,6 +31,7 @@ export class AttemptContext implements ProcessorContext {
     private readonly core: EngineCore,
     /** Told of every change (a flow updates its parent from it). */
     private readonly onChange: (job: Job) => void,
+    private readonly bounds: AttemptBounds,
   ) {
     this.eta = new EtaEstimator(core.clock.now(), job.progress);
   }
@@ -64,6 +73,48 @@ export class AttemptContext implements ProcessorContext {
     await this.core.notifier.save(this.job);
   }
 
+  async metadata(patch: JsonObject): Promise<void> {
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new TypeError('A metadata patch must be an object.');
+    const copy = JSON.parse(jsonOf(patch, 'A metadata patch')) as JsonObject;
+    const next: JsonObject = { ...this.job.metadata, ...copy };
+    const bytes = Buffer.byteLength(JSON.stringify(next));
+    if (bytes > this.bounds.maxMetadataBytes) {
+      throw new RangeError(`A job's metadata is limited to ${this.bounds.maxMetadataBytes} bytes as JSON; this patch would make it ${bytes}.`);
+    }
+    if (!this.active) return;
+    this.job.metadata = next;
+    await this.changed();
+  }
+
+  async output(data: JsonValue, options: { readonly stream?: string } = {}): Promise<void> {
+    const stream = options.stream ?? 'log';
+    if (typeof stream !== 'string' || stream.length === 0 || stream.length > MAX_STREAM_NAME) {
+      throw new TypeError(`An output stream is named by 1–${MAX_STREAM_NAME} characters, not ${JSON.stringify(stream)}.`);
+    }
+    const json = jsonOf(data, 'Output');
+    if (!this.active) return;
+    const stats = this.job.outputStats;
+    if (stats.truncated) {
+      stats.dropped++;
+      return;
+    }
+    const bytes = Buffer.byteLength(json);
+    const { maxItems, maxBytes } = this.bounds.output;
+    if (stats.items + 1 > maxItems || stats.bytes + bytes > maxBytes) {
+      stats.truncated = true;
+      stats.dropped++;
+      const notice: JobOutputItem = {
+        stream: 'tidings',
+        data: `Output truncated: the job's output is limited to ${maxItems} items and ${maxBytes} bytes; later output is dropped.`,
+      };
+      await this.core.notifier.emit(this.job, 'outputTruncated', notice);
+      return;
+    }
+    stats.items++;
+    stats.bytes += bytes;
+    await this.core.notifier.emit(this.job, 'output', { stream, data: JSON.parse(json) as JsonValue });
+  }
+
   private async changed(): Promise<void> {
     const eta = this.eta.estimate(this.core.clock.now(), this.job.progress);
     this.job.estimatedCompletion = eta === undefined ? null : new Date(eta).toISOString();
@@ -71,4 +122,16 @@ export class AttemptContext implements ProcessorContext {
     this.onChange(this.job);
     await sent;
   }
+}
+
+/** The value as JSON; a TypeError for what JSON cannot hold (undefined, a function, a BigInt). */
+function jsonOf(value: unknown, what: string): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (error) {
+    throw new TypeError(`${what} must be JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (json === undefined) throw new TypeError(`${what} must be a JSON value.`);
+  return json;
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import { KeyedMutex } from '../keyed-mutex.js';
 import type { JobLogger } from '../logger.js';
-import { type Job, type JobEvent, type JobEventKind, TERMINAL_EVENT_KINDS } from '../model.js';
+import { type Job, type JobEvent, type JobEventKind, type JobOutputItem, TERMINAL_EVENT_KINDS } from '../model.js';
 import type { JobStore } from '../store/job-store.js';
 import { type JobEventSink, type SinkDelivery, deliverToSinks } from './job-event-sink.js';
 import { ProgressThrottle } from './progress-throttle.js';
@@ -71,20 +71,25 @@ export class ProgressNotifier {
    * with the stored event (undefined if the store failed) once it is stored;
    * delivery to sinks follows on the job's chain.
    */
-  emit(job: Job, kind: JobEventKind): Promise<JobEvent | undefined> {
+  emit(job: Job, kind: JobEventKind, output?: JobOutputItem): Promise<JobEvent | undefined> {
     const now = this.options.clock.now();
-    job.updatedAt = new Date(now).toISOString();
+    const at = new Date(now).toISOString();
+    const isOutput = kind === 'output' || kind === 'outputTruncated';
+    // Output is not an update of the job: a progress update held back by the throttle stays due.
+    if (!isOutput) job.updatedAt = at;
     const effectiveKind = kind === 'progress' && this.throttle.isStageChange(job.id, job.currentStage) ? 'stage' : kind;
     const snapshot = structuredClone(job);
-    this.waiting.delete(job.id);
-    if (TERMINAL_EVENT_KINDS.has(kind)) this.throttle.forget(job.id);
-    else this.throttle.sentNow(job.id, job.progress, job.currentStage);
+    if (!isOutput) {
+      this.waiting.delete(job.id);
+      if (TERMINAL_EVENT_KINDS.has(kind)) this.throttle.forget(job.id);
+      else this.throttle.sentNow(job.id, job.progress, job.currentStage);
+    }
 
     return new Promise((resolve) => {
       void this.chains.run(job.id, async () => {
         let event: JobEvent;
         try {
-          event = await this.options.store.appendEvent(snapshot, effectiveKind, snapshot.updatedAt);
+          event = await this.options.store.appendEvent(snapshot, effectiveKind, isOutput ? at : snapshot.updatedAt, output);
         } catch (error) {
           this.metrics.storeFailures++;
           this.options.logger.error({ jobId: job.id, kind: effectiveKind, err: error }, 'storing a job event failed');

@@ -23,7 +23,9 @@ interface Running {
 /**
  * Runs jobs in this process: at most `concurrency` at once, highest priority
  * first and first-come first-served within a priority, delayed jobs (retry
- * backoff) on the injected clock, each with its own AbortController.
+ * backoff) on the injected clock, each with its own AbortController. A job
+ * type with a limit of its own waits while that many of its jobs run, without
+ * holding up the jobs of other types queued behind it.
  */
 export class InProcessRunner implements JobRunner {
   private readonly concurrency: number;
@@ -32,6 +34,9 @@ export class InProcessRunner implements JobRunner {
   private readonly queue: Queued[] = [];
   private readonly delayed = new Map<string, TimerHandle>();
   private readonly running = new Map<string, Running>();
+  /** Per-type limits (a job type's `concurrency`) and how many of each type run now. */
+  private readonly typeLimits = new Map<string, number>();
+  private readonly runningByType = new Map<string, number>();
   /** Jobs queued again while their attempt was still returning (a retry): queued when it has. */
   private readonly rerun = new Map<string, { item: RunnerItem; delayMs: number }>();
   private execute: ExecuteJob | undefined;
@@ -48,6 +53,12 @@ export class InProcessRunner implements JobRunner {
 
   get stats(): RunnerStats {
     return { running: this.running.size, queued: this.queue.length, delayed: this.delayed.size };
+  }
+
+  limitType(type: string, limit: number | undefined): void {
+    if (limit === undefined) this.typeLimits.delete(type);
+    else this.typeLimits.set(type, limit);
+    this.pump();
   }
 
   async start(execute: ExecuteJob): Promise<void> {
@@ -129,14 +140,20 @@ export class InProcessRunner implements JobRunner {
   private pump(): void {
     const execute = this.execute;
     if (!execute || this.stopped) return;
-    while (this.running.size < this.concurrency && this.queue.length > 0) {
-      const { item } = this.queue.shift()!;
+    while (this.running.size < this.concurrency) {
+      const index = this.typeLimits.size === 0 ? (this.queue.length > 0 ? 0 : -1) : this.queue.findIndex((q) => this.hasRoom(q.item.type));
+      if (index === -1) return;
+      const [{ item }] = this.queue.splice(index, 1) as [Queued];
       const controller = new AbortController();
+      this.runningByType.set(item.type, (this.runningByType.get(item.type) ?? 0) + 1);
       const done = Promise.resolve()
         .then(() => execute(item, controller.signal))
         .catch((error: unknown) => this.logger.error({ jobId: item.jobId, err: error }, 'executing a job failed'))
         .finally(() => {
           this.running.delete(item.jobId);
+          const left = (this.runningByType.get(item.type) ?? 1) - 1;
+          if (left > 0) this.runningByType.set(item.type, left);
+          else this.runningByType.delete(item.type);
           const again = this.rerun.get(item.jobId);
           this.rerun.delete(item.jobId);
           if (again) void this.enqueue(again.item, { delayMs: again.delayMs });
@@ -144,5 +161,10 @@ export class InProcessRunner implements JobRunner {
         });
       this.running.set(item.jobId, { controller, done });
     }
+  }
+
+  private hasRoom(type: string): boolean {
+    const limit = this.typeLimits.get(type);
+    return limit === undefined || (this.runningByType.get(type) ?? 0) < limit;
   }
 }

@@ -34,4 +34,9 @@ export interface JobRunner {
    */
   stop(reason: Error, graceMs: number): Promise<string[]>;
   readonly stats: RunnerStats;
+  /**
+   * At most `limit` jobs of `type` run at once here (undefined: no limit of
+   * its own). The engine calls it for every type defined with `concurrency`.
+   */
+  limitType?(type: string, limit: number | undefined): void;
 }

@@ -1,4 +1,4 @@
-import type { Job, JobEvent, JobEventKind, JobFilter } from '../model.js';
+import type { Job, JobEvent, JobEventKind, JobFilter, JobOutputItem } from '../model.js';
 
 /**
  * Where jobs and their event history live. The engine writes one job's state
@@ -11,6 +11,13 @@ import type { Job, JobEvent, JobEventKind, JobFilter } from '../model.js';
 export interface JobStore {
   /** Inserts new jobs (a flow's parent and children together, atomically). */
   insertJobs(jobs: readonly Job[]): Promise<void>;
+  /**
+   * Inserts one job, unless it has an `idempotencyKey` that its owner (the
+   * same `ownerId`, null included) already used: then nothing is inserted and
+   * the earlier job is returned. Atomic, also against concurrent inserts
+   * from other processes.
+   */
+  insertJob(job: Job): Promise<Job | undefined>;
   getJob(id: string): Promise<Job | undefined>;
   /** Newest first. */
   listJobs(filter: JobFilter): Promise<Job[]>;
@@ -22,9 +29,9 @@ export interface JobStore {
   /**
    * Atomically: gives the event the job's next sequence (last + 1), saves
    * `job` as the job's state with `lastSequence` set to it, and appends the
-   * event to the job's history.
+   * event to the job's history (with `output`, on output events).
    */
-  appendEvent(job: Job, kind: JobEventKind, at: string): Promise<JobEvent>;
+  appendEvent(job: Job, kind: JobEventKind, at: string, output?: JobOutputItem): Promise<JobEvent>;
   /** Events with a sequence above `after`, in order, at most `limit`. */
   listEvents(jobId: string, after: number, limit: number): Promise<JobEvent[]>;
   close(): Promise<void>;

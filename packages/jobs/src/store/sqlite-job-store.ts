@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Job, JobEvent, JobEventKind, JobFilter } from '../model.js';
+import { type Job, type JobEvent, type JobEventKind, type JobFilter, type JobOutputItem, withCurrentFields } from '../model.js';
 import type { JobStore } from './job-store.js';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS jobs (
@@ -32,6 +32,18 @@ CREATE TABLE IF NOT EXISTS job_events (
 ) WITHOUT ROWID;
 `;
 
+/** Tags, idempotency keys and output items (version 2), added to a version 1 file in place. */
+const MIGRATE_TO_2 = `
+ALTER TABLE jobs ADD COLUMN idempotency TEXT;
+CREATE UNIQUE INDEX IF NOT EXISTS jobs_by_idempotency ON jobs (idempotency) WHERE idempotency IS NOT NULL;
+ALTER TABLE job_events ADD COLUMN output TEXT;
+CREATE TABLE IF NOT EXISTS job_tags (
+  tag TEXT NOT NULL,
+  job_id TEXT NOT NULL,
+  PRIMARY KEY (tag, job_id)
+) WITHOUT ROWID;
+`;
+
 interface JobRow {
   data: string;
 }
@@ -42,6 +54,7 @@ interface EventRow {
   kind: JobEventKind;
   at: string;
   data: string;
+  output: string | null;
 }
 
 /**
@@ -57,42 +70,69 @@ export class SqliteJobStore implements JobStore {
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
+    // First, so that opening a file other processes are writing waits for them instead of failing.
+    this.db.pragma('busy_timeout = 5000');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
+    const read = () => this.db.pragma('user_version', { simple: true }) as number;
+    const found = read();
+    if (found > SCHEMA_VERSION) {
       this.db.close();
-      throw new Error(`${path} was written by a newer version of @tidings/jobs (schema ${version} > ${SCHEMA_VERSION}).`);
+      throw new Error(`${path} was written by a newer version of @tidings/jobs (schema ${found} > ${SCHEMA_VERSION}).`);
     }
-    this.db.exec(SCHEMA);
-    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    if (found < SCHEMA_VERSION) {
+      // Immediate: of two processes opening a new or older file at once, one migrates, the other then finds it done.
+      this.db
+        .transaction(() => {
+          const version = read();
+          if (version >= SCHEMA_VERSION) return;
+          this.db.exec(SCHEMA);
+          if (version < 2) this.db.exec(MIGRATE_TO_2);
+          this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+        })
+        .immediate();
+    }
     this.statements = {
       insert: this.db.prepare(
-        `INSERT INTO jobs (id, type, owner_id, status, parent_id, subject, created_at, last_sequence, data)
-         VALUES (@id, @type, @ownerId, @status, @parentId, @subject, @createdAt, @lastSequence, @data)`,
+        `INSERT INTO jobs (id, type, owner_id, status, parent_id, subject, created_at, last_sequence, idempotency, data)
+         VALUES (@id, @type, @ownerId, @status, @parentId, @subject, @createdAt, @lastSequence, @idempotency, @data)`,
       ),
+      insertTag: this.db.prepare('INSERT OR IGNORE INTO job_tags (tag, job_id) VALUES (?, ?)'),
+      byIdempotency: this.db.prepare<[string], JobRow>('SELECT data FROM jobs WHERE idempotency = ?'),
       update: this.db.prepare(
         `UPDATE jobs SET status = @status, owner_id = @ownerId, subject = @subject, last_sequence = @lastSequence, data = @data WHERE id = @id`,
       ),
       get: this.db.prepare<[string], JobRow>('SELECT data FROM jobs WHERE id = ?'),
       lastSequence: this.db.prepare<[string], { last_sequence: number }>('SELECT last_sequence FROM jobs WHERE id = ?'),
-      insertEvent: this.db.prepare('INSERT INTO job_events (job_id, sequence, kind, at, data) VALUES (?, ?, ?, ?, ?)'),
+      insertEvent: this.db.prepare('INSERT INTO job_events (job_id, sequence, kind, at, data, output) VALUES (?, ?, ?, ?, ?, ?)'),
       events: this.db.prepare<[string, number, number], EventRow>(
-        'SELECT job_id, sequence, kind, at, data FROM job_events WHERE job_id = ? AND sequence > ? ORDER BY sequence LIMIT ?',
+        'SELECT job_id, sequence, kind, at, data, output FROM job_events WHERE job_id = ? AND sequence > ? ORDER BY sequence LIMIT ?',
       ),
     };
   }
 
   async insertJobs(jobs: readonly Job[]): Promise<void> {
     this.db.transaction(() => {
-      for (const job of jobs) this.statements.insert.run(row(job));
+      for (const job of jobs) this.insertRow(job);
     })();
+  }
+
+  async insertJob(job: Job): Promise<Job | undefined> {
+    const scope = idempotencyScope(job);
+    // Immediate: the write lock is taken before the look-up, so processes sharing the file take turns.
+    return this.db
+      .transaction((): Job | undefined => {
+        const existing = scope === null ? undefined : this.statements.byIdempotency.get(scope);
+        if (existing) return parseJob(existing.data);
+        this.insertRow(job);
+        return undefined;
+      })
+      .immediate();
   }
 
   async getJob(id: string): Promise<Job | undefined> {
     const found = this.statements.get.get(id);
-    return found ? (JSON.parse(found.data) as Job) : undefined;
+    return found ? parseJob(found.data) : undefined;
   }
 
   async listJobs(filter: JobFilter): Promise<Job[]> {
@@ -114,6 +154,10 @@ export class SqliteJobStore implements JobStore {
       where.push('subject = ?');
       params.push(filter.subject);
     }
+    if (filter.tag !== undefined) {
+      where.push('id IN (SELECT job_id FROM job_tags WHERE tag = ?)');
+      params.push(filter.tag);
+    }
     if (filter.parentId === null) where.push('parent_id IS NULL');
     else if (filter.parentId !== undefined) {
       where.push('parent_id = ?');
@@ -122,7 +166,7 @@ export class SqliteJobStore implements JobStore {
     const sql = `SELECT data FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`;
     params.push(filter.limit ?? -1, filter.offset ?? 0);
-    return (this.db.prepare(sql).all(...params) as JobRow[]).map((r) => JSON.parse(r.data) as Job);
+    return (this.db.prepare(sql).all(...params) as JobRow[]).map((r) => parseJob(r.data));
   }
 
   /** Keeps the stored sequence: `job` may be a copy taken before its latest event was stored. */
@@ -134,7 +178,7 @@ export class SqliteJobStore implements JobStore {
     })();
   }
 
-  async appendEvent(job: Job, kind: JobEventKind, at: string): Promise<JobEvent> {
+  async appendEvent(job: Job, kind: JobEventKind, at: string, output?: JobOutputItem): Promise<JobEvent> {
     return this.db.transaction((): JobEvent => {
       const current = this.statements.lastSequence.get(job.id);
       if (!current) throw new Error(`Cannot record an event for job '${job.id}': it is not in the store.`);
@@ -142,24 +186,35 @@ export class SqliteJobStore implements JobStore {
       const state: Job = { ...job, lastSequence: sequence };
       const stored = row(state);
       this.statements.update.run(stored);
-      this.statements.insertEvent.run(job.id, sequence, kind, at, stored.data);
-      return { jobId: job.id, sequence, kind, at, job: state };
+      this.statements.insertEvent.run(job.id, sequence, kind, at, stored.data, output === undefined ? null : JSON.stringify(output));
+      return output === undefined ? { jobId: job.id, sequence, kind, at, job: state } : { jobId: job.id, sequence, kind, at, job: state, output };
     })();
   }
 
   async listEvents(jobId: string, after: number, limit: number): Promise<JobEvent[]> {
-    return this.statements.events.all(jobId, after, limit).map((r) => ({
-      jobId: r.job_id,
-      sequence: r.sequence,
-      kind: r.kind,
-      at: r.at,
-      job: JSON.parse(r.data) as Job,
-    }));
+    return this.statements.events.all(jobId, after, limit).map((r) => {
+      const event: JobEvent = { jobId: r.job_id, sequence: r.sequence, kind: r.kind, at: r.at, job: parseJob(r.data) };
+      return r.output === null ? event : { ...event, output: JSON.parse(r.output) as JobOutputItem };
+    });
   }
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+
+  private insertRow(job: Job): void {
+    this.statements.insert.run({ ...row(job), idempotency: idempotencyScope(job) });
+    for (const tag of job.tags) this.statements.insertTag.run(tag, job.id);
+  }
+}
+
+function parseJob(data: string): Job {
+  return withCurrentFields(JSON.parse(data) as Job);
+}
+
+/** One value per owner and key (an owner id may contain any character, so they are not simply joined). */
+function idempotencyScope(job: Job): string | null {
+  return job.idempotencyKey === null ? null : JSON.stringify([job.ownerId, job.idempotencyKey]);
 }
 
 function row(job: Job) {

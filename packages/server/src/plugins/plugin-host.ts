@@ -16,14 +16,12 @@ export class PluginHost {
     private readonly deps: Pick<PluginContext, 'engine' | 'hubs' | 'auth' | 'access' | 'urlGuard' | 'config' | 'logger'> & { readonly router: JobEventRouter },
   ) {}
 
-  /** Registers each plugin's job types (unless a processor for the type is defined already), then calls its `register`. */
+  /** Calls each plugin's `register` (its job types are the engine's already: see `serviceJobTypes`). */
   async register(plugins: readonly TidingsPlugin[]): Promise<void> {
     const names = new Set<string>();
     for (const plugin of plugins) {
       if (names.has(plugin.name)) throw new Error(`Two plugins are named '${plugin.name}'.`);
       names.add(plugin.name);
-      const { engine } = this.deps;
-      for (const jobType of plugin.jobTypes ?? []) if (!engine.types.includes(jobType.name)) engine.register(jobType);
       await plugin.register(this.contextFor(plugin));
     }
   }

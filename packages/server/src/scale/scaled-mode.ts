@@ -1,6 +1,6 @@
 import { type HubLifetimeManager, type HubOptions, HubServer } from '@tidings/hub';
 import { RedisHubLifetimeManager } from '@tidings/redis';
-import { type ClusterJobEngine, type JobWorker, RedisJobCluster } from '@tidings/redis/jobs';
+import { type ClusterJobEngine, type JobWorker, RedisJobCluster } from '@tidings/redis-jobs';
 import type { Role, ServerConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { NodeLocalLifetimeManager } from './node-local-lifetime-manager.js';

@@ -5,7 +5,7 @@ import { silentLogger } from '@tidings/hub';
 import { Job as BullJob } from 'bullmq';
 import { delay, waitFor } from '../../hub/test/support/wait.js';
 import { type RedisServer, redisSkipReason, startRedisServer } from '../../../test-support/redis-server.js';
-import { type ClusterJobEngine, type JobWorker, RedisJobCluster } from '../src/jobs/index.js';
+import { type ClusterJobEngine, type JobWorker, RedisJobCluster } from '../src/index.js';
 import { STEP_TYPES, type StepsInput, abortsSeen } from './fixtures/step-processors.js';
 
 const ENGINE = { throttleIntervalMs: 10, shutdownGraceMs: 2000 };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InProcessRunner, silentJobLogger } from '@tidings/jobs';
-import { AttemptRunner } from '../src/jobs/attempt-runner.js';
+import { AttemptRunner } from '../src/attempt-runner.js';
 
 describe('AttemptRunner (the runner of one attempt on a worker)', () => {
   it('logs an attempt whose run rejects (Redis away, say) instead of leaving the rejection unhandled', async () => {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type HubLogger, consoleLogger } from '@tidings/hub';
-import type { Job, JobEvent, JobEventKind, JobFilter, JobStore } from '@tidings/jobs';
+import { type Job, type JobEvent, type JobEventKind, type JobFilter, type JobOutputItem, type JobStore, withCurrentFields } from '@tidings/jobs';
 import type { Redis, RedisOptions } from 'ioredis';
-import { RedisLink, type RedisSource } from '../redis-link.js';
+import { RedisLink, type RedisSource } from '@tidings/redis/link';
 import { INDEXED_FIELDS, JobKeys } from './job-keys.js';
 import { JobWriteRejectedError, type RejectionReason } from './job-write-rejected.js';
 import { APPEND_EVENT, INSERT_JOBS, LIST_JOBS, SAVE_JOB } from './store-scripts.js';
@@ -34,7 +34,7 @@ export interface FeedPosition {
 }
 
 type Commands = Redis & {
-  tidingsInsertJobs(...args: (string | number)[]): Promise<number>;
+  tidingsInsertJobs(...args: (string | number)[]): Promise<number | ['existing', string]>;
   tidingsAppendEvent(...args: (string | number)[]): Promise<[number, string, string?]>;
   tidingsSaveJob(...args: (string | number)[]): Promise<number | [number, string, string]>;
   tidingsListJobs(numberOfKeys: number, ...args: (string | number)[]): Promise<string[]>;
@@ -58,7 +58,7 @@ function indexedValues(job: Job): string[] {
 
 /** A stored job with the sequence Redis holds (the JSON's own copy may lag). */
 function parseJob(data: string, sequence: string | number): Job {
-  const job = JSON.parse(data) as Job;
+  const job = withCurrentFields(JSON.parse(data) as Job);
   job.lastSequence = Number(sequence);
   return job;
 }
@@ -82,7 +82,8 @@ export function eventFromFeedEntry(flat: readonly string[]): JobEvent | undefine
 }
 
 function eventFromFields(jobId: string, sequence: number, f: Record<string, string>): JobEvent {
-  return { jobId, sequence, kind: f.k as JobEventKind, at: f.at!, job: parseJob(f.d!, sequence) };
+  const event: JobEvent = { jobId, sequence, kind: f.k as JobEventKind, at: f.at!, job: parseJob(f.d!, sequence) };
+  return f.o === undefined ? event : { ...event, output: JSON.parse(f.o) as JobOutputItem };
 }
 
 /**
@@ -141,12 +142,30 @@ export class RedisJobStore implements JobStore {
 
   async insertJobs(jobs: readonly Job[]): Promise<void> {
     if (jobs.length === 0) return;
+    const existing = await this.insert(jobs);
+    if (existing) throw new Error(`Cannot insert job '${jobs[0]!.id}': its idempotency key was used for job '${existing}'.`);
+  }
+
+  async insertJob(job: Job): Promise<Job | undefined> {
+    const existing = await this.insert([job]);
+    if (existing === undefined) return undefined;
+    const earlier = await this.getJob(existing);
+    if (!earlier) throw new Error(`Job '${existing}', created with the same idempotency key, has disappeared.`);
+    return earlier;
+  }
+
+  /** Runs the insert script; the id of the job an idempotency scope was used for, if one was. */
+  private async insert(jobs: readonly Job[]): Promise<string | undefined> {
     const args: (string | number)[] = [this.keys.base, jobs.length];
-    for (const job of jobs) args.push(job.id, JSON.stringify(job), ...indexedValues(job), job.retryCount, job.attempt);
-    await (await this.client()).tidingsInsertJobs(...args).catch((error: unknown) => {
+    for (const job of jobs) {
+      const scope = job.idempotencyKey === null ? '' : JSON.stringify([job.ownerId, job.idempotencyKey]);
+      args.push(job.id, JSON.stringify(job), ...indexedValues(job), job.retryCount, job.attempt, scope, JSON.stringify(job.tags));
+    }
+    const reply = await (await this.client()).tidingsInsertJobs(...args).catch((error: unknown) => {
       if (error instanceof Error && error.message.startsWith('EXISTS')) throw new Error(`Cannot insert job '${error.message.slice(7)}': it is already in the store.`);
       throw error;
     });
+    return Array.isArray(reply) ? reply[1] : undefined;
   }
 
   async getJob(id: string): Promise<Job | undefined> {
@@ -164,6 +183,7 @@ export class RedisJobStore implements JobStore {
     if (filter.ownerId !== undefined) add(this.keys.index('owner', filter.ownerId));
     if (filter.type !== undefined) add(this.keys.index('type', filter.type));
     if (filter.subject !== undefined) add(this.keys.index('subject', filter.subject));
+    if (filter.tag !== undefined) add(this.keys.tag(filter.tag));
     if (filter.parentId !== undefined) add(this.keys.index('parent', filter.parentId));
     if (statusKeys.length === 0 && otherKeys.length === 0) otherKeys.push(this.keys.all);
     const keys = [this.keys.temporary(randomUUID()), ...statusKeys, ...otherKeys];
@@ -186,7 +206,7 @@ export class RedisJobStore implements JobStore {
     if (Array.isArray(reply)) this.rejected(job.id, reply[1] as RejectionReason, reply[2]);
   }
 
-  async appendEvent(job: Job, kind: JobEventKind, at: string): Promise<JobEvent> {
+  async appendEvent(job: Job, kind: JobEventKind, at: string, output?: JobOutputItem): Promise<JobEvent> {
     const data = JSON.stringify(job);
     const reply = await (await this.client()).tidingsAppendEvent(
       this.keys.base,
@@ -199,10 +219,12 @@ export class RedisJobStore implements JobStore {
       job.attempt,
       this.historyLength,
       this.feedLength,
+      output === undefined ? '' : JSON.stringify(output),
     ).catch((error: unknown) => rethrowNotFound(error, `Cannot record an event for job '${job.id}': it is not in the store.`));
     const [sequence, second, third] = reply;
     if (sequence === 0) this.rejected(job.id, second as RejectionReason, third);
-    return { jobId: job.id, sequence, kind, at, job: { ...job, lastSequence: sequence } };
+    const event: JobEvent = { jobId: job.id, sequence, kind, at, job: { ...job, lastSequence: sequence } };
+    return output === undefined ? event : { ...event, output };
   }
 
   async listEvents(jobId: string, after: number, limit: number): Promise<JobEvent[]> {

@@ -5,7 +5,8 @@ import { type Job, type JobFilter, type JobStatus, type JobStore, SqliteJobStore
 import { Redis } from 'ioredis';
 import { tempDir } from '../../jobs/test/support/harness.js';
 import { type RedisServer, redisSkipReason, startRedisServer } from '../../../test-support/redis-server.js';
-import { JobWriteRejectedError, RedisJobStore } from '../src/jobs/index.js';
+import { JobWriteRejectedError, RedisJobStore } from '../src/index.js';
+import { eventFromFeedEntry } from '../src/redis-job-store.js';
 
 let counter = 0;
 
@@ -37,6 +38,9 @@ function job(overrides: Partial<Job> = {}): Job {
     result: null,
     checkpoint: null,
     subject: null,
+    tags: [],
+    idempotencyKey: null,
+    outputStats: { items: 0, bytes: 0, truncated: false, dropped: 0 },
     parentId: null,
     dependsOn: null,
     steps: null,
@@ -80,10 +84,10 @@ describe('RedisJobStore', { skip: redisSkipReason }, () => {
         parent,
         job({ parentId: parent.id, subject: 'video-1', type: 'VideoIngestion' }),
         job({ parentId: parent.id, subject: 'video-1' }),
-        job({ ownerId: 'bob' }),
-        job({ ownerId: null, type: 'EmbeddingGeneration' }),
+        job({ ownerId: 'bob', tags: ['red'] }),
+        job({ ownerId: null, type: 'EmbeddingGeneration', tags: ['red', 'blue'] }),
         job({ ownerId: '' }),
-        job({ subject: 'video-2', ownerId: 'bob' }),
+        job({ subject: 'video-2', ownerId: 'bob', tags: ['blue'] }),
       ];
       const changes: [Job, JobStatus][] = [
         [jobs[1]!, 'Running'],
@@ -116,6 +120,11 @@ describe('RedisJobStore', { skip: redisSkipReason }, () => {
         { limit: 0 },
         { ownerId: 'nobody' },
         { status: [] },
+        { tag: 'red' },
+        { tag: 'blue', ownerId: 'bob' },
+        { tag: 'red', status: ['Failed', 'Pending'] },
+        { tag: 'blue', type: 'EmbeddingGeneration', limit: 1 },
+        { tag: 'none' },
       ];
       for (const filter of filters) {
         assert.deepEqual(ids(await store.listJobs(filter)), ids(await sqlite.listJobs(filter)), JSON.stringify(filter));
@@ -133,6 +142,42 @@ describe('RedisJobStore', { skip: redisSkipReason }, () => {
       await sqlite.close();
       dir.cleanup();
     }
+  });
+
+  it('inserts one job per owner and idempotency key, also when two processes insert at once', async () => {
+    const other = new RedisJobStore({ redis: redis.url, prefix: 'test' });
+    try {
+      const attempts = Array.from({ length: 10 }, (_, i) => job({ ownerId: 'ann', idempotencyKey: 'order-1', metadata: { i } }));
+      const results = await Promise.all(attempts.map((j, i) => (i % 2 ? other : store).insertJob(j)));
+      const inserted = attempts.filter((_, i) => results[i] === undefined);
+      assert.equal(inserted.length, 1, 'exactly one insert');
+      for (const r of results) if (r) assert.equal(r.id, inserted[0]!.id, 'the others get the inserted job');
+      assert.equal((await store.listJobs({ ownerId: 'ann' })).length, 1);
+      assert.equal(await store.insertJob(job({ ownerId: 'bob', idempotencyKey: 'order-1' })), undefined, 'another owner: a new job');
+      assert.equal(await store.insertJob(job({ ownerId: null, idempotencyKey: 'order-1' })), undefined);
+      assert.equal((await store.insertJob(job({ ownerId: null, idempotencyKey: 'order-1' })))?.ownerId, null, 'no owner is one owner');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('stores output items with their events, in the history and the feed', async () => {
+    const j = job();
+    await store.insertJobs([j]);
+    await store.appendEvent(j, 'created', j.createdAt);
+    const written = await store.appendEvent(j, 'output', j.createdAt, { stream: 'log', data: 'hello' });
+    assert.deepEqual(written.output, { stream: 'log', data: 'hello' });
+    await store.appendEvent(j, 'progress', j.createdAt);
+    const history = await store.listEvents(j.id, 0, 10);
+    assert.deepEqual(history.map((e) => [e.sequence, e.kind, e.output]), [
+      [1, 'created', undefined],
+      [2, 'output', { stream: 'log', data: 'hello' }],
+      [3, 'progress', undefined],
+    ]);
+    assert.equal('output' in history[0]!, false, 'no output field on other events');
+    assert.deepEqual((await store.eventAt(j.id, 2))?.output, { stream: 'log', data: 'hello' });
+    const feed = (await raw.xrange(store.keys.feed, '-', '+')) as [string, string[]][];
+    assert.deepEqual(eventFromFeedEntry(feed[1]![1])?.output, { stream: 'log', data: 'hello' });
   });
 
   it('gives sequences 1..n with no gap even when two processes append to one job at once', async () => {

@@ -56,16 +56,25 @@ end
 
 /**
  * ARGV: base, count, then per job: id, data, status, owner, subject, type,
- * parent, retryCount, attempt. Fails with EXISTS if any job is already there.
+ * parent, retryCount, attempt, idempotency scope ('' for none), tags (a JSON
+ * array). Fails with EXISTS if any job is already there. Returns count, or
+ * {'existing', id} when a job's idempotency scope was used before: then
+ * nothing is inserted.
  */
 export const INSERT_JOBS = `${PRELUDE}
 local base, count = ARGV[1], tonumber(ARGV[2])
+local STRIDE = 11
 for i = 0, count - 1 do
-  local id = ARGV[3 + i * 9]
+  local o = 3 + i * STRIDE
+  local id, scope = ARGV[o], ARGV[o + 9]
+  if scope ~= '' then
+    local earlier = redis.call('HGET', base .. 'idempotency', scope)
+    if earlier and redis.call('EXISTS', base .. 'job:' .. earlier) == 1 then return {'existing', earlier} end
+  end
   if redis.call('EXISTS', base .. 'job:' .. id) == 1 then return redis.error_reply('EXISTS ' .. id) end
 end
 for i = 0, count - 1 do
-  local o = 3 + i * 9
+  local o = 3 + i * STRIDE
   local id = ARGV[o]
   local order = redis.call('INCR', base .. 'order')
   local new = { ARGV[o + 2], ARGV[o + 3], ARGV[o + 4], ARGV[o + 5], ARGV[o + 6] }
@@ -73,13 +82,16 @@ for i = 0, count - 1 do
     'status', new[1], 'owner', new[2], 'subject', new[3], 'type', new[4], 'parent', new[5])
   redis.call('ZADD', base .. 'all', order, id)
   reindex(base, id, order, {false, false, false, false, false}, new)
+  if ARGV[o + 9] ~= '' then redis.call('HSET', base .. 'idempotency', ARGV[o + 9], id) end
+  -- Tags never change after creation: indexed once, here.
+  for _, tag in ipairs(cjson.decode(ARGV[o + 10])) do redis.call('ZADD', base .. 'tag:' .. tag, order, id) end
 end
 return count
 `;
 
 /**
  * ARGV: base, id, kind, at, data, status, owner, subject, type, parent,
- * retryCount, attempt, historyLength, feedLength.
+ * retryCount, attempt, historyLength, feedLength, output (JSON; '' for none).
  * Returns {sequence, feedEntryId}, or {0, reason, storedStatus} when fenced.
  */
 export const APPEND_EVENT = `${PRELUDE}
@@ -93,8 +105,13 @@ if refused then return {0, refused, stored.status} end
 local seq = stored.seq + 1
 local new = { ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10] }
 reindex(base, id, stored.order, stored.indexed, new)
-redis.call('XADD', base .. 'events:' .. id, 'MAXLEN', '~', ARGV[13], seq .. '-0', 'k', kind, 'at', at, 'd', data)
-local feedId = redis.call('XADD', base .. 'feed', 'MAXLEN', '~', ARGV[14], '*', 'j', id, 's', seq, 'k', kind, 'at', at, 'd', data)
+local entry = {'k', kind, 'at', at, 'd', data}
+if ARGV[15] ~= '' then
+  entry[#entry + 1] = 'o'
+  entry[#entry + 1] = ARGV[15]
+end
+redis.call('XADD', base .. 'events:' .. id, 'MAXLEN', '~', ARGV[13], seq .. '-0', unpack(entry))
+local feedId = redis.call('XADD', base .. 'feed', 'MAXLEN', '~', ARGV[14], '*', 'j', id, 's', seq, unpack(entry))
 redis.call('HSET', key, 'data', data, 'seq', seq, 'feed', feedId, 'retry', retry, 'attempt', attempt,
   'status', new[1], 'owner', new[2], 'subject', new[3], 'type', new[4], 'parent', new[5])
 return {seq, feedId}

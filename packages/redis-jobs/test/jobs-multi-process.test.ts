@@ -6,7 +6,7 @@ import { type JobEvent, RECOVERED_MESSAGE } from '@tidings/jobs';
 import { waitFor } from '../../hub/test/support/wait.js';
 import { type NodeScript, startNodeScript } from '../../../test-support/processes.js';
 import { type RedisServer, redisSkipReason, startRedisServer } from '../../../test-support/redis-server.js';
-import { type ClusterJobEngine, RedisJobCluster } from '../src/jobs/index.js';
+import { type ClusterJobEngine, RedisJobCluster } from '../src/index.js';
 import type { WorkerProcessOptions } from './fixtures/job-worker-process.js';
 import { STEP_TYPES } from './fixtures/step-processors.js';
 

@@ -38,6 +38,16 @@ export class JobKeys {
     return `${this.base}${field}:${value}`;
   }
 
+  /** Sorted set of the jobs tagged `tag` (score: insertion order); tags are set once, at creation. */
+  tag(tag: string): string {
+    return `${this.base}tag:${tag}`;
+  }
+
+  /** Hash: idempotency scope (owner and key) → the id of the job created with it. */
+  get idempotency(): string {
+    return `${this.base}idempotency`;
+  }
+
   /** Where the node answering control requests gets its replies. */
   replyChannel(nodeId: string): string {
     return `${this.base}control:reply:${nodeId}`;

@@ -2,12 +2,13 @@ import type { HubLogger } from '@tidings/hub';
 import { type Job, JobCancelledError, JobInterruptedError, type RunnerItem } from '@tidings/jobs';
 import { DelayedError, type Job as BullJob, Worker } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
-import type { RedisSource } from '../redis-link.js';
+import type { RedisSource } from '@tidings/redis/link';
 import { type BullMqQueue, QUEUE_NAME, bullPrefix, openRedis } from './bullmq-queue.js';
 import { type AttemptEngineOptions, JobAttempt, type JobAttemptSettings, type JobDefinition } from './job-attempt.js';
 import type { JobControl } from './job-control.js';
 import type { JobWriteRejectedError } from './job-write-rejected.js';
 import type { RedisJobStore } from './redis-job-store.js';
+import { TypeSlots } from './type-slots.js';
 
 export interface JobWorkerOptions {
   /** Jobs this worker runs at once. Default 4. */
@@ -68,6 +69,10 @@ export class JobWorker {
   private worker: Worker | undefined;
   private connection: Redis | undefined;
   private closing: Promise<void> | undefined;
+  /** Jobs of a type with a `concurrency` of its own wait here for a slot. */
+  private readonly slots = new TypeSlots();
+  /** Aborted when the worker closes: jobs still waiting for a slot go back to the queue untouched. */
+  private readonly closed = new AbortController();
 
   constructor(
     private readonly deps: JobWorkerDeps,
@@ -148,6 +153,7 @@ export class JobWorker {
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.closed.abort(new JobInterruptedError('The worker is closing.'));
       const worker = this.worker;
       const closed = worker?.close();
       await Promise.all([...this.attempts.values()].map((attempt) => attempt.interrupt()));
@@ -169,6 +175,19 @@ export class JobWorker {
       this.deps.logger.warn({ bullJobId: bullJob.id }, 'dropped a queued job without a job id, type and priority');
       return;
     }
+    const limit = this.deps.definitions.get(item.type)?.options?.concurrency;
+    const release = await this.slots.acquire(item.type, limit, this.closed.signal).catch(() => undefined);
+    if (release) {
+      try {
+        await this.runAttempt(bullJob, item);
+      } finally {
+        release();
+      }
+    }
+    await this.requeueIfPending(bullJob, item, token);
+  }
+
+  private async runAttempt(bullJob: BullJob<RunnerItem>, item: RunnerItem): Promise<void> {
     const attempt = new JobAttempt(item, this.settings(), await this.giveUpReason(bullJob, item));
     this.attempts.set(item.jobId, attempt);
     if (this.closing) void attempt.interrupt(); // taken just as the worker began closing: back to the queue untouched
@@ -179,7 +198,6 @@ export class JobWorker {
     } finally {
       if (this.attempts.get(item.jobId) === attempt) this.attempts.delete(item.jobId);
     }
-    await this.requeueIfPending(bullJob, item, token);
   }
 
   /** The job still has work ahead (a retry after its backoff, or it was interrupted): its BullMQ job goes back. */

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { HubLogger } from '@tidings/hub';
 import type { Job } from '@tidings/jobs';
 import type { RedisOptions } from 'ioredis';
-import { ChannelSubscriptions } from '../channel-subscriptions.js';
-import { RedisLink, type RedisSource } from '../redis-link.js';
+import { ChannelSubscriptions } from '@tidings/redis/link';
+import { RedisLink, type RedisSource } from '@tidings/redis/link';
 import type { JobKeys } from './job-keys.js';
 
 /** What a worker does with control requests for the attempts it runs. */

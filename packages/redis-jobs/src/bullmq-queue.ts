@@ -1,7 +1,7 @@
 import { type JobRunner, JobStateError, type RunnerItem, type RunnerStats } from '@tidings/jobs';
 import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { RedisSource } from '../redis-link.js';
+import type { RedisSource } from '@tidings/redis/link';
 import type { JobControl } from './job-control.js';
 
 /** BullMQ priorities run lowest first and must lie in 1…2^21; the engine's run highest first. */

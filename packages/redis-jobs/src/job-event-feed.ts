@@ -1,7 +1,7 @@
 import type { HubLogger } from '@tidings/hub';
 import { type Job, type JobEvent, type JobEventSink, KeyedMutex, type SinkDelivery, deliverToSinks } from '@tidings/jobs';
 import type { RedisOptions } from 'ioredis';
-import { RedisLink, type RedisSource } from '../redis-link.js';
+import { RedisLink, type RedisSource } from '@tidings/redis/link';
 import { type RedisJobStore, eventFromFeedEntry } from './redis-job-store.js';
 
 export interface JobEventFeedOptions {

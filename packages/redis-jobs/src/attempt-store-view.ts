@@ -1,4 +1,4 @@
-import type { Job, JobEvent, JobEventKind, JobFilter, JobStore } from '@tidings/jobs';
+import type { Job, JobEvent, JobEventKind, JobFilter, JobOutputItem, JobStore } from '@tidings/jobs';
 
 /**
  * The store as one attempt's engine sees it: reads and writes pass through,
@@ -24,6 +24,10 @@ export class AttemptStoreView implements JobStore {
     return this.store.insertJobs(jobs);
   }
 
+  insertJob(job: Job): Promise<Job | undefined> {
+    return this.store.insertJob(job);
+  }
+
   getJob(id: string): Promise<Job | undefined> {
     return this.store.getJob(id);
   }
@@ -32,8 +36,8 @@ export class AttemptStoreView implements JobStore {
     return this.store.saveJob(job);
   }
 
-  appendEvent(job: Job, kind: JobEventKind, at: string): Promise<JobEvent> {
-    return this.store.appendEvent(job, kind, at);
+  appendEvent(job: Job, kind: JobEventKind, at: string, output?: JobOutputItem): Promise<JobEvent> {
+    return this.store.appendEvent(job, kind, at, output);
   }
 
   listEvents(jobId: string, after: number, limit: number): Promise<JobEvent[]> {

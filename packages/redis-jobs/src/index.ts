@@ -7,3 +7,4 @@ export { BullMqQueue, type BullMqQueueOptions } from './bullmq-queue.js';
 export { JobEventFeed, type JobEventFeedOptions, type FeedMetrics } from './job-event-feed.js';
 export { JobControl, type JobControlOptions, type ControlHandler } from './job-control.js';
 export { JobWriteRejectedError, type RejectionReason, quietRejections } from './job-write-rejected.js';
+export { startJobWorker, type StartJobWorkerOptions, type RunningJobWorker } from './start-job-worker.js';

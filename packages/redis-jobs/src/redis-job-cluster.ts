@@ -1,8 +1,8 @@
 import { type HubLogger, consoleLogger } from '@tidings/hub';
-import type { JobEngineOptions, JobProcessor, ProcessorOptions } from '@tidings/jobs';
+import type { JobEngineOptions, JobProcessor, JobType, JsonValue, ProcessorOptions } from '@tidings/jobs';
 import type { RedisOptions } from 'ioredis';
-import { defaultNodeId } from '../options.js';
-import type { RedisSource } from '../redis-link.js';
+import { defaultNodeId } from '@tidings/redis/link';
+import type { RedisSource } from '@tidings/redis/link';
 import { BullMqQueue } from './bullmq-queue.js';
 import { ClusterJobEngine } from './cluster-job-engine.js';
 import type { JobDefinition } from './job-attempt.js';
@@ -59,6 +59,8 @@ export class RedisJobCluster {
   readonly control: JobControl;
   readonly nodeId: string;
   private readonly definitions = new Map<string, JobDefinition>();
+  /** Types registered with their input schema: API engines check input against it. */
+  private readonly jobTypes = new Map<string, JobType<never, JsonValue>>();
   private readonly logger: HubLogger;
   private readonly prefix: string;
   private readonly engines: ClusterJobEngine[] = [];
@@ -83,8 +85,21 @@ export class RedisJobCluster {
     this.queue = new BullMqQueue({ ...connection, prefix: this.prefix, control: this.control });
   }
 
+  /**
+   * Registers a job type defined with `defineJobType`, for this process's
+   * engines (which check input against its schema) and workers alike.
+   */
+  register(jobType: JobType<never, JsonValue>): this {
+    const { name, process, options } = jobType;
+    this.jobTypes.set(name, jobType);
+    this.definitions.set(name, { processor: (job, context) => process(job as never, context), options });
+    for (const engine of this.engines) engine.register(jobType);
+    return this;
+  }
+
   /** Registers the processor for jobs of `type`, for this process's engines and workers alike (as does `define` on one of its engines). */
   define(type: string, processor: JobProcessor, options: ProcessorOptions = {}): this {
+    this.jobTypes.delete(type);
     this.definitions.set(type, { processor, options });
     for (const engine of this.engines) engine.define(type, processor, options);
     return this;
@@ -123,7 +138,11 @@ export class RedisJobCluster {
       control: this.control,
       onDefine: (type, processor, processorOptions) => this.definitions.set(type, { processor, options: processorOptions }),
     });
-    for (const [type, { processor, options: processorOptions }] of this.definitions) engine.define(type, processor, processorOptions);
+    for (const [type, { processor, options: processorOptions }] of this.definitions) {
+      const jobType = this.jobTypes.get(type);
+      if (jobType) engine.register(jobType);
+      else engine.define(type, processor, processorOptions);
+    }
     this.engines.push(engine);
     return engine;
   }
