@@ -1,6 +1,6 @@
 import { Listeners } from './listeners.js';
 import type { ConnectionState } from './job-progress-client.js';
-import type { HubError, JobCompleted, JobEvent, JobFailed, JobProgressUpdate, JobStatus, Notification, VideoProgressUpdate } from './payloads.js';
+import type { HubError, JobCompleted, JobEvent, JobFailed, JobProgressUpdate, JobStatus, Notification, VideoProgressUpdate } from '@tidings/contract';
 
 /** Every kind of news a `JobProgressClient` passes to its listeners. */
 export class ClientEvents {

@@ -1,4 +1,4 @@
-import { type JobEvent, type JobProgressUpdate, jobEvent } from './payloads.js';
+import { type JobEvent, type JobProgressUpdate, jobEvent } from '@tidings/contract';
 import type { Job, JobHistoryEvent } from './rest-types.js';
 
 /**

@@ -1,7 +1,6 @@
 export {
   JobProgressClient,
   ClientStoppedError,
-  JOB_PROGRESS_HUB_PATH,
   type JobProgressClientOptions,
   type SubscribeOptions,
   type ConnectionState,
@@ -10,10 +9,15 @@ export type { JobWatch } from './job-feed.js';
 export { TidingsApi, TidingsApiError, type TidingsApiOptions } from './rest-api.js';
 export type { AccessTokenSource } from './access-token.js';
 export type { ClientLogger, LogLevelName } from './logger.js';
-export { DEFAULT_RECONNECT_DELAYS_MS } from './backoff.js';
 export { eventFromHistory, jobProgressUpdateOf } from './history.js';
-export { SequencedFeed, FeedClosedError, type SequencedFeedOptions, type HistoryPage } from './sequenced-feed.js';
+// The wire contract, re-exported so a client app needs one import.
 export {
+  JOB_PROGRESS_HUB_PATH,
+  DEFAULT_RECONNECT_DELAYS_MS,
+  SequencedFeed,
+  FeedClosedError,
+  type SequencedFeedOptions,
+  type HistoryPage,
   isTerminalStatus,
   statusAfter,
   TERMINAL_STATUSES,
@@ -28,7 +32,7 @@ export {
   type HubError,
   type JsonObject,
   type JsonValue,
-} from './payloads.js';
+} from '@tidings/contract';
 export type {
   Job,
   FlowStep,

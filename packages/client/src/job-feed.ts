@@ -1,8 +1,7 @@
 import { eventFromHistory } from './history.js';
 import { type ClientLogger, describeError } from './logger.js';
-import { type JobEvent, type JobStatus, statusAfter } from './payloads.js';
+import { type HistoryPage, type JobEvent, type JobStatus, SequencedFeed, statusAfter } from '@tidings/contract';
 import { TidingsApiError, type TidingsApi } from './rest-api.js';
-import { type HistoryPage, SequencedFeed } from './sequenced-feed.js';
 
 /** What a job's feed needs from its client. */
 export interface JobFeedHost {

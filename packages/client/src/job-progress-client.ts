@@ -1,10 +1,14 @@
 import { type HttpTransportType, type HubConnection, HubConnectionBuilder, HubConnectionState } from '@microsoft/signalr';
 import { type AccessTokenSource, resolveAccessToken } from './access-token.js';
-import { DEFAULT_RECONNECT_DELAYS_MS, cancellableDelay, reconnectDelay } from './backoff.js';
 import { ClientEvents } from './client-events.js';
 import { JobFeed, type JobWatch } from './job-feed.js';
 import { type ClientLogger, type LogLevelName, describeError, levelLogger, officialClientLogger } from './logger.js';
 import {
+  DEFAULT_RECONNECT_DELAYS_MS,
+  JOB_PROGRESS_HUB_PATH,
+  JOB_PROGRESS_METHODS as METHODS,
+  cancellableDelay,
+  reconnectDelay,
   type HubError,
   type JobCompleted,
   type JobEvent,
@@ -13,12 +17,10 @@ import {
   type Notification,
   type VideoProgressUpdate,
   jobEvent,
-} from './payloads.js';
+} from '@tidings/contract';
 import { TidingsApi, TidingsApiError } from './rest-api.js';
 import type { IngestVideoRequest, IngestVideoResponse, Job, JobListQuery } from './rest-types.js';
 import { VideoFeed } from './video-feed.js';
-
-export const JOB_PROGRESS_HUB_PATH = '/hubs/job-progress';
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
 
@@ -292,7 +294,7 @@ export class JobProgressClient {
     const feed = this.videos.get(videoId);
     if (!feed || !feed.explicit) return;
     feed.explicit = false;
-    if (!feed.wanted) await this.leaveGroup('UnsubscribeFromVideo', videoId);
+    if (!feed.wanted) await this.leaveGroup(METHODS.unsubscribeFromVideo, videoId);
   }
 
   /** Calls `handler` with the video's progress (the latest at once, if known); returns how to stop. */
@@ -302,7 +304,7 @@ export class JobProgressClient {
     const remove = feed.watch(handler);
     if (first) this.followVideo(feed).catch((error: unknown) => this.logger.warn(`cannot follow video ${videoId}: ${describeError(error)}`));
     return () => {
-      if (remove() && !feed.wanted) void this.leaveGroup('UnsubscribeFromVideo', videoId);
+      if (remove() && !feed.wanted) void this.leaveGroup(METHODS.unsubscribeFromVideo, videoId);
     };
   }
 
@@ -313,16 +315,16 @@ export class JobProgressClient {
 
   private async stopFollowing(feed: JobFeed): Promise<void> {
     if (feed.wanted) return;
-    await this.leaveGroup('UnsubscribeFromJob', feed.jobId);
+    await this.leaveGroup(METHODS.unsubscribeFromJob, feed.jobId);
   }
 
   /** Subscribes now if connected; otherwise waits for the next connection, which subscribes every wanted video. */
   private async followVideo(feed: VideoFeed): Promise<void> {
     if (this.currentState !== 'connected') return this.whenConnected();
-    await this.connection.invoke('SubscribeToVideo', feed.videoId);
+    await this.connection.invoke(METHODS.subscribeToVideo, feed.videoId);
   }
 
-  private async leaveGroup(method: 'UnsubscribeFromJob' | 'UnsubscribeFromVideo', id: string): Promise<void> {
+  private async leaveGroup(method: typeof METHODS.unsubscribeFromJob | typeof METHODS.unsubscribeFromVideo, id: string): Promise<void> {
     if (this.connection.state !== HubConnectionState.Connected) return; // the next connection does not rejoin it
     try {
       await this.connection.invoke(method, id);
@@ -334,7 +336,7 @@ export class JobProgressClient {
   /** Joins the job's group on this connection and catches up; a drop mid-way is left to the next connection. */
   private async syncJob(feed: JobFeed): Promise<void> {
     try {
-      await feed.subscribe(() => this.connection.invoke('SubscribeToJob', feed.jobId));
+      await feed.subscribe(() => this.connection.invoke(METHODS.subscribeToJob, feed.jobId));
     } catch (error) {
       if (this.connection.state !== HubConnectionState.Connected || !this.wanted) return;
       this.logger.warn(`cannot follow job ${feed.jobId}: ${describeError(error)}`);
@@ -349,7 +351,7 @@ export class JobProgressClient {
     await Promise.all([
       ...jobs.map((feed) => this.syncJob(feed)),
       ...videos.map((feed) =>
-        this.connection.invoke('SubscribeToVideo', feed.videoId).catch((error: unknown) => {
+        this.connection.invoke(METHODS.subscribeToVideo, feed.videoId).catch((error: unknown) => {
           this.logger.warn(`cannot follow video ${feed.videoId}: ${describeError(error)}`);
         }),
       ),
@@ -467,7 +469,7 @@ export class JobProgressClient {
   /** The job's current state from the hub (null when it is unknown or not yours). */
   async getJobProgress(jobId: string): Promise<JobProgressUpdate | null> {
     await this.whenConnected();
-    return this.connection.invoke<JobProgressUpdate | null>('GetJobProgress', jobId);
+    return this.connection.invoke<JobProgressUpdate | null>(METHODS.getJobProgress, jobId);
   }
 
   /** The job now, over REST: with its stages, steps and timestamps, which hub events do not carry. */

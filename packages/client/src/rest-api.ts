@@ -1,5 +1,5 @@
 import { type AccessTokenSource, resolveAccessToken } from './access-token.js';
-import type { VideoProgressUpdate } from './payloads.js';
+import type { VideoProgressUpdate } from '@tidings/contract';
 import type {
   DevToken,
   IngestVideoRequest,

@@ -1,4 +1,4 @@
-import type { JobStatus, JsonObject, JsonValue, StageProgress } from './payloads.js';
+import type { JobStatus, JsonObject, JsonValue, StageProgress } from '@tidings/contract';
 
 /** What the REST API (`/api/v1`) returns and accepts. */
 

@@ -1,4 +1,4 @@
-import type { VideoProgressUpdate } from './payloads.js';
+import type { VideoProgressUpdate } from '@tidings/contract';
 
 /**
  * One video as the client follows it. A `VideoProgressUpdate` is the whole

@@ -1,4 +1,4 @@
-import type { JobCompleted, JobEvent, JobFailed, JobProgressUpdate, JobStatus } from '@tidings/client';
+import type { JobCompleted, JobEvent, JobFailed, JobProgressUpdate, JobStatus } from '@tidings/contract';
 
 /** What `useJobProgress` knows about a job. */
 export interface JobProgressState {

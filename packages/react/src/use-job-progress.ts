@@ -1,4 +1,5 @@
-import { type ConnectionState, isTerminalStatus, jobProgressUpdateOf } from '@tidings/client';
+import { type ConnectionState, jobProgressUpdateOf } from '@tidings/client';
+import { isTerminalStatus } from '@tidings/contract';
 import { useCallback, useEffect, useReducer } from 'react';
 import { INITIAL_JOB_PROGRESS, type JobProgressState, jobProgressReducer } from './job-progress-state.js';
 import { useConnectionState } from './use-connection-state.js';

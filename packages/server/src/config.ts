@@ -37,8 +37,6 @@ export interface ServerConfig {
   readonly jobConcurrency: number;
   /** `SHUTDOWN_GRACE_MS`: how long running jobs get to checkpoint on shutdown. Default 5000. */
   readonly shutdownGraceMs: number;
-  /** `CONDUIT_MASTER_KEY`: the master key of the Conduit admin hub and API. Unset: one is generated at start and written to DATA_DIR/conduit-master-key (mode 0600). */
-  readonly conduitMasterKey: string | undefined;
   /** `REDIS_URL`: set, the service runs in scaled mode (jobs on BullMQ, hubs on the Redis backplane). */
   readonly redisUrl: string | undefined;
   /** `ROLE`: api, worker or all (default; `npm run worker` uses worker). Without REDIS_URL only all. */
@@ -55,6 +53,11 @@ export interface ServerConfig {
    * on one machine, 0 with JWT_SECRET or REDIS_URL.
    */
   readonly demoJobs: number;
+  /**
+   * `TIDINGS_PLUGINS`: comma-separated modules (package names or paths) whose default export is a
+   * plugin factory (see `TidingsPluginModule`); `npm start` lists the example systems. Default none.
+   */
+  readonly plugins: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -76,13 +79,13 @@ export const DEFAULT_CONFIG: ServerConfig = {
   logLevel: 'info',
   jobConcurrency: 4,
   shutdownGraceMs: 5000,
-  conduitMasterKey: undefined,
   redisUrl: undefined,
   role: 'all',
   redisPrefix: 'tidings',
   jobLockMs: 30_000,
   nodeTimeoutMs: 15_000,
   demoJobs: 0,
+  plugins: [],
 };
 
 /** Reads the configuration from `env`; a bad value throws a ConfigError naming the variable. */
@@ -95,8 +98,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got '${env.LOG_LEVEL}'.`);
   const secret = value('JWT_SECRET');
   if (secret !== undefined && secret.length < 16) throw new ConfigError('JWT_SECRET must be at least 16 characters long.');
-  const masterKey = value('CONDUIT_MASTER_KEY');
-  if (masterKey !== undefined && masterKey.length < 16) throw new ConfigError('CONDUIT_MASTER_KEY must be at least 16 characters long.');
   const redisUrl = value('REDIS_URL');
   if (redisUrl !== undefined && !/^rediss?:\/\/[^/]/.test(redisUrl)) throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL; got '${redisUrl}'.`);
   const role = (value('ROLE') ?? DEFAULT_CONFIG.role).toLowerCase() as Role;
@@ -117,13 +118,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     logLevel,
     jobConcurrency: integer(env, 'JOB_CONCURRENCY', DEFAULT_CONFIG.jobConcurrency, 1, 1000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', DEFAULT_CONFIG.shutdownGraceMs, 0, 600_000),
-    conduitMasterKey: masterKey,
     redisUrl,
     role,
     redisPrefix: value('REDIS_PREFIX') ?? DEFAULT_CONFIG.redisPrefix,
     jobLockMs: integer(env, 'JOB_LOCK_MS', DEFAULT_CONFIG.jobLockMs, 100, 600_000),
     nodeTimeoutMs: integer(env, 'NODE_TIMEOUT_MS', DEFAULT_CONFIG.nodeTimeoutMs, 300, 600_000),
     demoJobs: integer(env, 'DEMO_JOBS', secret === undefined && redisUrl === undefined ? 3 : 0, 0, 50),
+    plugins: (value('TIDINGS_PLUGINS') ?? '')
+      .split(',')
+      .map((specifier) => specifier.trim())
+      .filter(Boolean),
   };
 }
 

@@ -1,14 +1,15 @@
 import { Type } from '@sinclair/typebox';
 import { type JobType, type JsonValue, defineJobType } from '@tidings/jobs';
 import { type ProcessorSet, demoProcessors } from './demo/simulated-processors.js';
-import { conduitDemoProcessors } from './surfaces/conduit/demo/generation-processors.js';
-import { deploymentDemoProcessors } from './surfaces/hotswap/demo/deployment-pipeline.js';
+import type { TidingsPlugin } from './plugins/tidings-plugin.js';
 
 export interface ServiceJobTypesOptions {
   /** How much faster than real time the simulated processors run. */
   readonly demoSpeed: number;
-  /** Processors that replace the seed 001 demo pipeline (tests give their own). */
+  /** Processors that replace the simulated video pipeline (tests give their own); they win over a plugin's type of the same name. */
   readonly processors?: ProcessorSet;
+  /** The plugins the service is composed with: their job types follow. */
+  readonly plugins?: readonly TidingsPlugin[];
 }
 
 /**
@@ -16,17 +17,16 @@ export interface ServiceJobTypesOptions {
  * (`createTidingsServer`) and worker processes (`npm run worker`) both build,
  * so a worker needs no HTTP server and no hubs to know its processors.
  *
- * Today: the seed 001 video pipeline (or the processors given instead),
- * Conduit's generation providers and HotSwap's deployment pipeline, all
- * simulated. Their input is not declared yet, so any JSON passes.
+ * The simulated video pipeline (or the processors given instead; their input
+ * is not declared, so any JSON passes), then each plugin's job types.
  */
 export function serviceJobTypes(options: ServiceJobTypesOptions): JobType<never, JsonValue>[] {
-  const sets = [options.processors ?? demoProcessors({ speed: options.demoSpeed }), conduitDemoProcessors(options.demoSpeed), deploymentDemoProcessors(options.demoSpeed)];
   const types = new Map<string, JobType<never, JsonValue>>();
-  for (const set of sets) {
-    for (const [name, { processor, options: processorOptions }] of Object.entries(set)) {
-      if (!types.has(name)) types.set(name, defineJobType({ name, input: Type.Any(), process: processor, ...processorOptions }));
-    }
+  for (const [name, { processor, options: processorOptions }] of Object.entries(options.processors ?? demoProcessors({ speed: options.demoSpeed }))) {
+    types.set(name, defineJobType({ name, input: Type.Any(), process: processor, ...processorOptions }));
+  }
+  for (const plugin of options.plugins ?? []) {
+    for (const type of plugin.jobTypes ?? []) if (!types.has(type.name)) types.set(type.name, type);
   }
   return [...types.values()];
 }

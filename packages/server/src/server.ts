@@ -6,7 +6,7 @@ import { AccessPolicy } from './auth/access-policy.js';
 import { AuthService } from './auth/auth-service.js';
 import { DEFAULT_CONFIG, type ServerConfig } from './config.js';
 import type { ProcessorSet } from './demo/simulated-processors.js';
-import { EventFanIn } from './events/event-fan-in.js';
+import { JobEventRouter } from './events/job-event-router.js';
 import { api } from './http/api.js';
 import { API_PREFIX } from './http/api-context.js';
 import { FetchUrlGuard } from './http/fetch-url-guard.js';
@@ -17,24 +17,26 @@ import { strictBodyValidation } from './http/strict-body-validation.js';
 import { dashboardRoutes } from './http/routes/dashboard.js';
 import { staticAssetRoutes } from './http/routes/static-assets.js';
 import { type Logger, createLogger, requestLogSerializer } from './logger.js';
+import { loadPlugins } from './plugins/load-plugins.js';
+import { PluginHost } from './plugins/plugin-host.js';
+import type { TidingsPlugin } from './plugins/tidings-plugin.js';
 import { ScaledMode } from './scale/scaled-mode.js';
 import { JobProgressSurface } from './surfaces/job-progress/job-progress-surface.js';
-import { type SeedSurfacesOptions, mountSeedSurfaces } from './surfaces/seed-surfaces.js';
 import { VideoPipeline } from './videos/video-pipeline.js';
 
 export interface TidingsServerOptions {
   readonly config?: Partial<ServerConfig>;
   readonly logger?: Logger;
-  /** Processors by job type. Default: the simulated seed pipeline at `config.demoSpeed`. */
+  /** Processors by job type (default: the simulated video pipeline at `config.demoSpeed`); they win over the plugins' job types. */
   readonly processors?: ProcessorSet;
+  /** What the service is composed with: each plugin's job types, hubs, routes and reactions to job events. `config.plugins` (TIDINGS_PLUGINS) adds more, after these. */
+  readonly plugins?: readonly TidingsPlugin[];
   /** Options for every hub (timeouts, say), under the service's own. */
   readonly hubOptions?: HubOptions;
   /** At most one ordinary progress event per job per this many ms. Default 1000. */
   readonly throttleIntervalMs?: number;
   /** The built dashboard served at `/`. Default: `@tidings/dashboard`'s `dist`. */
   readonly dashboardDir?: string;
-  /** The seed 000/002/003/004 surfaces: Conduit timings and clock, the HotSwap notifier. */
-  readonly seeds?: SeedSurfacesOptions;
 }
 
 export interface TidingsServer {
@@ -50,7 +52,10 @@ export interface TidingsServer {
   close(): Promise<void>;
 }
 
-/** The job-progress service of seed 001, in one process: REST, the hub, the job engine on SQLite. */
+/**
+ * The job-progress service: REST, `/hubs/job-progress`, the dashboard, the job
+ * engine on SQLite (or Redis), and whatever its plugins add.
+ */
 export async function createTidingsServer(options: TidingsServerOptions = {}): Promise<TidingsServer> {
   const config: ServerConfig = { ...DEFAULT_CONFIG, ...options.config };
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -84,7 +89,9 @@ async function assemble(
     shutdownGraceMs: config.shutdownGraceMs,
     throttleIntervalMs: options.throttleIntervalMs,
   });
-  for (const type of serviceJobTypes({ demoSpeed: config.demoSpeed, processors: options.processors })) engine.register(type);
+  // Given plugins first, then the modules TIDINGS_PLUGINS names (as `npm start`, the worker and `tidings serve` load them).
+  const pluginList = [...(options.plugins ?? []), ...(await loadPlugins(config))];
+  for (const type of serviceJobTypes({ demoSpeed: config.demoSpeed, processors: options.processors, plugins: pluginList })) engine.register(type);
 
   const auth = new AuthService(config.jwtSecret, {
     userIdClaims: config.jwtUserIdClaims,
@@ -107,15 +114,15 @@ async function assemble(
   };
   const hubs = scale?.createHubServer(hubOptions) ?? new HubServer(hubOptions);
 
-  // One engine -> one fan-in -> the surfaces (each a hub with its own payloads).
-  const fanIn = new EventFanIn(engine, logger.child({ component: 'surfaces' }));
+  // One engine -> one router -> `/hubs/job-progress` (every job type) and each plugin (its own types).
+  const router = new JobEventRouter(engine, logger.child({ component: 'plugins' }));
   const jobProgress = new JobProgressSurface({ engine, videos, access, logger: logger.child({ component: 'job-progress' }) });
   const jobProgressHub = jobProgress.mount(hubs, {});
-  fanIn.add(jobProgress);
-  const seeds = mountSeedSurfaces({ engine, hubs, auth, urlGuard, config, logger, options: options.seeds });
-  opened.push(seeds);
-  for (const surface of seeds.surfaces) fanIn.add(surface);
-  engine.addSink(fanIn);
+  router.add('job-progress', 'all', (activity) => jobProgress.publish(activity));
+  const plugins = new PluginHost({ engine, hubs, auth, access, urlGuard, config, logger, router });
+  opened.push(plugins);
+  await plugins.register(pluginList);
+  engine.addSink(router);
 
   const app = Fastify({
     // Request lines carry no token: the query's access_token is redacted.
@@ -130,7 +137,7 @@ async function assemble(
   await app.register(api, { prefix: API_PREFIX, context: { engine, videos, auth, access, urlGuard, corsOrigins: config.corsOrigins } });
   await app.register(staticAssetRoutes);
   await app.register(dashboardRoutes, { root: options.dashboardDir });
-  await seeds.registerRoutes(app);
+  await plugins.registerRoutes(app);
   const startedAt = Date.now();
   let stopping = false;
   app.get('/health', { schema: { tags: ['service'], summary: 'Liveness and counters' } }, async (_request, reply) => {
@@ -139,9 +146,9 @@ async function assemble(
       mode: auth.mode,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       jobs: engine.metrics,
-      surfaces: fanIn.metrics,
+      hubEvents: router.metrics,
       hubs: { [jobProgressHub.path]: { connections: jobProgressHub.connectionCount } },
-      seeds: seeds.metrics,
+      plugins: plugins.metrics,
       ...(scale ? { redis: await scale.health() } : {}),
     };
     return reply.code(stopping ? 503 : 200).send(body);
@@ -161,7 +168,7 @@ async function assemble(
     await hubs.close();
   });
   app.addHook('onClose', async () => {
-    await seeds.close();
+    await plugins.close();
     await store?.close();
     await scale?.close();
   });
@@ -191,7 +198,7 @@ async function assemble(
     async listen() {
       await scale?.start();
       await engine.start();
-      seeds.start();
+      await plugins.start();
       await app.listen({ port: config.port, host });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;

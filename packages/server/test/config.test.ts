@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../src/index.js';
+import { ConfigError, loadConfig, loadPlugins } from '../src/index.js';
 
 describe('configuration from the environment', () => {
   it('has the documented defaults', () => {
@@ -20,14 +20,27 @@ describe('configuration from the environment', () => {
       logLevel: 'info',
       jobConcurrency: 4,
       shutdownGraceMs: 5000,
-      conduitMasterKey: undefined,
       redisUrl: undefined,
       role: 'all',
       redisPrefix: 'tidings',
       jobLockMs: 30_000,
       nodeTimeoutMs: 15_000,
       demoJobs: 3,
+      plugins: [],
     });
+  });
+
+  it('TIDINGS_PLUGINS names plugin modules; each default export builds plugins from the configuration', async () => {
+    const config = loadConfig({ TIDINGS_PLUGINS: ' @tidings/example-hotswap , @tidings/example-youtube-rag,', DEMO_SPEED: '7' });
+    assert.deepEqual(config.plugins, ['@tidings/example-hotswap', '@tidings/example-youtube-rag']);
+    const plugins = await loadPlugins(config);
+    assert.deepEqual(
+      plugins.map((p) => p.name),
+      ['hotswap', 'youtube-rag'],
+    );
+    assert.deepEqual(plugins[0]!.jobTypes?.map((t) => t.name), ['HotSwapDeployment'], 'job types without building the server');
+    await assert.rejects(loadPlugins(loadConfig({ TIDINGS_PLUGINS: '@tidings/no-such-plugin' })), /TIDINGS_PLUGINS names '@tidings\/no-such-plugin', which could not be imported/);
+    await assert.rejects(loadPlugins(loadConfig({ TIDINGS_PLUGINS: 'node:path' })), /is not a plugin factory/);
   });
 
   it('starts demo videos on a fresh open-mode service only, unless told otherwise', () => {
@@ -49,7 +62,6 @@ describe('configuration from the environment', () => {
       LOG_LEVEL: 'DEBUG',
       JOB_CONCURRENCY: '8',
       SHUTDOWN_GRACE_MS: '100',
-      CONDUIT_MASTER_KEY: 'a-master-key-of-24-chars',
     });
     assert.equal(config.port, 8080);
     assert.equal(config.host, '127.0.0.1');
@@ -60,7 +72,6 @@ describe('configuration from the environment', () => {
     assert.equal(config.logLevel, 'debug');
     assert.equal(config.jobConcurrency, 8);
     assert.equal(config.shutdownGraceMs, 100);
-    assert.equal(config.conduitMasterKey, 'a-master-key-of-24-chars');
     assert.equal(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins, '*');
     const hardening = loadConfig({
       JWT_USER_ID_CLAIMS: 'nameid, sub',
@@ -87,7 +98,6 @@ describe('configuration from the environment', () => {
       [{ CORS_ORIGINS: 'localhost:3000' }, /CORS_ORIGINS has 'localhost:3000'/],
       [{ CORS_ORIGINS: 'http://localhost:3000/app' }, /an origin is scheme:\/\/host\[:port\] only/],
       [{ JOB_CONCURRENCY: '0' }, /JOB_CONCURRENCY must be an integer from 1/],
-      [{ CONDUIT_MASTER_KEY: 'short' }, /CONDUIT_MASTER_KEY must be at least 16 characters/],
       [{ JWT_USER_ID_CLAIMS: ' , ' }, /JWT_USER_ID_CLAIMS must name at least one claim/],
       [{ JWT_REQUIRE_EXP: 'maybe' }, /JWT_REQUIRE_EXP must be true or false; got 'maybe'/],
       [{ AUTH_FAILURE_LIMIT: '0' }, /AUTH_FAILURE_LIMIT must be an integer from 1/],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { demoProcessors } from '../src/index.js';
-import type { JobCompleted, JobFailed, JobProgressUpdate, Notification, VideoProgress } from '../src/index.js';
+import type { JobCompleted, JobFailed, JobProgressUpdate, Notification, VideoProgressUpdate } from '../src/index.js';
 import { type RunningService, SEED_VIDEO_URL, TRANSPORT_CASES, connect, record, startService, tempDir, waitFor } from './support/service.js';
 
 describe('cancel, failure and retry', () => {
@@ -37,7 +37,7 @@ describe('cancel, failure and retry', () => {
     const connection = await connect(service.hubUrl, TRANSPORT_CASES[0]!);
     try {
       const updates = record<JobProgressUpdate>(connection, 'JobProgressUpdate');
-      const videos = record<VideoProgress>(connection, 'VideoProgressUpdate');
+      const videos = record<VideoProgressUpdate>(connection, 'VideoProgressUpdate');
       const ingest = await service.http('/api/v1/videos/ingest', { body: { url: `${SEED_VIDEO_URL}&cancel`, userId: 'u-cancel' } });
       const { jobId, videoId } = ingest.body as { jobId: string; videoId: string };
       await connection.invoke('SubscribeToJob', jobId);

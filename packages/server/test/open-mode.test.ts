@@ -24,7 +24,7 @@ describe('open development mode is local and keeps its Conduit master key out of
   it('binds 127.0.0.1 when HOST is not set, says so, and writes the generated master key to a 0600 file', async () => {
     const dir = tempDir();
     const log = capturedLogger();
-    const server = await createTidingsServer({ config: { port: 0, dataDir: dir.path, demoSpeed: 20 }, logger: log.logger });
+    const server = await createTidingsServer({ config: { port: 0, dataDir: dir.path, demoSpeed: 20, plugins: ['@tidings/example-conduit'] }, logger: log.logger });
     try {
       const url = await server.listen();
       assert.equal((server.app.server.address() as AddressInfo).address, '127.0.0.1');
@@ -48,7 +48,7 @@ describe('open development mode is local and keeps its Conduit master key out of
   it('listens where HOST says, and everywhere by default once JWT_SECRET is set', async () => {
     const dir = tempDir();
     const jwt = await createTidingsServer({
-      config: { port: 0, dataDir: dir.path, jwtSecret: 'a-test-secret-of-more-than-32-characters!', conduitMasterKey: 'test-master-key-0123456789' },
+      config: { port: 0, dataDir: dir.path, jwtSecret: 'a-test-secret-of-more-than-32-characters!' },
       logger: pino({ level: 'silent' }),
     });
     try {
@@ -58,7 +58,7 @@ describe('open development mode is local and keeps its Conduit master key out of
       await jwt.close();
     }
     const log = capturedLogger();
-    const open = await createTidingsServer({ config: { port: 0, host: '0.0.0.0', dataDir: dir.path, conduitMasterKey: 'test-master-key-0123456789' }, logger: log.logger });
+    const open = await createTidingsServer({ config: { port: 0, host: '0.0.0.0', dataDir: dir.path }, logger: log.logger });
     try {
       await open.listen();
       assert.equal((open.app.server.address() as AddressInfo).address, '0.0.0.0');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { JobCompleted, JobProgressUpdate, VideoProgress } from '../src/index.js';
+import type { JobCompleted, JobProgressUpdate, VideoProgressUpdate } from '../src/index.js';
 import {
   EMBEDDING_STAGES,
   type RunningService,
@@ -96,7 +96,7 @@ describe('seed 001 pipeline with the official client', () => {
     const videoUrl = `${SEED_VIDEO_URL}&video=1`;
     const connection = await connect(service.hubUrl, TRANSPORT_CASES[0]!);
     try {
-      const videoUpdates = record<VideoProgress>(connection, 'VideoProgressUpdate');
+      const videoUpdates = record<VideoProgressUpdate>(connection, 'VideoProgressUpdate');
       const ingest = await service.http('/api/v1/videos/ingest', { body: { url: videoUrl, userId: 'test-user-123' } });
       const { videoId, jobId } = ingest.body as { jobId: string; videoId: string };
       await connection.invoke('SubscribeToVideo', videoId);
@@ -123,7 +123,7 @@ describe('seed 001 pipeline with the official client', () => {
       ]);
       for (const stage of last.stages) assert.ok(stage.startedAt && stage.completedAt && stage.errorMessage === null);
 
-      const viaHub = await connection.invoke<VideoProgress>('GetVideoProgress', videoId);
+      const viaHub = await connection.invoke<VideoProgressUpdate>('GetVideoProgress', videoId);
       assert.deepEqual(viaHub, last);
       const viaRest = await service.http(`/api/v1/videos/${videoId}/progress`);
       assert.deepEqual(viaRest.body, last);

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { killOnExit } from '../../../test-support/processes.js';
 import { TRANSPORT_CASES, connect, type signalR } from '../../hub/test/support/signalr.js';
-import { type ServiceProcess, spawnService } from './support/process.js';
+import { EXAMPLE_PLUGINS, type ServiceProcess, spawnService } from './support/process.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -30,7 +30,7 @@ export async function startApiNode(env: Record<string, string>): Promise<Service
 export function startWorkerProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--conditions=tidings-src', '--import', 'tsx', 'packages/server/src/worker.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' }, // the start line is logged at info
+    env: { ...process.env, TIDINGS_PLUGINS: EXAMPLE_PLUGINS, ...env, LOG_LEVEL: 'info' }, // the start line is logged at info
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   killOnExit(child);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { AuthService, Unauthenticated } from '../src/auth/auth-service.js';
-import { SEED_VIDEO_URL, TRANSPORT_CASES, connect, serviceFixture } from './support/service.js';
+import { SEED_VIDEO_URL, TRANSPORT_CASES, connect, seedServiceFixture } from './support/seed-service.js';
 
 const SECRET = 'a-test-secret-of-more-than-32-characters!';
 
@@ -17,7 +17,7 @@ const HUB_PATHS = ['/hubs/job-progress', '/hubs/progress', '/deploymentHub', '/h
 const REST_PATHS = ['/api/v1/jobs', '/api/v1/signalr/connection-info', '/api/deployments'];
 
 describe('one token, one user: the same claim rule on every surface', () => {
-  const fixture = serviceFixture({ config: { jwtSecret: SECRET, demoSpeed: 20 } });
+  const fixture = seedServiceFixture({ config: { jwtSecret: SECRET, demoSpeed: 20 } });
 
   it('refuses a token whose user claims disagree (401) on REST and on every hub', async () => {
     const split = await sign({ sub: 'bob', UserId: 'alice' });

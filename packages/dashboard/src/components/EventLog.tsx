@@ -1,4 +1,4 @@
-import type { JobEvent } from '@tidings/client';
+import type { JobEvent } from '@tidings/contract';
 import { clockTime } from '../format.js';
 
 const SHOWN = 300;

@@ -1,4 +1,5 @@
-import { type Job, isTerminalStatus } from '@tidings/client';
+import type { Job } from '@tidings/client';
+import { isTerminalStatus } from '@tidings/contract';
 
 export interface JobActionsProps {
   readonly job: Job;

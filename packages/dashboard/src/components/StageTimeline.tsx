@@ -1,4 +1,4 @@
-import type { StageProgress } from '@tidings/client';
+import type { StageProgress } from '@tidings/contract';
 import { ProgressBar } from '@tidings/react';
 import { clockTime, elapsed } from '../format.js';
 import { StatusBadge } from './StatusBadge.js';

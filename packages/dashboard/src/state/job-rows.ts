@@ -1,4 +1,5 @@
-import { type Job, type JobEvent, isTerminalStatus } from '@tidings/client';
+import type { Job } from '@tidings/client';
+import { type JobEvent, isTerminalStatus } from '@tidings/contract';
 
 /**
  * A REST job brought up to date by one of its live events. Hub events carry

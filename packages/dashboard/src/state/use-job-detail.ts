@@ -1,4 +1,5 @@
-import { type Job, type JobEvent, type JobProgressClient, TidingsApiError } from '@tidings/client';
+import { type Job, type JobProgressClient, TidingsApiError } from '@tidings/client';
+import type { JobEvent } from '@tidings/contract';
 import { useEffect, useMemo, useState } from 'react';
 import { coalesced } from './coalesced-refresh.js';
 import { newer, withEvent } from './job-rows.js';

@@ -1,4 +1,5 @@
-import { type Job, type JobProgressClient, statusAfter } from '@tidings/client';
+import type { Job, JobProgressClient } from '@tidings/client';
+import { statusAfter } from '@tidings/contract';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { coalesced } from './coalesced-refresh.js';
 import { newer, withEvent } from './job-rows.js';

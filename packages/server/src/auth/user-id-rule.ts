@@ -1,4 +1,4 @@
-/** The claims the service reads a user id from when nothing is configured: `sub`, then the seeds' `UserId`. */
+/** The claims the service reads a user id from when nothing is configured: `sub`, then `UserId` (YoutubeRag's claim). */
 export const DEFAULT_USER_ID_CLAIMS: readonly string[] = ['sub', 'UserId'];
 
 /** A user id, or why a token's claims name none (or more than one). */

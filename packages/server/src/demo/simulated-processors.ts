@@ -29,7 +29,7 @@ const INGESTION_STAGES: readonly SimulatedStage[] = [
   { stage: 'Downloading video', percent: 50, message: (m) => `Downloading ${m.title}`, ms: 1200, rampTo: 95, steps: 6 },
 ];
 
-/** Seed 001 §8, "Transcription Job Flow", word for word. */
+/** The video pipeline's "Transcription Job Flow", word for word. */
 const TRANSCRIPTION_STAGES: readonly SimulatedStage[] = [
   { stage: 'Starting transcription process', percent: 0, message: () => 'Initializing transcription job', ms: 300 },
   { stage: 'Extracting audio', percent: 10, message: () => 'Downloading and extracting audio from video', ms: 1500, rampTo: 28, steps: 6 },
@@ -77,7 +77,7 @@ export function simulatedVideoIngestion(work: SimulatedWork): JobProcessor {
   };
 }
 
-/** Seed 001's transcription flow on timers: the stage names and messages are the seed's, the work is simulated. */
+/** The transcription flow on timers: the stage names and messages are the pipeline's, the work is simulated. */
 export function simulatedTranscription(work: SimulatedWork): JobProcessor {
   return async (job, ctx): Promise<JobOutcome> => {
     const media = mediaFor(job.input, ctx.previousResult);
@@ -89,7 +89,7 @@ export function simulatedTranscription(work: SimulatedWork): JobProcessor {
   };
 }
 
-/** Seed 001's embedding flow on timers: 0, 10, then 10–90 by batch, then done. */
+/** The embedding flow on timers: 0, 10, then 10–90 by batch, then done. */
 export function simulatedEmbeddingGeneration(work: SimulatedWork): JobProcessor {
   return async (job, ctx): Promise<JobOutcome> => {
     const { segmentCount: total } = mediaFor(job.input, ctx.previousResult);
@@ -113,7 +113,7 @@ export function simulatedEmbeddingGeneration(work: SimulatedWork): JobProcessor 
 }
 
 /**
- * The seed's pipeline, simulated: `speed` scales every duration (1 ≈ 13 s for
+ * The video pipeline, simulated: `speed` scales every duration (1 ≈ 13 s for
  * the whole pipeline). Each retries twice with exponential backoff and
  * resumes from its checkpoint after a restart.
  */

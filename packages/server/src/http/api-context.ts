@@ -1,16 +1,8 @@
 import type { JobEngine } from '@tidings/jobs';
 import type { AccessPolicy } from '../auth/access-policy.js';
 import type { AuthService } from '../auth/auth-service.js';
-import type { Identity } from '../auth/identity.js';
 import type { VideoPipeline } from '../videos/video-pipeline.js';
 import type { FetchUrlGuard } from './fetch-url-guard.js';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Set for every /api/v1 and /api/deployments request (identifyRequests). */
-    identity: Identity;
-  }
-}
 
 export const API_PREFIX = '/api/v1';
 

@@ -11,7 +11,7 @@ const REASONS: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-/** Answers with Fastify's error shape `{statusCode, error, message}` (the seed's page reads `message`). */
+/** Answers with Fastify's error shape `{statusCode, error, message}` (the browser test page reads `message`). */
 export function sendError(reply: FastifyReply, statusCode: number, message: string): FastifyReply {
   return reply.code(statusCode).send({ statusCode, error: REASONS[statusCode] ?? 'Error', message });
 }

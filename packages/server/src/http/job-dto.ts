@@ -1,6 +1,6 @@
 import type { Job, JobEvent } from '@tidings/jobs';
 
-/** A job as the REST API shows it (the names of seed 001's payloads). */
+/** A job as the REST API shows it (the names of `/hubs/job-progress`'s payloads). */
 export function jobDto(job: Job) {
   return {
     jobId: job.id,

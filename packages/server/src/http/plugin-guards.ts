@@ -1,7 +1,10 @@
+/// <reference types="@fastify/swagger" preserve="true" />
+// (Plugins' route schemas carry OpenAPI `tags` and `summary`, which @fastify/swagger adds to fastify's schema type.)
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type AuthService, Unauthenticated } from '../auth/auth-service.js';
 import type { FailedAuthThrottle } from '../auth/failed-auth-throttle.js';
+import type { Identity } from '../auth/identity.js';
 import { tooManyFailedAttempts, unauthorized } from './http-errors.js';
 
 /** Why a request's credential is refused; `guess` when one was presented (and so counts as a failed attempt). */
@@ -13,6 +16,13 @@ export interface CredentialRefusal {
 /** CORS for a plugin's routes, as configured for the service (CORS_ORIGINS; unset: same-origin only). */
 export async function allowConfiguredOrigins(app: FastifyInstance, corsOrigins: readonly string[] | '*' | undefined): Promise<void> {
   if (corsOrigins) await app.register(cors, { origin: corsOrigins === '*' ? true : [...corsOrigins], credentials: true });
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The caller, by the service's rules: set for every request of `/api/v1` and of each plugin that calls identifyRequests. */
+    identity: Identity;
+  }
 }
 
 /**

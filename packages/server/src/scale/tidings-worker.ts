@@ -3,6 +3,7 @@ import type { ServerConfig } from '../config.js';
 import type { ProcessorSet } from '../demo/simulated-processors.js';
 import { serviceJobTypes } from '../job-types.js';
 import type { Logger } from '../logger.js';
+import { loadPlugins } from '../plugins/load-plugins.js';
 
 export interface TidingsWorkerOptions {
   readonly config: ServerConfig;
@@ -24,7 +25,8 @@ export async function startTidingsWorker(options: TidingsWorkerOptions): Promise
   return startJobWorker({
     redis: config.redisUrl,
     prefix: config.redisPrefix,
-    types: serviceJobTypes({ demoSpeed: config.demoSpeed, processors: options.processors }),
+    // The plugins' job types too: the modules TIDINGS_PLUGINS names, imported without building their hubs or routes.
+    types: serviceJobTypes({ demoSpeed: config.demoSpeed, processors: options.processors, plugins: await loadPlugins(config) }),
     concurrency: config.jobConcurrency,
     lockDurationMs: config.jobLockMs,
     logger: logger.child({ component: 'redis-jobs' }),

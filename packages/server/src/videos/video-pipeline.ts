@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { type Job, type JobEngine, JobPriority } from '@tidings/jobs';
-import { type VideoProgress, videoProgress } from './video-progress.js';
+import type { VideoProgressUpdate } from '@tidings/contract';
+import { videoProgress } from './video-progress.js';
 
 export const PIPELINE_TYPE = 'VideoProcessing';
 
-/** The steps of seed 001's pipeline, their job types and shares of the overall progress. */
+/** The steps of the video pipeline, their job types and shares of the overall progress. */
 export const PIPELINE_STEPS = [
   { name: 'Video ingestion', type: 'VideoIngestion', weight: 1 },
   { name: 'Transcription', type: 'Transcription', weight: 3 },
@@ -25,7 +26,7 @@ export interface IngestResult {
 }
 
 /**
- * Videos as the seed's service sees them: each ingested URL becomes a video
+ * Videos as the job-progress service sees them: each ingested URL becomes a video
  * id and a pipeline job (a flow: ingestion → transcription → embedding
  * generation) whose subject is the video id.
  */
@@ -54,7 +55,7 @@ export class VideoPipeline {
   }
 
   /** The video's progress given its pipeline job's state. */
-  async progress(pipeline: Job): Promise<VideoProgress> {
+  async progress(pipeline: Job): Promise<VideoProgressUpdate> {
     return videoProgress(pipeline, await this.engine.children(pipeline.id));
   }
 }

@@ -1,31 +1,5 @@
-import type { Job, JobStage } from '@tidings/jobs';
-
-export type ProcessingStatus = 'Pending' | 'Processing' | 'Completed' | 'Failed' | 'Cancelled';
-export type StepStatus = 'NotStarted' | 'Pending' | 'InProgress' | 'Completed' | 'Failed' | 'Cancelled';
-export type EmbeddingStatus = StepStatus | 'Partial';
-
-export interface VideoStage {
-  readonly name: string;
-  readonly status: JobStage['status'];
-  readonly progress: number;
-  readonly startedAt: string | null;
-  readonly completedAt: string | null;
-  readonly errorMessage: string | null;
-}
-
-/** Seed 001 §4's VideoProgressUpdate, plus the pipeline job and its `sequence`. */
-export interface VideoProgress {
-  readonly videoId: string;
-  readonly jobId: string;
-  readonly processingStatus: ProcessingStatus;
-  readonly transcriptionStatus: StepStatus;
-  readonly embeddingStatus: EmbeddingStatus;
-  readonly overallProgress: number;
-  readonly stages: readonly VideoStage[];
-  readonly updatedAt: string;
-  /** The pipeline job's sequence: VideoProgressUpdates of a video are ordered by it. */
-  readonly sequence: number;
-}
+import type { EmbeddingStatus, ProcessingStatus, StageProgress, StepStatus, VideoProgressUpdate } from '@tidings/contract';
+import type { Job } from '@tidings/jobs';
 
 const PROCESSING: Record<Job['status'], ProcessingStatus> = {
   Pending: 'Pending',
@@ -36,7 +10,7 @@ const PROCESSING: Record<Job['status'], ProcessingStatus> = {
 };
 
 /** The video's state from its pipeline job and the pipeline's steps (in order). */
-export function videoProgress(pipeline: Job, steps: readonly Job[]): VideoProgress {
+export function videoProgress(pipeline: Job, steps: readonly Job[]): VideoProgressUpdate {
   const stepOfType = (type: string) => {
     const index = steps.findIndex((s) => s.type === type);
     return { step: steps[index], before: index > 0 ? steps[index - 1] : undefined };

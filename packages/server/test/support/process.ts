@@ -27,13 +27,16 @@ export interface ServiceProcess {
   kill(): void;
 }
 
+/** The example systems, as `npm start` composes them with the core. */
+export const EXAMPLE_PLUGINS = '@tidings/example-conduit,@tidings/example-youtube-rag,@tidings/example-hotswap';
+
 /** `node packages/server/src/main.ts` (the sources, via tsx) as `npm start` runs it, configured by `env`. */
 export async function spawnService(env: Record<string, string>): Promise<ServiceProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--conditions=tidings-src', '--import', 'tsx', 'packages/server/src/main.ts'], {
     cwd: repoRoot,
     // No demo videos unless a test asks for them: they would add jobs to what tests count.
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', DEMO_JOBS: '0', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', DEMO_JOBS: '0', TIDINGS_PLUGINS: EXAMPLE_PLUGINS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

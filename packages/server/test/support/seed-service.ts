@@ -1,4 +1,4 @@
-import type { SeedSurfacesOptions } from '../../src/surfaces/seed-surfaces.js';
+import { EXAMPLE_PLUGINS } from './process.js';
 import { serviceFixture } from './service.js';
 
 export * from './service.js';
@@ -8,13 +8,14 @@ export const MASTER_KEY = 'test-master-key-0123456789';
 
 type FixtureOptions = Parameters<typeof serviceFixture>[0];
 
-/** Seed surfaces for tests: a known master key, no demo health flips (they would interleave with what a test waits for). */
-export function seedOptions(options: FixtureOptions = {}): FixtureOptions {
-  const seeds: SeedSurfacesOptions = { ...options.seeds, conduit: { healthFlipIntervalMs: 0, ...options.seeds?.conduit } };
-  return { ...options, config: { conduitMasterKey: MASTER_KEY, ...options.config }, seeds };
-}
-
-/** A service with the seed surfaces for a whole `describe`. */
+/**
+ * The service composed as `npm start` composes it — the example plugins, loaded by name
+ * through TIDINGS_PLUGINS — with a known Conduit master key: for tests of the service's
+ * rules (authentication, strict bodies) across every surface.
+ */
 export function seedServiceFixture(options: FixtureOptions = {}) {
-  return serviceFixture(seedOptions(options));
+  // Conduit's plugin module reads its master key from the environment, as under `npm start`
+  // (each test file runs in a process of its own).
+  process.env.CONDUIT_MASTER_KEY = MASTER_KEY;
+  return serviceFixture({ ...options, config: { plugins: EXAMPLE_PLUGINS.split(','), ...options.config } });
 }

@@ -1,6 +1,7 @@
 import type { Job, JobProcessor } from '@tidings/jobs';
+import type { AnyJobType } from '../../src/index.js';
 import { after, before } from 'node:test';
-import { type ServerConfig, type TidingsServer, type TidingsServerOptions, createTidingsServer, demoProcessors } from '../../src/index.js';
+import { DEFAULT_CONFIG, type ServerConfig, type TidingsServer, type TidingsServerOptions, createTidingsServer, demoProcessors } from '../../src/index.js';
 import type { ProcessorSet } from '../../src/demo/simulated-processors.js';
 
 export { ALL_CASES, TRANSPORT_CASES, connect, record, signalR, closed, type ClientCase } from '../../../hub/test/support/signalr.js';
@@ -23,14 +24,15 @@ export interface RunningService {
 /** The real service on a free port, SQLite in `dataDir`, logs silent. */
 export async function startService(
   dataDir: string,
-  options: { config?: Partial<ServerConfig>; processors?: ProcessorSet; throttleIntervalMs?: number } & Pick<TidingsServerOptions, 'hubOptions' | 'seeds'> = {},
+  options: { config?: Partial<ServerConfig>; processors?: ProcessorSet; throttleIntervalMs?: number } & Pick<TidingsServerOptions, 'hubOptions' | 'plugins'> = {},
 ): Promise<RunningService> {
+  const config: ServerConfig = { ...DEFAULT_CONFIG, port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent', demoSpeed: 10, shutdownGraceMs: 2000, ...options.config };
   const server = await createTidingsServer({
-    config: { port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent', demoSpeed: 10, shutdownGraceMs: 2000, ...options.config },
+    config,
     processors: options.processors,
     hubOptions: options.hubOptions,
     throttleIntervalMs: options.throttleIntervalMs,
-    seeds: options.seeds,
+    plugins: options.plugins,
   });
   const url = await server.listen();
   let closed = false;
@@ -100,6 +102,11 @@ export function gated(set: ProcessorSet, keyOf: (job: Job) => string): { process
     processors[type] = { ...definition, processor };
   }
   return { processors, open: (key) => gate(key).resolve() };
+}
+
+/** Job types' processors as a set (for `gated`, or to give the server processors that win over a plugin's). */
+export function processorsOf(jobTypes: readonly AnyJobType[]): ProcessorSet {
+  return Object.fromEntries(jobTypes.map((t) => [t.name, { processor: ((job, ctx) => t.process(job as never, ctx)) satisfies JobProcessor, options: t.options }]));
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { JOB_PROGRESS_HUB_PATH } from '../../surfaces/job-progress/job-progress-client.js';
+import { JOB_PROGRESS_HUB_PATH } from '@tidings/contract';
 
-/** Seed 001 §6 Step 2, as the seed shows it; `userId` is the caller's (null when anonymous). */
+/** How to connect to `/hubs/job-progress`, as the video pipeline's client guide shows it; `userId` is the caller's (null when anonymous). */
 export async function signalrInfoRoutes(app: FastifyInstance): Promise<void> {
   app.get(
     '/signalr/connection-info',

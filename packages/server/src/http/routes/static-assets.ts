@@ -14,7 +14,7 @@ const FILES: Record<string, string> = {
 };
 
 /**
- * The official browser client, served from node_modules: the seed's console
+ * The official browser client, served from node_modules: the browser-console
  * snippet loads it from a CDN, which an offline machine cannot reach.
  */
 export async function staticAssetRoutes(app: FastifyInstance): Promise<void> {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { PRIORITY_NAMES, parsePriority } from '../../videos/video-pipeline.js';
-import { JOB_PROGRESS_HUB_PATH } from '../../surfaces/job-progress/job-progress-client.js';
+import { JOB_PROGRESS_HUB_PATH } from '@tidings/contract';
 import { API_PREFIX, type ApiContext } from '../api-context.js';
 import type { FetchUrlGuard } from '../fetch-url-guard.js';
 import { sendError } from '../http-errors.js';
@@ -26,7 +26,7 @@ function urlProblem(value: string, guard: FetchUrlGuard): string | undefined {
   return guard.problem(url, 'url');
 }
 
-/** Seed 001 §6 Step 3: ingest a video (starts its pipeline) and read its progress. */
+/** Ingest a video (starts its pipeline) and read its progress. */
 export async function videoRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   app.post<{ Body: IngestBody }>(
     '/videos/ingest',

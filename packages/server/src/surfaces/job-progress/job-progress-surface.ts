@@ -1,46 +1,25 @@
-import { type HubEndpoint, type HubOptions, type HubServer } from '@tidings/hub';
-import type { Job, JobEngine } from '@tidings/jobs';
-import type { AccessPolicy } from '../../auth/access-policy.js';
-import { ANONYMOUS, type Identity, identityOf } from '../../auth/identity.js';
-import type { JobActivity, Surface } from '../../events/event-fan-in.js';
-import type { Logger } from '../../logger.js';
-import type { VideoPipeline } from '../../videos/video-pipeline.js';
-import type { VideoProgress } from '../../videos/video-progress.js';
-import { JOB_PROGRESS_HUB_PATH, type JobProgressClient, groups } from './job-progress-client.js';
-import { JobProgressHub, type JobProgressOperations } from './job-progress-hub.js';
-import {
-  type ErrorCode,
-  type JobProgressUpdate,
-  type Notification,
-  jobCompleted,
-  jobFailed,
-  jobProgressUpdate,
-  ownerNotification,
-} from './payloads.js';
-import { guardHubMethod, requireValidId } from '../shared/hub-method-guard.js';
+import { JOB_PROGRESS_HUB_PATH, type JobProgressHubEvents, type Notification, jobProgressGroups as groups } from '@tidings/contract';
+import type { HubEndpoint, HubOptions, HubServer } from '@tidings/hub';
+import type { JobActivity } from '../../events/job-event-router.js';
+import { JobProgressHub, type JobProgressHubDeps } from './job-progress-hub.js';
+import { jobCompleted, jobFailed, jobProgressUpdate, ownerNotification } from './payloads.js';
 
-export interface JobProgressSurfaceDeps {
-  readonly engine: JobEngine;
-  readonly videos: VideoPipeline;
-  readonly access: AccessPolicy;
-  readonly logger: Logger;
-}
+export type JobProgressSurfaceDeps = JobProgressHubDeps;
 
 /**
- * Seed 001's surface: the `/hubs/job-progress` hub and its events. A job's
+ * The core surface: the `/hubs/job-progress` hub and its events. A job's
  * events go to `job-{id}` and its owner's `user-{userId}` (once per
  * connection in both), a video pipeline's to `video-{id}`.
  */
-export class JobProgressSurface implements Surface, JobProgressOperations {
-  readonly name = 'job-progress';
-  private endpoint: HubEndpoint<JobProgressClient> | undefined;
+export class JobProgressSurface {
+  private endpoint: HubEndpoint<JobProgressHubEvents> | undefined;
 
   constructor(private readonly deps: JobProgressSurfaceDeps) {}
 
-  mount(hubs: HubServer, options: HubOptions): HubEndpoint<JobProgressClient> {
-    this.endpoint = hubs.mapHub<JobProgressClient>(JOB_PROGRESS_HUB_PATH, JobProgressHub, {
+  mount(hubs: HubServer, options: HubOptions): HubEndpoint<JobProgressHubEvents> {
+    this.endpoint = hubs.mapHub<JobProgressHubEvents>(JOB_PROGRESS_HUB_PATH, JobProgressHub, {
       ...options,
-      activator: () => new JobProgressHub(this),
+      activator: () => new JobProgressHub(this.deps),
     });
     return this.endpoint;
   }
@@ -73,102 +52,5 @@ export class JobProgressSurface implements Surface, JobProgressOperations {
   async broadcast(type: string, message: string): Promise<void> {
     const notification: Notification = { type, message, data: {}, timestamp: new Date().toISOString() };
     await this.clients.all.send('BroadcastNotification', notification);
-  }
-
-  // ---- hub methods -----------------------------------------------------------------
-
-  async connected(hub: JobProgressHub): Promise<void> {
-    const userId = hub.context.userIdentifier;
-    if (userId) await hub.groups.addToGroup(hub.context.connectionId, groups.user(userId));
-  }
-
-  async subscribeToJob(hub: JobProgressHub, rawId: unknown): Promise<void> {
-    const jobId = await this.requireId(hub, rawId, 'jobId');
-    await this.guard(hub, 'SubscribeToJob', () =>
-      // Between two of the job's events: the state sent here is exactly what the
-      // group has been sent, so the caller sees every later event once, in order.
-      this.deps.engine.withJobState(jobId, async (job) => {
-        const allowed = await this.authorize(hub, job, `Job '${jobId}'`);
-        if (!allowed) return;
-        await hub.groups.addToGroup(hub.context.connectionId, groups.job(jobId));
-        await hub.clients.caller.send('JobProgressUpdate', jobProgressUpdate(allowed));
-        this.deps.logger.debug({ connectionId: hub.context.connectionId, jobId }, 'subscribed to job');
-      }),
-    );
-  }
-
-  async unsubscribeFromJob(hub: JobProgressHub, rawId: unknown): Promise<void> {
-    const jobId = await this.requireId(hub, rawId, 'jobId');
-    await hub.groups.removeFromGroup(hub.context.connectionId, groups.job(jobId));
-  }
-
-  async subscribeToVideo(hub: JobProgressHub, rawId: unknown): Promise<void> {
-    const videoId = await this.requireId(hub, rawId, 'videoId');
-    await this.guard(hub, 'SubscribeToVideo', async () => {
-      const pipeline = await this.deps.videos.pipelineOf(videoId);
-      if (!pipeline) {
-        await this.sendError(hub, 'NOT_FOUND', `Video '${videoId}' was not found.`);
-        return;
-      }
-      await this.deps.engine.withJobState(pipeline.id, async (current) => {
-        const allowed = await this.authorize(hub, current, `Video '${videoId}'`);
-        if (!allowed) return;
-        await hub.groups.addToGroup(hub.context.connectionId, groups.video(videoId));
-        await hub.clients.caller.send('VideoProgressUpdate', await this.deps.videos.progress(allowed));
-      });
-    });
-  }
-
-  async unsubscribeFromVideo(hub: JobProgressHub, rawId: unknown): Promise<void> {
-    const videoId = await this.requireId(hub, rawId, 'videoId');
-    await hub.groups.removeFromGroup(hub.context.connectionId, groups.video(videoId));
-  }
-
-  async getJobProgress(hub: JobProgressHub, rawId: unknown): Promise<JobProgressUpdate | null> {
-    const jobId = await this.requireId(hub, rawId, 'jobId');
-    return this.guard(hub, 'GetJobProgress', async () => {
-      const job = await this.authorize(hub, await this.deps.engine.get(jobId), `Job '${jobId}'`);
-      return job ? jobProgressUpdate(job) : null;
-    });
-  }
-
-  async getVideoProgress(hub: JobProgressHub, rawId: unknown): Promise<VideoProgress | null> {
-    const videoId = await this.requireId(hub, rawId, 'videoId');
-    return this.guard(hub, 'GetVideoProgress', async () => {
-      const pipeline = await this.authorize(hub, await this.deps.videos.pipelineOf(videoId), `Video '${videoId}'`);
-      return pipeline ? this.deps.videos.progress(pipeline) : null;
-    });
-  }
-
-  // ---- helpers -------------------------------------------------------------------
-
-  private identity(hub: JobProgressHub): Identity {
-    const user = hub.context.user;
-    return user ? identityOf(user) : ANONYMOUS;
-  }
-
-  /** The job when the caller may see it; otherwise an Error event (NOT_FOUND or UNAUTHORIZED) and undefined. */
-  private async authorize(hub: JobProgressHub, job: Job | undefined, what: string): Promise<Job | undefined> {
-    if (!job) {
-      await this.sendError(hub, 'NOT_FOUND', `${what} was not found.`);
-      return undefined;
-    }
-    if (!this.deps.access.canAccess(this.identity(hub), job)) {
-      await this.sendError(hub, 'UNAUTHORIZED', `You don't have access to ${what.charAt(0).toLowerCase()}${what.slice(1)}.`);
-      return undefined;
-    }
-    return job;
-  }
-
-  private requireId(hub: JobProgressHub, value: unknown, what: string): Promise<string> {
-    return requireValidId(value, what, (code, message) => this.sendError(hub, code, message));
-  }
-
-  private guard<T>(hub: JobProgressHub, method: string, task: () => Promise<T>): Promise<T> {
-    return guardHubMethod(this.deps.logger, hub.context.connectionId, method, (code, message) => this.sendError(hub, code, message), task);
-  }
-
-  private sendError(hub: JobProgressHub, code: ErrorCode, message: string): Promise<void> {
-    return hub.clients.caller.send('Error', { code, message });
   }
 }

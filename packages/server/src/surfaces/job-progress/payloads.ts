@@ -1,59 +1,8 @@
-import type { Job, JobStatus, JsonObject } from '@tidings/jobs';
+import type { JobCompleted, JobFailed, JobProgressUpdate, Notification } from '@tidings/contract';
+import type { Job, JobStatus } from '@tidings/jobs';
 import { PIPELINE_TYPE } from '../../videos/video-pipeline.js';
 
-/** Seed 001 §4 payloads (camelCase), each with the job's `sequence`. */
-
-export interface JobProgressUpdate {
-  readonly jobId: string;
-  readonly videoId: string | null;
-  readonly jobType: string;
-  readonly status: JobStatus;
-  readonly progress: number;
-  readonly currentStage: string | null;
-  readonly statusMessage: string | null;
-  readonly errorMessage: string | null;
-  readonly updatedAt: string;
-  readonly metadata: JsonObject;
-  readonly sequence: number;
-  /** Projected from the observed rate; null when unknown. */
-  readonly estimatedCompletion: string | null;
-  /** The pipeline job this one is a step of. */
-  readonly parentJobId: string | null;
-}
-
-export interface JobCompleted {
-  readonly jobId: string;
-  readonly videoId: string | null;
-  readonly status: 'Completed';
-  readonly message: string;
-  readonly completedAt: string;
-  readonly sequence: number;
-}
-
-export interface JobFailed {
-  readonly jobId: string;
-  readonly videoId: string | null;
-  readonly error: string;
-  readonly message: string;
-  readonly failedAt: string;
-  readonly canRetry: boolean;
-  readonly retryCount: number;
-  readonly sequence: number;
-}
-
-export interface Notification {
-  readonly type: string;
-  readonly message: string;
-  readonly data: JsonObject;
-  readonly timestamp: string;
-}
-
-export type ErrorCode = 'NOT_FOUND' | 'UNAUTHORIZED' | 'VALIDATION_ERROR' | 'INTERNAL_ERROR';
-
-export interface HubError {
-  readonly code: ErrorCode;
-  readonly message: string;
-}
+/** Builds `/hubs/job-progress`'s payloads (their types are the wire contract's) from jobs, each with the job's `sequence`. */
 
 export function jobProgressUpdate(job: Job): JobProgressUpdate {
   return {

@@ -2,7 +2,7 @@ import { HubException } from '@tidings/hub';
 import { idProblem } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 
-/** Sends a surface's own error event (`Error` on seed 001's hub, `onError` on seed 000's) to the caller. */
+/** Sends a surface's own error event (`Error` on `/hubs/job-progress`, `onError` on YoutubeRag's `/hubs/progress`) to the caller. */
 export type ReportError = (code: 'VALIDATION_ERROR' | 'INTERNAL_ERROR', message: string) => Promise<void>;
 
 /**

@@ -1,0 +1,94 @@
+import { AsyncResource } from 'node:async_hooks';
+import type { HubClients } from '@tidings/hub';
+import { type Clock, systemClock } from '@tidings/jobs';
+import type { AcknowledgementTracker } from './acknowledgement-tracker.js';
+import type { ConnectionRegistry } from './connection-registry.js';
+import type { MessageBatcher } from './message-batcher.js';
+import { type Enveloped, envelope } from './message-envelope.js';
+
+/** A hub to send through: its path (for the registry and dead letters) and its clients. */
+export interface HubTarget {
+  readonly path: string;
+  readonly clients: HubClients;
+}
+
+export interface MessageOptions {
+  /** Ties related messages together (a task's id, say). */
+  readonly correlationId?: string | null;
+}
+
+/**
+ * Conduit's sending rules in one place: every message gets an envelope;
+ * high-frequency ones go through the 100 ms batcher; critical ones are sent at
+ * once (after whatever the batcher holds, so they never overtake it) and
+ * tracked until each recipient connection on this node acknowledges them.
+ */
+export class ReliableMessenger {
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly deps: {
+      readonly registry: ConnectionRegistry;
+      readonly tracker: AcknowledgementTracker;
+      readonly batcher: MessageBatcher;
+      readonly clock?: Clock;
+    },
+  ) {
+    this.clock = deps.clock ?? systemClock;
+  }
+
+  /** Sends now. */
+  async send<T extends object>(hub: HubTarget, groups: readonly string[], method: string, payload: T, options: MessageOptions = {}): Promise<Enveloped<T>> {
+    const message = this.envelope(payload, options);
+    await hub.clients.groups(groups).send(method, message);
+    return message;
+  }
+
+  /** Sends now to one connection. */
+  async sendTo<T extends object>(hub: HubTarget, connectionId: string, method: string, payload: T, options: MessageOptions = {}): Promise<Enveloped<T>> {
+    const message = this.envelope(payload, options);
+    await hub.clients.client(connectionId).send(method, message);
+    return message;
+  }
+
+  /** Sends what the batcher holds (before a newcomer joins a group, so it never gets older news after newer). */
+  flush(): Promise<void> {
+    return this.deps.batcher.flush();
+  }
+
+  /** Sends within the batch window; a newer message with the same `coalesceKey` replaces this one. */
+  queue<T extends object>(hub: HubTarget, groups: readonly string[], method: string, payload: T, options: MessageOptions & { readonly coalesceKey?: string } = {}): void {
+    const message = this.envelope(payload, options);
+    const coalesceKey = options.coalesceKey === undefined ? undefined : `${hub.path}|${groups.join(',')}|${method}|${options.coalesceKey}`;
+    // Bound to the caller's async context: the batch is sent from a timer whose context is
+    // the first enqueuer's, and a context (scaled mode's node-local delivery) decides where sends go.
+    const send = AsyncResource.bind(() => hub.clients.groups(groups).send(method, message));
+    this.deps.batcher.enqueue({ coalesceKey, send });
+  }
+
+  /** Sends now and re-sends to each local recipient until it acknowledges. */
+  async sendCritical<T extends object>(hub: HubTarget, groups: readonly string[], method: string, payload: T, options: MessageOptions = {}): Promise<Enveloped<T>> {
+    await this.deps.batcher.flush();
+    const message = this.envelope(payload, options);
+    const recipients = this.deps.registry.membersOf(hub.path, groups);
+    await hub.clients.groups(groups).send(method, message);
+    for (const recipient of recipients) {
+      this.deps.tracker.track({ hub: hub.path, method, payload: message, connectionId: recipient.connectionId, userIdentifier: recipient.userIdentifier });
+    }
+    return message;
+  }
+
+  /** A critical message to one connection. */
+  async sendCriticalTo<T extends object>(hub: HubTarget, connectionId: string, method: string, payload: T, options: MessageOptions = {}): Promise<Enveloped<T>> {
+    await this.deps.batcher.flush();
+    const message = this.envelope(payload, options);
+    await hub.clients.client(connectionId).send(method, message);
+    const userIdentifier = this.deps.registry.get(connectionId)?.userIdentifier ?? null;
+    this.deps.tracker.track({ hub: hub.path, method, payload: message, connectionId, userIdentifier });
+    return message;
+  }
+
+  private envelope<T extends object>(payload: T, options: MessageOptions): Enveloped<T> {
+    return envelope(payload, { correlationId: options.correlationId, now: this.clock.now() });
+  }
+}
