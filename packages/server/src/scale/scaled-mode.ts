@@ -51,6 +51,20 @@ export class ScaledMode {
     return this.role === 'worker' || this.engine.feed.reading;
   }
 
+  /** What `/health/ready` checks: Redis (the job store, the control channel, the worker), every hub's backplane subscribed, the feed read. */
+  readiness(): Record<string, () => boolean> {
+    return {
+      redis: () => this.cluster.connected && this.cluster.control.connected && (this.worker?.connected ?? true),
+      backplane: () => [...this.backplanes.values()].every((backplane) => backplane.connected),
+      ...(this.role === 'worker' ? {} : { feed: () => this.engine.feed.reading }),
+    };
+  }
+
+  /** The node id of the worker holding a job now (BullMQ's `processedBy`), for metrics and logs. */
+  workerOf(jobId: string): Promise<string | undefined> {
+    return this.cluster.queue.holderOf(jobId);
+  }
+
   /** The hub server: on API nodes each hub on the backplane; a worker serves no connections. */
   createHubServer(options: HubOptions): HubServer {
     if (this.role === 'worker') return new HubServer(options);

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { JobProcessor } from '@tidings/jobs';
+import { definePlugin } from '../src/index.js';
+import { TRANSPORT_CASES, connect, eventually, record, serviceFixture, waitFor } from './support/service.js';
+import { type Scrape, scrape } from './support/metrics.js';
+
+/** Runs until cancelled: a job the test can see Running, then cancel. */
+const untilCancelled: JobProcessor = async (_job, ctx) => {
+  await ctx.stage('Waiting', 10);
+  await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }));
+};
+
+// A plugin whose reaction to a failed job throws: the delivery is counted as a sink failure, the job goes on.
+const fragile = definePlugin({
+  name: 'fragile',
+  eventTypes: ['Broken'],
+  register(ctx) {
+    ctx.onJobEvent(async ({ event }) => {
+      if (event.kind === 'failed') throw new Error('the fragile plugin broke');
+    });
+  },
+});
+
+describe('GET /metrics', () => {
+  const fixture = serviceFixture({
+    processors: {
+      Quick: { processor: async (_job, ctx) => void (await ctx.stage('Working', 50)) },
+      Broken: {
+        processor: async () => {
+          throw new Error('boom');
+        },
+        options: { maxRetries: 1, backoff: { type: 'fixed', delayMs: 10 } },
+      },
+      Slow: { processor: untilCancelled },
+    },
+    plugins: [fragile],
+  });
+
+  it('serves the Node process metrics from prom-client', async () => {
+    const metrics = await scrape(fixture.service.url);
+    assert.ok(metrics.declares('nodejs_eventloop_lag_seconds', 'gauge'));
+    assert.ok(metrics.declares('nodejs_heap_size_used_bytes', 'gauge'));
+    assert.ok(metrics.declares('nodejs_gc_duration_seconds', 'histogram'));
+    assert.ok(metrics.declares('process_cpu_user_seconds_total', 'counter'));
+    assert.ok(metrics.value('nodejs_heap_size_used_bytes') > 0);
+  });
+
+  it('counts jobs as they run, complete, fail, retry and are cancelled, while official clients come and go', async () => {
+    const { service } = fixture;
+    const { engine } = service.server;
+    const before = await scrape(service.url);
+    const delta = (now: Scrape, name: string, labels?: Record<string, string>) => now.value(name, labels) - before.value(name, labels);
+
+    const slow = await engine.enqueue({ type: 'Slow', ownerId: null });
+    // An official client follows the slow job while it runs.
+    const client = await connect(service.hubUrl, TRANSPORT_CASES[0]!);
+    const updates = record<{ status: string }>(client, 'JobProgressUpdate');
+    await client.invoke('SubscribeToJob', slow.id);
+    await waitFor(() => updates.some((u) => u.status === 'Running'), 10_000, 'the slow job running');
+    let now = await eventually(() => scrape(service.url), (m) => m.value('tidings_jobs', { type: 'Slow', status: 'Running' }) === 1, 10_000, 'Slow Running = 1');
+    assert.equal(now.value('tidings_jobs', { type: 'Quick', status: 'Running' }), 0);
+
+    const quick = [await engine.enqueue({ type: 'Quick', ownerId: null }), await engine.enqueue({ type: 'Quick', ownerId: null })];
+    const broken = await engine.enqueue({ type: 'Broken', ownerId: null });
+    const cancelled = await service.http(`/api/v1/jobs/${slow.id}/cancel`, { method: 'POST' });
+    assert.equal(cancelled.status, 200);
+    await client.stop();
+
+    now = await eventually(
+      () => scrape(service.url),
+      (m) =>
+        delta(m, 'tidings_jobs_finished_total', { type: 'Quick', status: 'Completed' }) === 2 &&
+        delta(m, 'tidings_jobs_finished_total', { type: 'Broken', status: 'Failed' }) === 1 &&
+        delta(m, 'tidings_jobs_finished_total', { type: 'Slow', status: 'Cancelled' }) === 1,
+      15_000,
+      'two completed, one failed, one cancelled',
+    );
+    assert.equal(now.value('tidings_jobs', { type: 'Slow', status: 'Running' }), 0, 'the cancelled job no longer counts as running');
+    assert.equal(now.value('tidings_jobs', { status: 'Pending' }), 0);
+    assert.equal(delta(now, 'tidings_job_events_total', { kind: 'created' }), 4);
+    assert.equal(delta(now, 'tidings_job_events_total', { kind: 'completed' }), 2);
+    assert.equal(delta(now, 'tidings_job_events_total', { kind: 'failed' }), 1);
+    assert.equal(delta(now, 'tidings_job_events_total', { kind: 'cancelled' }), 1);
+    assert.equal(delta(now, 'tidings_job_events_total', { kind: 'retrying' }), 1);
+    // Broken: one automatic retry, then failed; two attempts, so two starts waited in the queue.
+    assert.equal(delta(now, 'tidings_job_retries_total', { type: 'Broken', trigger: 'automatic' }), 1);
+    assert.equal(delta(now, 'tidings_job_queue_wait_seconds_count', { type: 'Broken' }), 2);
+    assert.equal(delta(now, 'tidings_job_queue_wait_seconds_count', { type: 'Quick' }), 2);
+    assert.equal(delta(now, 'tidings_job_run_duration_seconds_count', { type: 'Quick', status: 'Completed' }), 2);
+    assert.equal(delta(now, 'tidings_job_run_duration_seconds_count', { type: 'Slow', status: 'Cancelled' }), 1);
+    assert.ok(delta(now, 'tidings_job_run_duration_seconds_sum', { type: 'Slow', status: 'Cancelled' }) >= 0);
+    // The fragile plugin's reaction to the failure threw once.
+    assert.equal(delta(now, 'tidings_job_sink_failures_total'), 1);
+    assert.ok(now.declares('tidings_job_recoveries_total', 'counter'));
+
+    // Bounded labels: no job id anywhere in the scrape.
+    for (const id of [slow.id, broken.id, ...quick.map((j) => j.id)]) assert.ok(!now.text.includes(id), `job id ${id} is not in /metrics`);
+  });
+
+  it('counts a requested retry', async () => {
+    const { service } = fixture;
+    const before = await scrape(service.url);
+    const job = await service.server.engine.enqueue({ type: 'Broken', ownerId: null });
+    await eventually(() => service.server.engine.get(job.id), (j) => j?.status === 'Failed', 10_000, 'Broken failed');
+    assert.equal((await service.http(`/api/v1/jobs/${job.id}/retry`, { method: 'POST' })).status, 202);
+    const now = await eventually(
+      () => scrape(service.url),
+      (m) => m.value('tidings_jobs_finished_total', { type: 'Broken', status: 'Failed' }) - before.value('tidings_jobs_finished_total', { type: 'Broken', status: 'Failed' }) === 2,
+      10_000,
+      'the retried job failed again',
+    );
+    assert.equal(now.value('tidings_job_retries_total', { type: 'Broken', trigger: 'requested' }) - before.value('tidings_job_retries_total', { type: 'Broken', trigger: 'requested' }), 1);
+  });
+});
