@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { redisSkipReason } from '../../../test-support/redis-server.js';
+import { scaledServiceFixture } from './support/scaled-service.js';
 import type { JobProcessor } from '@tidings/jobs';
 import { definePlugin } from '../src/index.js';
 import { TRANSPORT_CASES, connect, eventually, record, serviceFixture, waitFor } from './support/service.js';
@@ -111,5 +113,18 @@ describe('GET /metrics', () => {
       'the retried job failed again',
     );
     assert.equal(now.value('tidings_job_retries_total', { type: 'Broken', trigger: 'requested' }) - before.value('tidings_job_retries_total', { type: 'Broken', trigger: 'requested' }), 1);
+  });
+});
+
+describe('GET /metrics in scaled mode', { skip: redisSkipReason }, () => {
+  const scaled = scaledServiceFixture('metrics', { processors: { Quick: { processor: async (_job, ctx) => void (await ctx.stage('Working', 50)) } } });
+
+  it('labels finished jobs and run times with the worker that ran them', async () => {
+    const { service } = scaled;
+    const worker = service.server.scale!.cluster.nodeId;
+    await service.server.engine.enqueue({ type: 'Quick', ownerId: null });
+    const now = await eventually(() => scrape(service.url), (m) => m.value('tidings_jobs_finished_total', { type: 'Quick', status: 'Completed' }) === 1, 15_000, 'Quick completed');
+    assert.equal(now.value('tidings_jobs_finished_total', { type: 'Quick', status: 'Completed', worker }), 1);
+    assert.equal(now.value('tidings_job_run_duration_seconds_count', { type: 'Quick', status: 'Completed', worker }), 1);
   });
 });
