@@ -33,8 +33,8 @@ export class InvocationObserver {
         headers,
         origin: connection.connection.origin,
       });
-      this.span = started.span;
-      this.context = started.context;
+      this.span = started?.span;
+      this.context = started?.context;
     }
   }
 

@@ -30,8 +30,12 @@ export interface InvocationSpanInput {
  * parent unless the invocation's headers carry one (an invocation is not part of
  * the long-lived connection's trace) and links to the span that created the connection.
  */
-export function startInvocationSpan(input: InvocationSpanInput): { span: Span; context: Context } {
+export function startInvocationSpan(input: InvocationSpanInput): { span: Span; context: Context } | undefined {
   const parent = input.headers ? propagation.extract(ROOT_CONTEXT, input.headers) : ROOT_CONTEXT;
+  const links: Link[] | undefined = input.origin ? [{ context: input.origin }] : undefined;
+  const span = tracer.startSpan(`${input.service}/${input.method}`, { kind: SpanKind.SERVER, links }, parent);
+  // With no SDK (or not sampled) the span records nothing: spare the attributes and the context.
+  if (!span.isRecording()) return undefined;
   const attributes: Attributes = {
     'rpc.system': 'signalr',
     'rpc.service': input.service,
@@ -39,8 +43,7 @@ export function startInvocationSpan(input: InvocationSpanInput): { span: Span; c
     'signalr.connection.id': input.connectionId,
   };
   if (input.transport) attributes['signalr.transport'] = TRANSPORT_ATTRIBUTE[input.transport];
-  const links: Link[] | undefined = input.origin ? [{ context: input.origin }] : undefined;
-  const span = tracer.startSpan(`${input.service}/${input.method}`, { kind: SpanKind.SERVER, attributes, links }, parent);
+  span.setAttributes(attributes);
   return { span, context: trace.setSpan(parent, span) };
 }
 
