@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { type HubOptions, HubServer, fastifyHubs } from '@tidings/hub';
+import { type HubOptions, HubMetrics, HubServer, fastifyHubs } from '@tidings/hub';
+import { BackplaneMetrics } from '@tidings/redis';
 import { InProcessRunner, JobEngine, SqliteJobStore } from '@tidings/jobs';
 import type { Registry } from 'prom-client';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -23,7 +24,7 @@ import { loadPlugins } from './plugins/load-plugins.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import type { TidingsPlugin } from './plugins/tidings-plugin.js';
 import { ScaledMode } from './scale/scaled-mode.js';
-import { ServiceObservability, type ServiceMetricsOptions } from './observability/service-observability.js';
+import { ServiceObservability, type ServiceMetricsOptions, serviceRegistry } from './observability/service-observability.js';
 import { JobProgressSurface } from './surfaces/job-progress/job-progress-surface.js';
 import { VideoPipeline } from './videos/video-pipeline.js';
 
@@ -67,13 +68,17 @@ export async function createTidingsServer(options: TidingsServerOptions = {}): P
   const config: ServerConfig = { ...DEFAULT_CONFIG, ...options.config };
   const logger = options.logger ?? createLogger(config.logLevel, config.logFormat);
   const redisUrl = config.redisUrl;
-  const scale = redisUrl ? new ScaledMode({ config: { ...config, redisUrl }, logger, throttleIntervalMs: options.throttleIntervalMs }) : undefined;
+  // One registry for everything /metrics shows: the process, the jobs, every hub and backplane.
+  const registry = serviceRegistry(options.metrics);
+  const scale = redisUrl
+    ? new ScaledMode({ config: { ...config, redisUrl }, logger, throttleIntervalMs: options.throttleIntervalMs, backplaneMetrics: new BackplaneMetrics({ registry }) })
+    : undefined;
   const store = scale ? undefined : new SqliteJobStore(join(config.dataDir, 'tidings.db'));
   const opened: { close(): unknown }[] = [];
   if (store) opened.push(store);
   if (scale) opened.push(scale);
   try {
-    return await assemble(options, config, logger, scale, store, opened);
+    return await assemble(options, config, logger, registry, scale, store, opened);
   } catch (error) {
     // A failed start (a bad route, an unwritable DATA_DIR) must not leave files and Redis connections open.
     for (const resource of opened.reverse()) await Promise.resolve(resource.close()).catch(() => undefined);
@@ -85,6 +90,7 @@ async function assemble(
   options: TidingsServerOptions,
   config: ServerConfig,
   logger: Logger,
+  registry: Registry,
   scale: ScaledMode | undefined,
   store: SqliteJobStore | undefined,
   opened: { close(): unknown }[],
@@ -114,6 +120,7 @@ async function assemble(
     handshakeTimeoutMs: 30_000,
     maxReceiveMessageSize: 102_400,
     logger: logger.child({ component: 'hubs' }),
+    metrics: new HubMetrics({ registry }),
     ...options.hubOptions,
     filters: [connectionLog(logger.child({ component: 'connections' })), ...(options.hubOptions?.filters ?? [])],
     authenticate: auth.hubAuthenticator,
@@ -131,7 +138,7 @@ async function assemble(
   opened.push(plugins);
   await plugins.register(pluginList);
   engine.addSink(router);
-  const observability = new ServiceObservability({ engine, router, scale, logger, metrics: options.metrics });
+  const observability = new ServiceObservability({ registry, engine, router, scale, logger });
   engine.addSink(observability.sink);
 
   const app = Fastify({

@@ -4,7 +4,7 @@ import { redisSkipReason } from '../../../test-support/redis-server.js';
 import { scaledServiceFixture } from './support/scaled-service.js';
 import type { JobProcessor } from '@tidings/jobs';
 import { definePlugin } from '../src/index.js';
-import { TRANSPORT_CASES, connect, eventually, record, serviceFixture, waitFor } from './support/service.js';
+import { TRANSPORT_CASES, connect, eventually, record, serviceFixture, signalR, waitFor } from './support/service.js';
 import { type Scrape, scrape } from './support/metrics.js';
 
 /** Runs until cancelled: a job the test can see Running, then cancel. */
@@ -55,19 +55,34 @@ describe('GET /metrics', () => {
     const delta = (now: Scrape, name: string, labels?: Record<string, string>) => now.value(name, labels) - before.value(name, labels);
 
     const slow = await engine.enqueue({ type: 'Slow', ownerId: null });
-    // An official client follows the slow job while it runs.
+    // Official clients follow the slow job while it runs: one on WebSockets, one on Long Polling with MessagePack.
     const client = await connect(service.hubUrl, TRANSPORT_CASES[0]!);
+    const polling = await connect(service.hubUrl, { name: 'LongPolling/MessagePack', transport: signalR.HttpTransportType.LongPolling, protocol: 'messagepack', skipNegotiation: false });
     const updates = record<{ status: string }>(client, 'JobProgressUpdate');
     await client.invoke('SubscribeToJob', slow.id);
+    await polling.invoke('SubscribeToJob', slow.id);
+    await assert.rejects(client.invoke('SubscribeToJob', ''), /VALIDATION_ERROR|must/i);
     await waitFor(() => updates.some((u) => u.status === 'Running'), 10_000, 'the slow job running');
     let now = await eventually(() => scrape(service.url), (m) => m.value('tidings_jobs', { type: 'Slow', status: 'Running' }) === 1, 10_000, 'Slow Running = 1');
     assert.equal(now.value('tidings_jobs', { type: 'Quick', status: 'Running' }), 0);
+    // The hubs' series (from @tidings/hub's HubMetrics, on the service's one registry).
+    const hub = { hub: '/hubs/job-progress' };
+    assert.equal(now.value('signalr_server_active_connections', { ...hub, signalr_transport: 'web_sockets' }), 1);
+    assert.equal(now.value('signalr_server_active_connections', { ...hub, signalr_transport: 'long_polling' }), 1);
+    assert.equal(delta(now, 'signalr_server_invocations_total', { ...hub, rpc_method: 'SubscribeToJob', outcome: 'ok' }), 2);
+    assert.equal(delta(now, 'signalr_server_invocations_total', { ...hub, rpc_method: 'SubscribeToJob', outcome: 'hub_exception' }), 1);
+    assert.equal(delta(now, 'signalr_server_invocation_duration_seconds_count', { ...hub, rpc_method: 'SubscribeToJob' }), 3);
+    assert.ok(delta(now, 'signalr_server_messages_received_total', { ...hub, protocol: 'json' }) >= 2);
+    assert.ok(delta(now, 'signalr_server_messages_received_total', { ...hub, protocol: 'messagepack' }) >= 1);
+    assert.ok(delta(now, 'signalr_server_messages_sent_total', { ...hub, protocol: 'messagepack' }) >= 1);
+    assert.ok(delta(now, 'signalr_server_sent_bytes_total', hub) > 0);
 
     const quick = [await engine.enqueue({ type: 'Quick', ownerId: null }), await engine.enqueue({ type: 'Quick', ownerId: null })];
     const broken = await engine.enqueue({ type: 'Broken', ownerId: null });
     const cancelled = await service.http(`/api/v1/jobs/${slow.id}/cancel`, { method: 'POST' });
     assert.equal(cancelled.status, 200);
     await client.stop();
+    await polling.stop();
 
     now = await eventually(
       () => scrape(service.url),
@@ -95,6 +110,9 @@ describe('GET /metrics', () => {
     // The fragile plugin's reaction to the failure threw once.
     assert.equal(delta(now, 'tidings_job_sink_failures_total'), 1);
     assert.ok(now.declares('tidings_job_recoveries_total', 'counter'));
+    // Both clients left: no connection open, two durations recorded.
+    assert.equal(now.value('signalr_server_active_connections', hub), 0);
+    assert.equal(delta(now, 'signalr_server_connection_duration_seconds_count', hub), 2);
 
     // Bounded labels: no job id anywhere in the scrape.
     for (const id of [slow.id, broken.id, ...quick.map((j) => j.id)]) assert.ok(!now.text.includes(id), `job id ${id} is not in /metrics`);
@@ -126,5 +144,8 @@ describe('GET /metrics in scaled mode', { skip: redisSkipReason }, () => {
     const now = await eventually(() => scrape(service.url), (m) => m.value('tidings_jobs_finished_total', { type: 'Quick', status: 'Completed' }) === 1, 15_000, 'Quick completed');
     assert.equal(now.value('tidings_jobs_finished_total', { type: 'Quick', status: 'Completed', worker }), 1);
     assert.equal(now.value('tidings_job_run_duration_seconds_count', { type: 'Quick', status: 'Completed', worker }), 1);
+    // The backplane's series (from @tidings/redis's BackplaneMetrics): every hub's Redis connections are up.
+    assert.equal(now.value('tidings_backplane_redis_connected', { hub: '/hubs/job-progress', role: 'commands' }), 1);
+    assert.equal(now.value('tidings_backplane_redis_connected', { hub: '/hubs/job-progress', role: 'subscriber' }), 1);
   });
 });

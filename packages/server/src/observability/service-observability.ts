@@ -19,17 +19,25 @@ export interface ServiceMetricsOptions {
   readonly processMetrics?: boolean;
 }
 
+/** The registry `/metrics` serves: the one given, or a new one with Node's process metrics. */
+export function serviceRegistry(options: ServiceMetricsOptions = {}): Registry {
+  const registry = options.registry ?? new Registry();
+  if (options.processMetrics ?? options.registry === undefined) collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
 export interface ServiceObservabilityOptions {
+  /** From `serviceRegistry`: the hubs' and the backplane's series are on it too. */
+  readonly registry: Registry;
   readonly engine: JobEngine;
   readonly router: JobEventRouter;
   readonly scale: ScaledMode | undefined;
   readonly logger: Logger;
-  readonly metrics?: ServiceMetricsOptions;
 }
 
 /**
- * What lets an operator see the service work: one prom-client registry
- * (`/metrics`), the job metrics and lifecycle log fed by one job-event sink,
+ * What lets an operator see the service work: `/metrics` (one prom-client
+ * registry: the jobs here, the hubs' and the backplane's from their packages), the job metrics and lifecycle log fed by one job-event sink,
  * `/health/live` and `/health/ready`, and REST request spans.
  */
 export class ServiceObservability {
@@ -39,8 +47,7 @@ export class ServiceObservability {
 
   constructor(private readonly options: ServiceObservabilityOptions) {
     const { engine, router, scale, logger } = options;
-    this.registry = options.metrics?.registry ?? new Registry();
-    if (options.metrics?.processMetrics ?? options.metrics?.registry === undefined) collectDefaultMetrics({ register: this.registry });
+    this.registry = options.registry;
     this.jobMetrics = new JobMetrics({
       registry: this.registry,
       // A worker label only where several workers share the jobs; an API-only node's own jobs run elsewhere.

@@ -1,5 +1,5 @@
 import { type HubLifetimeManager, type HubOptions, HubServer } from '@tidings/hub';
-import { RedisHubLifetimeManager } from '@tidings/redis';
+import { type BackplaneMetrics, RedisHubLifetimeManager } from '@tidings/redis';
 import { type ClusterJobEngine, type JobWorker, RedisJobCluster } from '@tidings/redis-jobs';
 import type { Role, ServerConfig } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -12,6 +12,8 @@ export interface ScaledModeOptions {
   readonly logger: Logger;
   /** At most one ordinary progress event per job per this many ms. Default 1000. */
   readonly throttleIntervalMs?: number;
+  /** Every hub's backplane reports its publishes, receives, lag and Redis connections here (the service's registry). */
+  readonly backplaneMetrics?: BackplaneMetrics;
 }
 
 /**
@@ -127,6 +129,7 @@ export class ScaledMode {
       heartbeatIntervalMs: Math.max(100, Math.round(config.nodeTimeoutMs / 3)),
       nodeTimeoutMs: config.nodeTimeoutMs,
       logger: logger.child({ component: 'backplane', hub: path }),
+      metrics: this.options.backplaneMetrics,
     });
     this.backplanes.set(path, backplane);
     return new NodeLocalLifetimeManager(backplane, this.scope);
