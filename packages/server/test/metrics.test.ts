@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { redisSkipReason } from '../../../test-support/redis-server.js';
 import { scaledServiceFixture } from './support/scaled-service.js';
-import type { JobProcessor } from '@tidings/jobs';
+import { join } from 'node:path';
+import { type JobProcessor, SqliteJobStore } from '@tidings/jobs';
 import { definePlugin } from '../src/index.js';
-import { TRANSPORT_CASES, connect, eventually, record, serviceFixture, signalR, waitFor } from './support/service.js';
+import { TRANSPORT_CASES, connect, eventually, record, serviceFixture, signalR, startService, tempDir, waitFor } from './support/service.js';
 import { type Scrape, scrape } from './support/metrics.js';
 
 /** Runs until cancelled: a job the test can see Running, then cancel. */
@@ -131,6 +132,33 @@ describe('GET /metrics', () => {
       'the retried job failed again',
     );
     assert.equal(now.value('tidings_job_retries_total', { type: 'Broken', trigger: 'requested' }) - before.value('tidings_job_retries_total', { type: 'Broken', trigger: 'requested' }), 1);
+  });
+});
+
+describe('GET /metrics after a crash', () => {
+  it('counts the job recovered at the next start, and the jobs left unfinished', async () => {
+    const dir = tempDir();
+    const processors = { Slow: { processor: untilCancelled } };
+    try {
+      const first = await startService(dir.path, { processors });
+      const job = await first.server.engine.enqueue({ type: 'Slow', ownerId: null });
+      const running = await eventually(() => first.server.engine.get(job.id), (j) => j?.status === 'Running', 10_000, 'Slow running');
+      await first.close();
+      // A crash leaves the job Running in the file (a graceful stop would have made it Pending).
+      const store = new SqliteJobStore(join(dir.path, 'tidings.db'));
+      await store.saveJob(running!);
+      await store.close();
+
+      const second = await startService(dir.path, { processors });
+      try {
+        const now = await eventually(() => scrape(second.url), (m) => m.value('tidings_job_recoveries_total', { type: 'Slow' }) === 1, 10_000, 'one recovery');
+        assert.equal(now.value('tidings_jobs', { type: 'Slow' }), 1, 'the recovered job counts as waiting or running');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      dir.cleanup();
+    }
   });
 });
 
