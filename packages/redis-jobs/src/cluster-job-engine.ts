@@ -1,8 +1,8 @@
-import { type Job, JobEngine, type JobEngineOptions, type JobEventSink, type JobProcessor, type ProcessorOptions } from '@tidings/jobs';
+import { type Job, JobEngine, type JobEngineOptions, type JobProcessor, type ProcessorOptions } from '@tidings/jobs';
 import type { JobControl } from './job-control.js';
 import type { JobEventFeed } from './job-event-feed.js';
 
-export interface ClusterJobEngineOptions extends JobEngineOptions {
+export interface ClusterJobEngineOptions extends Omit<JobEngineOptions, 'events'> {
   readonly feed: JobEventFeed;
   readonly control: JobControl;
   /** How long a cancel waits for the worker holding the job to answer. Default 5000 ms. */
@@ -35,7 +35,7 @@ export class ClusterJobEngine extends JobEngine {
   private readonly onDefine: ClusterJobEngineOptions['onDefine'];
 
   constructor(options: ClusterJobEngineOptions) {
-    super(options);
+    super({ ...options, events: options.feed });
     this.feed = options.feed;
     this.control = options.control;
     this.cancelTimeoutMs = options.cancelTimeoutMs ?? 5000;
@@ -48,23 +48,9 @@ export class ClusterJobEngine extends JobEngine {
     return this;
   }
 
-  /** Starts delivering the cluster's events to this engine's sinks. */
+  /** Starts delivering the cluster's events to this engine's sinks; jobs never run here. */
   override async start(): Promise<void> {
     await this.feed.start();
-  }
-
-  /** Stops accepting jobs and delivering events. */
-  override async stop(): Promise<void> {
-    await super.stop();
-    await this.feed.stop();
-  }
-
-  override addSink(sink: JobEventSink): () => void {
-    return this.feed.addSink(sink);
-  }
-
-  override withJobState<T>(id: string, task: (job: Job | undefined) => Promise<T>): Promise<T> {
-    return this.feed.atEventBoundary(id, async () => task(await this.feed.stateAtBoundary(id)));
   }
 
   override async cancel(id: string, reason = 'Cancelled by request'): Promise<Job> {

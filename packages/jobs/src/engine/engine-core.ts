@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { KeyedMutex } from '../keyed-mutex.js';
 import type { JobLogger } from '../logger.js';
 import type { Job } from '../model.js';
-import type { ProgressNotifier } from '../notifier/progress-notifier.js';
+import type { JobEventWriter } from '../events/job-event-writer.js';
 import type { JobRunner } from '../runner/job-runner.js';
 import type { JobStore } from '../store/job-store.js';
 import type { ProcessorDefinition } from './processor.js';
@@ -18,7 +18,7 @@ export class EngineCore {
 
   constructor(
     readonly store: JobStore,
-    readonly notifier: ProgressNotifier,
+    readonly writer: JobEventWriter,
     readonly runner: JobRunner,
     readonly clock: Clock,
     readonly logger: JobLogger,

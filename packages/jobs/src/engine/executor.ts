@@ -91,7 +91,7 @@ export class Executor {
     const definition = core.definitions.get(job.type);
     if (!definition) {
       markFailed(job, core.now(), `No processor is defined for job type '${job.type}'.`, false);
-      await core.notifier.emit(job, 'failed');
+      await core.writer.emit(job, 'failed');
       return { settled: job };
     }
     markRunning(job, core.now());
@@ -106,7 +106,7 @@ export class Executor {
     const attempt = { job, definition, context, clearTimeout: timed.clear };
     core.live.set(job.id, job);
     this.attempts.set(job.id, attempt);
-    await core.notifier.emit(job, 'started');
+    await core.writer.emit(job, 'started');
     return attempt;
   }
 
@@ -122,22 +122,22 @@ export class Executor {
       return true;
     } else if (abort instanceof JobCancelledError) {
       markCancelled(job, now, abort.message);
-      await core.notifier.emit(job, 'cancelled');
+      await core.writer.emit(job, 'cancelled');
     } else if (succeeded) {
       markCompleted(job, now, outcome?.message, outcome?.result ?? null);
-      await core.notifier.emit(job, 'completed');
+      await core.writer.emit(job, 'completed');
     } else {
       const message = errorMessage(failure);
       const permanent = failure instanceof PermanentJobError;
       if (!permanent && job.attempt <= job.maxRetries) {
         const delayMs = backoffDelay(attempt.definition.options.backoff ?? this.defaults.backoff, job.attempt);
         markRetrying(job, now, message, delayMs);
-        await core.notifier.emit(job, 'retrying');
+        await core.writer.emit(job, 'retrying');
         core.logger.info({ jobId: job.id, attempt: job.attempt, delayMs, error: message }, 'job attempt failed; retrying');
         await core.enqueue(job);
       } else {
         markFailed(job, now, message, !permanent);
-        await core.notifier.emit(job, 'failed');
+        await core.writer.emit(job, 'failed');
         core.logger.warn({ jobId: job.id, type: job.type, error: message }, 'job failed');
       }
     }
@@ -162,10 +162,10 @@ export class Executor {
     this.attempts.delete(job.id);
     if (definition.options.resumable === false) {
       markFailed(job, this.core.now(), `Interrupted by a shutdown; '${job.type}' jobs cannot resume.`, true);
-      await this.core.notifier.emit(job, 'failed');
+      await this.core.writer.emit(job, 'failed');
     } else {
       markInterrupted(job, 'Interrupted by a shutdown; resumes after the restart');
-      await this.core.notifier.emit(job, 'interrupted');
+      await this.core.writer.emit(job, 'interrupted');
     }
     this.core.live.delete(job.id);
   }

@@ -35,7 +35,7 @@ export class FlowCoordinator {
       await this.syncStages(parent);
       parent.currentStage = child.currentStage ?? this.stepOf(parent, child)?.name ?? null;
       parent.statusMessage = child.statusMessage;
-      await this.core.notifier.emit(parent, first ? 'started' : 'stage');
+      await this.core.writer.emit(parent, first ? 'started' : 'stage');
     });
   }
 
@@ -53,7 +53,7 @@ export class FlowCoordinator {
     parent.progress = weightedProgress(parent);
     const eta = this.estimators.get(parent)?.estimate(this.core.clock.now(), parent.progress);
     parent.estimatedCompletion = eta === undefined ? null : new Date(eta).toISOString();
-    void this.core.notifier.progress(parent);
+    void this.core.writer.progress(parent);
   }
 
   /** A child reached a new resting state (Completed, Failed, Cancelled, or Pending again). */
@@ -95,7 +95,7 @@ export class FlowCoordinator {
         const next = children[index + 1];
         if (next) {
           parent.statusMessage = child.statusMessage;
-          await core.notifier.emit(parent, 'stage');
+          await core.writer.emit(parent, 'stage');
           if (next.status === 'Pending') await core.enqueue(next);
           return nothing;
         }
@@ -122,14 +122,14 @@ export class FlowCoordinator {
         // Pending again: the child is waiting to retry, or was interrupted by a shutdown.
         parent.statusMessage = child.statusMessage;
         parent.error = child.error;
-        await core.notifier.emit(parent, child.notBefore ? 'retrying' : 'interrupted');
+        await core.writer.emit(parent, child.notBefore ? 'retrying' : 'interrupted');
         if (!child.notBefore) core.live.delete(parent.id);
         return nothing;
     }
   }
 
   private async finishParent(parent: Job, kind: 'completed' | 'failed' | 'cancelled'): Promise<void> {
-    await this.core.notifier.emit(parent, kind);
+    await this.core.writer.emit(parent, kind);
     this.core.live.delete(parent.id);
   }
 

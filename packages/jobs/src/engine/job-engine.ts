@@ -4,8 +4,11 @@ import { JobCancelledError, JobInterruptedError, JobNotFoundError, JobStateError
 import { KeyedMutex } from '../keyed-mutex.js';
 import { type JobLogger, silentJobLogger } from '../logger.js';
 import { type Job, type JobEvent, type JobFilter, type JsonObject, type JsonValue, isTerminal } from '../model.js';
-import type { JobEventSink } from '../notifier/job-event-sink.js';
-import { type NotifierMetrics, ProgressNotifier } from '../notifier/progress-notifier.js';
+import { OrderedWrites } from '../events/job-event-line.js';
+import type { JobEventSink } from '../events/job-event-sink.js';
+import { JobEventWriter, type WriterMetrics } from '../events/job-event-writer.js';
+import type { JobEvents, JobEventsMetrics } from '../events/job-events.js';
+import { LocalJobEvents } from '../events/local-job-events.js';
 import { InProcessRunner } from '../runner/in-process-runner.js';
 import type { JobRunner, RunnerStats } from '../runner/job-runner.js';
 import type { JobStore } from '../store/job-store.js';
@@ -32,13 +35,19 @@ export interface JobEngineOptions {
   readonly store: JobStore;
   /** Default: an InProcessRunner with concurrency 4 on the same clock. */
   readonly runner?: JobRunner;
+  /**
+   * Who delivers the events to sinks. Default: LocalJobEvents, which delivers
+   * what this engine writes. Another backend (a Redis feed) delivers what the
+   * whole cluster writes; this engine's writes then only go to the store.
+   */
+  readonly events?: JobEvents;
   readonly clock?: Clock;
   readonly logger?: JobLogger;
   /** At most one ordinary progress event per job per this many ms. Default 1000. */
   readonly throttleIntervalMs?: number;
   /** A progress change of this many points is sent at once. Default 5. */
   readonly progressJump?: number;
-  /** A sink slower than this with one event is counted as failed. Default 5000 ms. */
+  /** A sink slower than this with one event is counted as failed (LocalJobEvents). Default 5000 ms. */
   readonly sinkTimeoutMs?: number;
   /** How long `stop` lets running processors checkpoint and return. Default 5000 ms. */
   readonly shutdownGraceMs?: number;
@@ -75,7 +84,7 @@ export interface NewFlow extends Omit<JobSpec, 'maxRetries' | 'idempotencyKey' |
   readonly steps: readonly NewFlowStep[];
 }
 
-export interface EngineMetrics extends NotifierMetrics, RunnerStats {}
+export interface EngineMetrics extends WriterMetrics, JobEventsMetrics, RunnerStats {}
 
 /**
  * Jobs with stages and live progress. Define processors, start, and enqueue
@@ -96,6 +105,7 @@ export interface EngineMetrics extends NotifierMetrics, RunnerStats {}
  */
 export class JobEngine {
   private readonly core: EngineCore;
+  private readonly jobEvents: JobEvents;
   private readonly flows: FlowCoordinator;
   private readonly executor: Executor;
   private readonly shutdownGraceMs: number;
@@ -108,16 +118,18 @@ export class JobEngine {
   constructor(options: JobEngineOptions) {
     const clock = options.clock ?? systemClock;
     const logger = options.logger ?? silentJobLogger;
-    const notifier = new ProgressNotifier({
+    const local = options.events ? undefined : new LocalJobEvents({ store: options.store, logger, sinkTimeoutMs: options.sinkTimeoutMs });
+    this.jobEvents = options.events ?? local!;
+    const writer = new JobEventWriter({
       store: options.store,
+      line: local ?? new OrderedWrites(),
       clock,
       logger,
       throttleIntervalMs: options.throttleIntervalMs,
       progressJump: options.progressJump,
-      sinkTimeoutMs: options.sinkTimeoutMs,
     });
     const runner = options.runner ?? new InProcessRunner({ clock, logger });
-    this.core = new EngineCore(options.store, notifier, runner, clock, logger, new KeyedMutex());
+    this.core = new EngineCore(options.store, writer, runner, clock, logger, new KeyedMutex());
     this.flows = new FlowCoordinator(this.core, (id, reason) => this.cancel(id, reason));
     this.executor = new Executor(this.core, this.flows, {
       backoff: options.backoff ?? DEFAULT_BACKOFF,
@@ -167,17 +179,18 @@ export class JobEngine {
 
   /** Every event goes to every sink, in sequence order per job. Returns a function that removes the sink. */
   addSink(sink: JobEventSink): () => void {
-    return this.core.notifier.addSink(sink);
+    return this.jobEvents.addSink(sink);
   }
 
   get metrics(): EngineMetrics {
-    return { ...this.core.notifier.metrics, ...this.core.runner.stats };
+    return { ...this.core.writer.metrics, sinkFailures: this.jobEvents.metrics.sinkFailures, ...this.core.runner.stats };
   }
 
   /** Recovers what the last process left unfinished, then starts running jobs. */
   async start(): Promise<void> {
     if (this.state !== 'idle') throw new JobStateError(`The engine cannot start: it is ${this.state}.`);
     this.state = 'running';
+    await this.jobEvents.start();
     await this.core.runner.start(this.executor.execute);
     await recoverJobs(this.core, this.flows);
   }
@@ -192,14 +205,16 @@ export class JobEngine {
   async stop(): Promise<void> {
     if (this.state !== 'running') {
       this.state = 'stopped';
+      await this.jobEvents.stop();
       return;
     }
     this.state = 'stopping';
     const stillRunning = await this.core.runner.stop(new JobInterruptedError(), this.shutdownGraceMs);
     for (const jobId of stillRunning) await this.executor.abandon(jobId);
     await this.core.locks.idle();
-    await this.core.notifier.flushAll();
-    await this.core.notifier.drain();
+    await this.core.writer.flushAll();
+    await this.core.writer.drain();
+    await this.jobEvents.stop();
     this.state = 'stopped';
   }
 
@@ -228,7 +243,7 @@ export class JobEngine {
     });
     const existing = await this.core.store.insertJob(job);
     if (existing) return { job: existing, existing: true };
-    await this.core.notifier.emit(job, 'created');
+    await this.core.writer.emit(job, 'created');
     await this.core.enqueue(job);
     return { job, existing: false };
   }
@@ -260,8 +275,8 @@ export class JobEngine {
       stages: spec.steps.map((s) => s.name),
     });
     await this.core.store.insertJobs([parent, ...children]);
-    await this.core.notifier.emit(parent, 'created');
-    for (const child of children) await this.core.notifier.emit(child, 'created');
+    await this.core.writer.emit(parent, 'created');
+    for (const child of children) await this.core.writer.emit(child, 'created');
     await this.core.enqueue(children[0]!);
     return { parent, children };
   }
@@ -294,7 +309,7 @@ export class JobEngine {
    * Use it to send a subscriber the current state without racing the events.
    */
   withJobState<T>(id: string, task: (job: Job | undefined) => Promise<T>): Promise<T> {
-    return this.core.notifier.atEventBoundary(id, async () => task(await this.core.store.getJob(id)));
+    return this.jobEvents.withJobState(id, task);
   }
 
   /**
@@ -311,7 +326,7 @@ export class JobEngine {
       if (current.steps) cancelUnfinishedStages(current);
       this.executor.close(id);
       await this.core.runner.cancel(id, new JobCancelledError(reason));
-      await this.core.notifier.emit(current, 'cancelled');
+      await this.core.writer.emit(current, 'cancelled');
       this.core.live.delete(id);
       return current;
     });
@@ -345,7 +360,7 @@ export class JobEngine {
       const current = (await this.core.load(id))!;
       assertRetryable(current);
       markRetried(current);
-      await this.core.notifier.emit(current, 'retried');
+      await this.core.writer.emit(current, 'retried');
       return current;
     });
     await this.core.enqueue(retried);
@@ -359,7 +374,7 @@ export class JobEngine {
         const current = (await this.core.load(child.id))!;
         if (!isTerminal(current.status)) return;
         markRetried(current);
-        await this.core.notifier.emit(current, 'retried');
+        await this.core.writer.emit(current, 'retried');
       });
     }
     const retried = await this.core.locks.run(parent.id, async () => {
@@ -373,7 +388,7 @@ export class JobEngine {
         if (child?.status === 'Completed' && stage) Object.assign(stage, { status: 'Completed', progress: 100, startedAt: child.startedAt, completedAt: child.finishedAt });
       });
       current.progress = weightedProgress(current);
-      await this.core.notifier.emit(current, 'retried');
+      await this.core.writer.emit(current, 'retried');
       return current;
     });
     const first = unfinished[0];

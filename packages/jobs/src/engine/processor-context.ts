@@ -15,7 +15,7 @@ const MAX_STREAM_NAME = 64;
 
 /**
  * The context of one running attempt. It mutates the live job and hands it to
- * the notifier; once closed (the job was cancelled or given up on) every call
+ * the event writer; once closed (the job was cancelled or given up on) every call
  * is a no-op, so a processor that ignores its signal cannot change the
  * outcome.
  */
@@ -70,7 +70,7 @@ export class AttemptContext implements ProcessorContext {
   async checkpoint(data: JsonValue): Promise<void> {
     if (!this.active) return;
     this.job.checkpoint = structuredClone(data);
-    await this.core.notifier.save(this.job);
+    await this.core.writer.save(this.job);
   }
 
   async metadata(patch: JsonObject): Promise<void> {
@@ -107,18 +107,18 @@ export class AttemptContext implements ProcessorContext {
         stream: 'tidings',
         data: `Output truncated: the job's output is limited to ${maxItems} items and ${maxBytes} bytes; later output is dropped.`,
       };
-      await this.core.notifier.emit(this.job, 'outputTruncated', notice);
+      await this.core.writer.emit(this.job, 'outputTruncated', notice);
       return;
     }
     stats.items++;
     stats.bytes += bytes;
-    await this.core.notifier.emit(this.job, 'output', { stream, data: JSON.parse(json) as JsonValue });
+    await this.core.writer.emit(this.job, 'output', { stream, data: JSON.parse(json) as JsonValue });
   }
 
   private async changed(): Promise<void> {
     const eta = this.eta.estimate(this.core.clock.now(), this.job.progress);
     this.job.estimatedCompletion = eta === undefined ? null : new Date(eta).toISOString();
-    const sent = this.core.notifier.progress(this.job);
+    const sent = this.core.writer.progress(this.job);
     this.onChange(this.job);
     await sent;
   }

@@ -24,12 +24,12 @@ export async function recoverJobs(core: EngineCore, flows: FlowCoordinator): Pro
       if (job.status === 'Running') {
         if (core.definitions.get(job.type)?.options.resumable === false) {
           markFailed(job, core.now(), `Interrupted by a restart while running; '${job.type}' jobs cannot resume.`, true);
-          await core.notifier.emit(job, 'failed');
+          await core.writer.emit(job, 'failed');
           settled.push(job);
           return;
         }
         markInterrupted(job, RECOVERED_MESSAGE);
-        await core.notifier.emit(job, 'recovered');
+        await core.writer.emit(job, 'recovered');
       }
       if (job.dependsOn) {
         const before = await core.store.getJob(job.dependsOn);
