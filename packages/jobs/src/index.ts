@@ -16,8 +16,26 @@ export {
   isTerminal,
   withCurrentFields,
 } from './model.js';
-export { JobEngine, type JobEngineOptions, type NewJob, type NewFlow, type NewFlowStep, type EngineMetrics, type Submission } from './engine/job-engine.js';
-export type { JobProcessor, ProcessorContext, ProcessorOptions, JobOutcome, Backoff, OutputLimits } from './engine/processor.js';
+export {
+  JobEngine,
+  type JobEngineOptions,
+  type JobEngineParts,
+  type EngineWorker,
+  type NewJob,
+  type NewFlow,
+  type NewFlowStep,
+  type EngineMetrics,
+  type Submission,
+  orderedWriter,
+} from './engine/job-engine.js';
+export { JobQueue, type JobQueueOptions } from './queue/job-queue.js';
+export { JobRegistry, type DefinitionListener } from './queue/job-registry.js';
+export { type JobDispatcher, type JobHolder, dispatchJob } from './queue/job-dispatcher.js';
+export { LocalJobWorker, type LocalJobWorkerOptions } from './worker/local-job-worker.js';
+export { Executor, type ExecutorOptions, type ExecuteOptions, type ExecutorDefaults } from './engine/executor.js';
+export { FlowCoordinator } from './engine/flow-coordinator.js';
+export type { JobProcessor, ProcessorContext, ProcessorOptions, JobOutcome, Backoff, OutputLimits, ProcessorDefinition } from './engine/processor.js';
+export { DEFAULT_BACKOFF, DEFAULT_OUTPUT_LIMITS, DEFAULT_MAX_METADATA_BYTES } from './engine/processor.js';
 export { MAX_TAGS, MAX_TAG_LENGTH, MAX_IDEMPOTENCY_KEY_LENGTH } from './engine/submission.js';
 export { RECOVERED_MESSAGE } from './engine/recovery.js';
 export { type JobEventSink, type SinkDelivery, deliverToSinks } from './events/job-event-sink.js';

@@ -1,4 +1,4 @@
-import { type Job, JobEngine, type JobEngineOptions, type JobProcessor, type JobRunner, type ProcessorOptions, type RunnerItem, silentJobLogger } from '@tidings/jobs';
+import { type Job, JobEngine, type JobEngineOptions, type JobProcessor, type JobRegistry, type JobRunner, type ProcessorOptions, type RunnerItem, silentJobLogger } from '@tidings/jobs';
 import { AttemptRunner } from './attempt-runner.js';
 import { AttemptStoreView } from './attempt-store-view.js';
 import type { RedisJobStore } from './redis-job-store.js';
@@ -16,7 +16,7 @@ export interface JobAttemptSettings {
   readonly store: RedisJobStore;
   /** Where jobs other than the attempt's own go (the next step of a flow). */
   readonly queue: JobRunner;
-  readonly definitions: ReadonlyMap<string, JobDefinition>;
+  readonly registry: JobRegistry;
   readonly engine: AttemptEngineOptions;
 }
 
@@ -46,7 +46,8 @@ export class JobAttempt {
   ) {
     this.runner = new AttemptRunner(item, settings.queue, settings.engine.logger ?? silentJobLogger);
     this.engine = new JobEngine({ ...settings.engine, store: new AttemptStoreView(settings.store, item.jobId), runner: this.runner });
-    for (const [type, definition] of settings.definitions) {
+    for (const type of settings.registry.types) {
+      const definition = settings.registry.get(type)!;
       const processor: JobProcessor =
         giveUp !== undefined && type === item.type
           ? async () => {

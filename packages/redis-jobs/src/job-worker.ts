@@ -1,10 +1,10 @@
 import type { HubLogger } from '@tidings/hub';
-import { type Job, JobCancelledError, JobInterruptedError, type RunnerItem } from '@tidings/jobs';
+import { type Job, JobCancelledError, JobInterruptedError, type JobRegistry, type RunnerItem } from '@tidings/jobs';
 import { DelayedError, type Job as BullJob, Worker } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { RedisSource } from '@tidings/redis/link';
 import { type BullMqQueue, QUEUE_NAME, bullPrefix, openRedis } from './bullmq-queue.js';
-import { type AttemptEngineOptions, JobAttempt, type JobAttemptSettings, type JobDefinition } from './job-attempt.js';
+import { type AttemptEngineOptions, JobAttempt, type JobAttemptSettings } from './job-attempt.js';
 import type { JobControl } from './job-control.js';
 import type { JobWriteRejectedError } from './job-write-rejected.js';
 import type { RedisJobStore } from './redis-job-store.js';
@@ -38,7 +38,7 @@ export interface JobWorkerDeps {
   readonly store: RedisJobStore;
   readonly queue: BullMqQueue;
   readonly control: JobControl;
-  readonly definitions: ReadonlyMap<string, JobDefinition>;
+  readonly registry: JobRegistry;
   readonly logger: HubLogger;
 }
 
@@ -165,8 +165,8 @@ export class JobWorker {
   }
 
   private settings(): JobAttemptSettings {
-    const { store, queue, definitions, logger } = this.deps;
-    return { store, queue, definitions, engine: { logger, ...this.options.engine } };
+    const { store, queue, registry, logger } = this.deps;
+    return { store, queue, registry, engine: { logger, ...this.options.engine } };
   }
 
   private async process(bullJob: BullJob<RunnerItem>, token: string | undefined): Promise<void> {
@@ -175,7 +175,7 @@ export class JobWorker {
       this.deps.logger.warn({ bullJobId: bullJob.id }, 'dropped a queued job without a job id, type and priority');
       return;
     }
-    const limit = this.deps.definitions.get(item.type)?.options?.concurrency;
+    const limit = this.deps.registry.get(item.type)?.options.concurrency;
     const release = await this.slots.acquire(item.type, limit, this.closed.signal).catch(() => undefined);
     if (release) {
       try {

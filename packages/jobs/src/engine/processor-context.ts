@@ -1,6 +1,7 @@
+import type { Clock } from '../clock.js';
+import type { JobEventWriter } from '../events/job-event-writer.js';
 import type { JobLogger } from '../logger.js';
 import type { Job, JobOutputItem, JsonObject, JsonValue } from '../model.js';
-import type { EngineCore } from './engine-core.js';
 import { EtaEstimator } from './eta.js';
 import { clampPercent, enterStage, setStageProgress } from './job-state.js';
 import type { OutputLimits, ProcessorContext } from './processor.js';
@@ -9,6 +10,12 @@ import type { OutputLimits, ProcessorContext } from './processor.js';
 export interface AttemptBounds {
   readonly output: Required<OutputLimits>;
   readonly maxMetadataBytes: number;
+}
+
+/** Where an attempt's reports go, and its clock. */
+export interface AttemptServices {
+  readonly writer: JobEventWriter;
+  readonly clock: Clock;
 }
 
 const MAX_STREAM_NAME = 64;
@@ -28,7 +35,7 @@ export class AttemptContext implements ProcessorContext {
     readonly signal: AbortSignal,
     readonly previousResult: JsonValue,
     readonly logger: JobLogger,
-    private readonly core: EngineCore,
+    private readonly core: AttemptServices,
     /** Told of every change (a flow updates its parent from it). */
     private readonly onChange: (job: Job) => void,
     private readonly bounds: AttemptBounds,
@@ -52,7 +59,7 @@ export class AttemptContext implements ProcessorContext {
     if (typeof name !== 'string' || name.length === 0) throw new TypeError('A stage needs a name.');
     const progress = clampPercent(percent);
     if (!this.active) return;
-    enterStage(this.job, name, this.core.now());
+    enterStage(this.job, name, new Date(this.core.clock.now()).toISOString());
     this.job.progress = progress;
     this.job.statusMessage = message ?? null;
     await this.changed();

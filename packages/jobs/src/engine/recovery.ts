@@ -1,7 +1,6 @@
 import type { Job } from '../model.js';
-import type { EngineCore } from './engine-core.js';
-import type { FlowCoordinator } from './flow-coordinator.js';
 import { markFailed, markInterrupted } from './job-state.js';
+import type { JobWorkParts } from './job-work-parts.js';
 
 export const RECOVERED_MESSAGE = 'Recovered after a restart; resuming';
 
@@ -13,17 +12,19 @@ export const RECOVERED_MESSAGE = 'Recovered after a restart; resuming';
  * the step before it). Flows left behind their children are brought up to
  * date.
  */
-export async function recoverJobs(core: EngineCore, flows: FlowCoordinator): Promise<void> {
+export async function recoverJobs(core: JobWorkParts): Promise<void> {
+  const { flows } = core;
+  const now = () => new Date(core.clock.now()).toISOString();
   const active = (await core.store.listJobs({ status: ['Running', 'Pending'] })).reverse(); // oldest first
   const settled: Job[] = [];
   let requeued = 0;
   for (const stored of active.filter((j) => !j.steps)) {
     await core.locks.run(stored.id, async () => {
-      const job = await core.load(stored.id);
+      const job = await core.store.getJob(stored.id);
       if (!job || (job.status !== 'Running' && job.status !== 'Pending')) return;
       if (job.status === 'Running') {
-        if (core.definitions.get(job.type)?.options.resumable === false) {
-          markFailed(job, core.now(), `Interrupted by a restart while running; '${job.type}' jobs cannot resume.`, true);
+        if (core.registry.get(job.type)?.options.resumable === false) {
+          markFailed(job, now(), `Interrupted by a restart while running; '${job.type}' jobs cannot resume.`, true);
           await core.writer.emit(job, 'failed');
           settled.push(job);
           return;
@@ -35,7 +36,7 @@ export async function recoverJobs(core: EngineCore, flows: FlowCoordinator): Pro
         const before = await core.store.getJob(job.dependsOn);
         if (before?.status !== 'Completed') return;
       }
-      await core.enqueue(job);
+      await core.requeue(job);
       requeued++;
     });
   }
