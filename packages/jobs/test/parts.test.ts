@@ -2,9 +2,6 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { join } from 'node:path';
 import {
-  DEFAULT_BACKOFF,
-  DEFAULT_MAX_METADATA_BYTES,
-  DEFAULT_OUTPUT_LIMITS,
   InProcessRunner,
   JobEngine,
   JobEventWriter,
@@ -39,14 +36,7 @@ describe('the engine composed of a queue, job events and a worker', () => {
     const store = new SqliteJobStore(join(dir.path, 'composed.db'));
     const runner = new InProcessRunner({ clock, logger });
     const { queue, events } = queueAndEvents(store, runner);
-    const worker = new LocalJobWorker({
-      queue,
-      runner,
-      logger,
-      shutdownGraceMs: 1000,
-      defaults: { backoff: DEFAULT_BACKOFF, output: DEFAULT_OUTPUT_LIMITS, maxMetadataBytes: DEFAULT_MAX_METADATA_BYTES },
-    });
-    queue.heldBy(worker);
+    const worker = new LocalJobWorker({ queue, runner, logger, shutdownGraceMs: 1000 });
     const engine = new JobEngine({ queue, events, worker });
     const seen: JobEvent[] = [];
     engine.addSink({ deliver: (event) => void seen.push(event) });

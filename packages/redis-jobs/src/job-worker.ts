@@ -1,8 +1,5 @@
 import type { HubLogger } from '@tidings/hub';
 import {
-  DEFAULT_BACKOFF,
-  DEFAULT_MAX_METADATA_BYTES,
-  DEFAULT_OUTPUT_LIMITS,
   Executor,
   type Job,
   JobCancelledError,
@@ -12,6 +9,7 @@ import {
   JobQueue,
   type JobRegistry,
   type RunnerItem,
+  executorDefaults,
   orderedWriter,
   systemClock,
 } from '@tidings/jobs';
@@ -125,11 +123,7 @@ export class JobWorker {
       logger,
       // A job left Pending by its attempt (a retry after backoff) goes back to BullMQ when the attempt ends (requeueIfPending).
       requeue: async () => undefined,
-      defaults: {
-        backoff: engine.backoff ?? DEFAULT_BACKOFF,
-        output: { ...DEFAULT_OUTPUT_LIMITS, ...engine.outputLimits },
-        maxMetadataBytes: engine.maxMetadataBytes ?? DEFAULT_MAX_METADATA_BYTES,
-      },
+      defaults: executorDefaults(engine),
     });
     this.jobs.heldBy(this.executor);
   }

@@ -5,7 +5,16 @@ import type { FlowCoordinator } from './flow-coordinator.js';
 import { cancelUnfinishedStages, markCancelled, markCompleted, markFailed, markInterrupted, markRetrying, markRunning, pendingStage } from './job-state.js';
 import type { JobWorkParts } from './job-work-parts.js';
 import { AttemptContext } from './processor-context.js';
-import { type Backoff, type JobOutcome, type OutputLimits, type ProcessorDefinition, backoffDelay } from './processor.js';
+import {
+  type Backoff,
+  DEFAULT_BACKOFF,
+  DEFAULT_MAX_METADATA_BYTES,
+  DEFAULT_OUTPUT_LIMITS,
+  type JobOutcome,
+  type OutputLimits,
+  type ProcessorDefinition,
+  backoffDelay,
+} from './processor.js';
 import { RECOVERED_MESSAGE } from './recovery.js';
 
 interface Attempt {
@@ -32,6 +41,22 @@ export interface ExecutorDefaults {
   readonly backoff: Backoff;
   readonly output: Required<OutputLimits>;
   readonly maxMetadataBytes: number;
+}
+
+/** What a worker may set for the job types that do not set their own (as `JobEngine` takes them). */
+export interface AttemptSettings {
+  readonly backoff?: Backoff;
+  readonly outputLimits?: OutputLimits;
+  readonly maxMetadataBytes?: number;
+}
+
+/** The settings with the defaults filled in: exponential backoff from 1 s, 10 000 items and 1 MiB of output, 64 KiB of metadata. */
+export function executorDefaults(settings: AttemptSettings): ExecutorDefaults {
+  return {
+    backoff: settings.backoff ?? DEFAULT_BACKOFF,
+    output: { ...DEFAULT_OUTPUT_LIMITS, ...settings.outputLimits },
+    maxMetadataBytes: settings.maxMetadataBytes ?? DEFAULT_MAX_METADATA_BYTES,
+  };
 }
 
 /**

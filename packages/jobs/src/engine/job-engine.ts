@@ -15,7 +15,7 @@ import { InProcessRunner } from '../runner/in-process-runner.js';
 import type { JobRunner, RunnerStats } from '../runner/job-runner.js';
 import type { JobStore } from '../store/job-store.js';
 import { LocalJobWorker } from '../worker/local-job-worker.js';
-import { type Backoff, DEFAULT_BACKOFF, DEFAULT_MAX_METADATA_BYTES, DEFAULT_OUTPUT_LIMITS, type JobProcessor, type OutputLimits, type ProcessorOptions } from './processor.js';
+import type { Backoff, JobProcessor, OutputLimits, ProcessorOptions } from './processor.js';
 
 export type { NewJob, NewFlow, NewFlowStep, Submission } from '../queue/job-queue.js';
 
@@ -73,18 +73,8 @@ function localParts(options: JobEngineOptions): Required<JobEngineParts> {
   });
   const runner = options.runner ?? new InProcessRunner({ clock, logger });
   const queue = new JobQueue({ store: options.store, writer, registry: new JobRegistry(), dispatcher: runner, locks: new KeyedMutex(), clock, maxRetries: options.maxRetries });
-  const worker = new LocalJobWorker({
-    queue,
-    runner,
-    logger,
-    shutdownGraceMs: options.shutdownGraceMs ?? 5000,
-    defaults: {
-      backoff: options.backoff ?? DEFAULT_BACKOFF,
-      output: { ...DEFAULT_OUTPUT_LIMITS, ...options.outputLimits },
-      maxMetadataBytes: options.maxMetadataBytes ?? DEFAULT_MAX_METADATA_BYTES,
-    },
-  });
-  queue.heldBy(worker);
+  const { shutdownGraceMs, backoff, outputLimits, maxMetadataBytes } = options;
+  const worker = new LocalJobWorker({ queue, runner, logger, shutdownGraceMs, backoff, outputLimits, maxMetadataBytes });
   return { queue, events, worker };
 }
 

@@ -1,21 +1,20 @@
 import { JobInterruptedError } from '../errors.js';
-import { Executor, type ExecutorDefaults } from '../engine/executor.js';
+import { type AttemptSettings, Executor, executorDefaults } from '../engine/executor.js';
 import { recoverJobs } from '../engine/recovery.js';
-import type { JobLogger } from '../logger.js';
+import { type JobLogger, silentJobLogger } from '../logger.js';
 import type { Job } from '../model.js';
 import { type JobHolder, dispatchJob } from '../queue/job-dispatcher.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import type { JobRunner, RunnerStats } from '../runner/job-runner.js';
 
-export interface LocalJobWorkerOptions {
+export interface LocalJobWorkerOptions extends AttemptSettings {
   /** The queue of this process: its store, writer, job types, locks and flows are the worker's too. */
   readonly queue: JobQueue;
   /** Runs the attempts (an InProcessRunner); the queue dispatches to the same one. */
   readonly runner: JobRunner;
-  readonly logger: JobLogger;
-  /** How long `stop` lets running processors checkpoint and return. */
-  readonly shutdownGraceMs: number;
-  readonly defaults: ExecutorDefaults;
+  readonly logger?: JobLogger;
+  /** How long `stop` lets running processors checkpoint and return. Default 5000 ms. */
+  readonly shutdownGraceMs?: number;
 }
 
 /**
@@ -27,12 +26,15 @@ export interface LocalJobWorkerOptions {
  */
 export class LocalJobWorker implements JobHolder {
   private readonly executor: Executor;
+  private readonly logger: JobLogger;
 
   constructor(private readonly options: LocalJobWorkerOptions) {
-    const { queue, runner, logger, defaults } = options;
+    const { queue, runner } = options;
+    const logger = (this.logger = options.logger ?? silentJobLogger);
     const requeue = (job: Job) => dispatchJob(runner, job, queue.clock);
-    this.executor = new Executor({ ...parts(queue), logger, requeue, defaults });
+    this.executor = new Executor({ ...parts(queue), logger, requeue, defaults: executorDefaults(options) });
     queue.registry.onDefine((definition) => runner.limitType?.(definition.type, definition.options.concurrency));
+    queue.heldBy(this); // the queue's cancel reaches the jobs running here
   }
 
   get stats(): RunnerStats {
@@ -41,9 +43,9 @@ export class LocalJobWorker implements JobHolder {
 
   /** Starts running jobs, then recovers what the last process left: jobs cut off while Running resume (or fail), Pending ones are queued again. */
   async start(): Promise<void> {
-    const { queue, runner, logger } = this.options;
+    const { queue, runner } = this.options;
     await runner.start(this.executor.execute);
-    await recoverJobs({ ...parts(queue), logger, requeue: (job) => queue.dispatch(job) });
+    await recoverJobs({ ...parts(queue), logger: this.logger, requeue: (job) => queue.dispatch(job) });
   }
 
   /**
@@ -52,7 +54,7 @@ export class LocalJobWorker implements JobHolder {
    * Their jobs go back to Pending and resume at the next start.
    */
   async stop(): Promise<void> {
-    const stillRunning = await this.options.runner.stop(new JobInterruptedError(), this.options.shutdownGraceMs);
+    const stillRunning = await this.options.runner.stop(new JobInterruptedError(), this.options.shutdownGraceMs ?? 5000);
     for (const jobId of stillRunning) await this.executor.abandon(jobId);
     await this.options.queue.locks.idle();
   }
