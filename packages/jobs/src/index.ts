@@ -26,7 +26,6 @@ export {
   type NewFlowStep,
   type EngineMetrics,
   type Submission,
-  orderedWriter,
 } from './engine/job-engine.js';
 export { JobQueue, type JobQueueOptions } from './queue/job-queue.js';
 export { JobRegistry, type DefinitionListener } from './queue/job-registry.js';

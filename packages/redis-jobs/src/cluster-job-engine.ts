@@ -1,4 +1,4 @@
-import { JobEngine, type JobEngineOptions, JobQueue, type JobRegistry, orderedWriter, systemClock } from '@tidings/jobs';
+import { JobEngine, type JobEngineOptions, JobEventWriter, JobQueue, type JobRegistry, silentJobLogger, systemClock } from '@tidings/jobs';
 import type { BullMqQueue } from './bullmq-queue.js';
 import type { JobControl } from './job-control.js';
 import type { JobEventFeed } from './job-event-feed.js';
@@ -31,13 +31,16 @@ export class ClusterJobEngine extends JobEngine {
   constructor(options: ClusterJobEngineOptions) {
     const { store, control } = options;
     const cancelTimeoutMs = options.cancelTimeoutMs ?? 5000;
+    const clock = options.clock ?? systemClock;
+    const { throttleIntervalMs, progressJump } = options;
+    const writer = JobEventWriter.ordered({ store, clock, logger: options.logger ?? silentJobLogger, throttleIntervalMs, progressJump });
     const queue = new JobQueue({
       store,
-      writer: orderedWriter(store, options),
+      writer,
       registry: options.registry,
       dispatcher: options.queue,
       holder: { cancelHeld: (jobId, reason) => control.requestCancel(jobId, reason, cancelTimeoutMs) },
-      clock: options.clock ?? systemClock,
+      clock,
       maxRetries: options.maxRetries,
     });
     super({ queue, events: options.feed });

@@ -4,13 +4,12 @@ import {
   type Job,
   JobCancelledError,
   type JobEngineOptions,
-  type JobEventWriter,
+  JobEventWriter,
   JobInterruptedError,
   JobQueue,
   type JobRegistry,
   type RunnerItem,
   executorDefaults,
-  orderedWriter,
   systemClock,
 } from '@tidings/jobs';
 import { DelayedError, type Job as BullJob, Worker } from 'bullmq';
@@ -110,7 +109,8 @@ export class JobWorker {
     const clock = engine.clock ?? systemClock;
     const logger = engine.logger ?? deps.logger;
     this.shutdownGraceMs = engine.shutdownGraceMs ?? 5000;
-    this.writer = orderedWriter(deps.store, { ...engine, logger });
+    const { throttleIntervalMs, progressJump } = engine;
+    this.writer = JobEventWriter.ordered({ store: deps.store, clock, logger, throttleIntervalMs, progressJump });
     // The worker's own queue: a flow's next step goes to BullMQ; later steps of a failed flow are cancelled here.
     this.jobs = new JobQueue({ store: deps.store, writer: this.writer, registry: deps.registry, dispatcher: deps.queue, clock, maxRetries: engine.maxRetries });
     this.executor = new Executor({

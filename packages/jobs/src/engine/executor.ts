@@ -73,11 +73,7 @@ export class Executor {
     this.flows = options.flows;
   }
 
-  /** Jobs with an attempt running here. */
-  get running(): number {
-    return this.attempts.size;
-  }
-
+  /** Whether an attempt of the job runs here. */
   holds(jobId: string): boolean {
     return this.attempts.has(jobId);
   }

@@ -1,6 +1,5 @@
 import { type Clock, systemClock } from '../clock.js';
 import { JobStateError } from '../errors.js';
-import { OrderedWrites } from '../events/job-event-line.js';
 import type { JobEventSink } from '../events/job-event-sink.js';
 import { JobEventWriter, type WriterMetrics } from '../events/job-event-writer.js';
 import type { JobEvents, JobEventsMetrics } from '../events/job-events.js';
@@ -76,18 +75,6 @@ function localParts(options: JobEngineOptions): Required<JobEngineParts> {
   const { shutdownGraceMs, backoff, outputLimits, maxMetadataBytes } = options;
   const worker = new LocalJobWorker({ queue, runner, logger, shutdownGraceMs, backoff, outputLimits, maxMetadataBytes });
   return { queue, events, worker };
-}
-
-/** Writes to `store` in order per job, for an engine whose events a feed delivers. */
-export function orderedWriter(store: JobStore, options: Pick<JobEngineOptions, 'clock' | 'logger' | 'throttleIntervalMs' | 'progressJump'> = {}): JobEventWriter {
-  return new JobEventWriter({
-    store,
-    line: new OrderedWrites(),
-    clock: options.clock ?? systemClock,
-    logger: options.logger ?? silentJobLogger,
-    throttleIntervalMs: options.throttleIntervalMs,
-    progressJump: options.progressJump,
-  });
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { JobLogger } from '../logger.js';
 import { type Job, type JobEvent, type JobEventKind, type JobOutputItem, TERMINAL_EVENT_KINDS } from '../model.js';
 import type { JobStore } from '../store/job-store.js';
-import type { JobEventLine } from './job-event-line.js';
+import { type JobEventLine, OrderedWrites } from './job-event-line.js';
 import { ProgressThrottle } from './progress-throttle.js';
 
 export interface JobEventWriterOptions {
@@ -35,6 +35,11 @@ export class JobEventWriter {
   private readonly throttle: ProgressThrottle;
   /** Jobs whose latest progress waits for the throttle: the live object to send when due. */
   private readonly waiting = new Map<string, Job>();
+
+  /** A writer whose events another process delivers (a Redis feed reads them back): its line only orders the writes. */
+  static ordered(options: Omit<JobEventWriterOptions, 'line'>): JobEventWriter {
+    return new JobEventWriter({ ...options, line: new OrderedWrites() });
+  }
 
   constructor(private readonly options: JobEventWriterOptions) {
     this.throttle = new ProgressThrottle({
