@@ -35,12 +35,12 @@ export class AttemptContext implements ProcessorContext {
     readonly signal: AbortSignal,
     readonly previousResult: JsonValue,
     readonly logger: JobLogger,
-    private readonly core: AttemptServices,
+    private readonly services: AttemptServices,
     /** Told of every change (a flow updates its parent from it). */
     private readonly onChange: (job: Job) => void,
     private readonly bounds: AttemptBounds,
   ) {
-    this.eta = new EtaEstimator(core.clock.now(), job.progress);
+    this.eta = new EtaEstimator(services.clock.now(), job.progress);
   }
 
   get isActive(): boolean {
@@ -59,7 +59,7 @@ export class AttemptContext implements ProcessorContext {
     if (typeof name !== 'string' || name.length === 0) throw new TypeError('A stage needs a name.');
     const progress = clampPercent(percent);
     if (!this.active) return;
-    enterStage(this.job, name, new Date(this.core.clock.now()).toISOString());
+    enterStage(this.job, name, new Date(this.services.clock.now()).toISOString());
     this.job.progress = progress;
     this.job.statusMessage = message ?? null;
     await this.changed();
@@ -77,7 +77,7 @@ export class AttemptContext implements ProcessorContext {
   async checkpoint(data: JsonValue): Promise<void> {
     if (!this.active) return;
     this.job.checkpoint = structuredClone(data);
-    await this.core.writer.save(this.job);
+    await this.services.writer.save(this.job);
   }
 
   async metadata(patch: JsonObject): Promise<void> {
@@ -114,18 +114,18 @@ export class AttemptContext implements ProcessorContext {
         stream: 'tidings',
         data: `Output truncated: the job's output is limited to ${maxItems} items and ${maxBytes} bytes; later output is dropped.`,
       };
-      await this.core.writer.emit(this.job, 'outputTruncated', notice);
+      await this.services.writer.emit(this.job, 'outputTruncated', notice);
       return;
     }
     stats.items++;
     stats.bytes += bytes;
-    await this.core.writer.emit(this.job, 'output', { stream, data: JSON.parse(json) as JsonValue });
+    await this.services.writer.emit(this.job, 'output', { stream, data: JSON.parse(json) as JsonValue });
   }
 
   private async changed(): Promise<void> {
-    const eta = this.eta.estimate(this.core.clock.now(), this.job.progress);
+    const eta = this.eta.estimate(this.services.clock.now(), this.job.progress);
     this.job.estimatedCompletion = eta === undefined ? null : new Date(eta).toISOString();
-    const sent = this.core.writer.progress(this.job);
+    const sent = this.services.writer.progress(this.job);
     this.onChange(this.job);
     await sent;
   }
