@@ -78,6 +78,13 @@ export class ConnectionRegistry {
     return [...this.connections.values()].filter((c) => c.userIdentifier === userIdentifier);
   }
 
+  /** The users (virtual keys) with a connection open here. */
+  users(): Set<string> {
+    const users = new Set<string>();
+    for (const c of this.connections.values()) if (c.userIdentifier !== null) users.add(c.userIdentifier);
+    return users;
+  }
+
   private dropMember(hub: string, group: string, connectionId: string): void {
     const key = memberKey(hub, group);
     const set = this.members.get(key);
