@@ -19,8 +19,8 @@ return id
 // KEYS: ids, letters. ARGV: hub ('' for any), user ('' for any), limit, offset. Newest first.
 const LIST = new RedisScript(`
 local hub, user, limit, skip = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-local out, start = {}, 0
-while #out < limit do
+local out, found, start = {}, 0, 0
+while found < limit do
   local ids = redis.call('ZREVRANGE', KEYS[1], start, start + 199)
   if #ids == 0 then break end
   start = start + #ids
@@ -33,7 +33,13 @@ while #out < limit do
         matches = (hub == '' or letter.hub == hub) and (user == '' or letter.userIdentifier == user)
       end
       if matches then
-        if skip > 0 then skip = skip - 1 elseif #out < limit then out[#out + 1] = id; out[#out + 1] = json end
+        if skip > 0 then
+          skip = skip - 1
+        elseif found < limit then
+          found = found + 1
+          out[#out + 1] = id
+          out[#out + 1] = json
+        end
       end
     end
   end
