@@ -94,11 +94,12 @@ describe('Conduit in scaled mode: two API nodes as processes on one redis-server
     assert.equal((await http(nodeB, '/api/conduit/spend', { token: key })).status, 401);
   });
 
-  it('a critical message delivered through B and acknowledged through A is settled once and not re-sent', async () => {
+  it('a critical message delivered through B and acknowledged through A is settled once and not re-sent; a finished task is billed once', async () => {
     const { key } = await issueKey(nodeA, 'acknowledging');
     const videosOnB = await hub(nodeB, '/hubs/video-generation', key);
     const tasksOnA = await hub(nodeA, '/hubs/tasks', key);
     const completed = record<Record<string, unknown>>(videosOnB, 'VideoCompleted');
+    const spend = record<Record<string, number>>(await hub(nodeA, '/hubs/spend-notifications', key), 'SpendUpdate');
     const acknowledged = await startVideo(nodeA, key, 'acknowledged through A');
     const ignored = await startVideo(nodeA, key, 'never acknowledged');
     await videosOnB.invoke('SubscribeToVideoGeneration', acknowledged);
@@ -117,6 +118,13 @@ describe('Conduit in scaled mode: two API nodes as processes on one redis-server
     assert.equal(of(acknowledged).length, 1, 'never re-sent');
     assert.equal((await metrics(nodeA)).acknowledgements.acknowledged, 1);
     for (const m of of(ignored)) await videosOnB.invoke('AcknowledgeMessage', m.messageId);
+
+    // Both nodes heard both tasks end; each task's cost ($0.30) is billed once, by one of them.
+    await waitFor(() => spend.some((u) => u.currentSpend! >= 0.6), 20_000, 'both tasks billed');
+    assert.equal((await http(nodeB, '/api/conduit/spend', { body: { amount: 0.01 }, token: key })).status, 202);
+    await waitFor(() => spend.some((u) => u.delta === 0.01), 20_000, 'the SpendUpdate after the tasks');
+    assert.equal(spend.at(-1)!.currentSpend, 0.61);
+    assert.ok(spend.every((u) => u.currentSpend! <= 0.61), JSON.stringify(spend));
   });
 
   it('a dead letter written by A is listed, counted and removed through B: one list', async () => {
