@@ -265,13 +265,16 @@ export class ConduitSurface {
     return revoked;
   }
 
+  /** Closes this node's connections of the key (not a JWT user of `/hubs/notifications` who has the same id). */
   private closeConnectionsOf(virtualKeyId: string): void {
-    for (const connection of this.registry.connectionsOf(virtualKeyId)) connection.abort();
+    for (const connection of this.registry.connectionsOf(virtualKeyId)) if (schemeOf(connection.user) === 'VirtualKey') connection.abort();
   }
 
   /** Closes this node's connections of keys revoked meanwhile (revocations announced while this node could not hear them). */
   private async closeRevokedConnections(): Promise<void> {
-    for (const id of this.registry.users()) {
+    const held = new Set<string>();
+    for (const connection of this.registry.all()) if (schemeOf(connection.user) === 'VirtualKey' && connection.userIdentifier) held.add(connection.userIdentifier);
+    for (const id of held) {
       const key = await this.keys.get(id);
       if (key?.revokedAt) this.closeConnectionsOf(id);
     }

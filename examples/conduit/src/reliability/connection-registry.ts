@@ -1,10 +1,12 @@
-import type { GroupManager, HubCallerContext } from '@tidings/hub';
+import type { GroupManager, HubCallerContext, HubUser } from '@tidings/hub';
 
 /** A connection as the registry knows it. */
 export interface RegisteredConnection {
   readonly hub: string;
   readonly connectionId: string;
   readonly userIdentifier: string | null;
+  /** Who authenticated it (its claims say with what credential). */
+  readonly user: HubUser | undefined;
   readonly connectedAt: string;
   readonly groups: ReadonlySet<string>;
   /** Closes the connection. */
@@ -30,6 +32,7 @@ export class ConnectionRegistry {
       hub,
       connectionId: context.connectionId,
       userIdentifier: context.userIdentifier ?? null,
+      user: context.user,
       connectedAt: new Date().toISOString(),
       groups: new Set(),
       abort: () => context.abort(),
@@ -78,11 +81,9 @@ export class ConnectionRegistry {
     return [...this.connections.values()].filter((c) => c.userIdentifier === userIdentifier);
   }
 
-  /** The users (virtual keys) with a connection open here. */
-  users(): Set<string> {
-    const users = new Set<string>();
-    for (const c of this.connections.values()) if (c.userIdentifier !== null) users.add(c.userIdentifier);
-    return users;
+  /** Every connection registered here. */
+  all(): IterableIterator<RegisteredConnection> {
+    return this.connections.values();
   }
 
   private dropMember(hub: string, group: string, connectionId: string): void {
