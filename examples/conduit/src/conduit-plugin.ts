@@ -33,7 +33,7 @@ export function conduitPlugin(options: ConduitPluginOptions = {}) {
         failures: ctx.auth.failures,
         dataDir: config.dataDir,
         // Scaled mode: keys, spend, dead letters and acknowledgements shared by every API node.
-        stores: config.redisUrl ? redisConduitStores({ url: config.redisUrl, prefix: config.redisPrefix }) : localConduitStores(config.dataDir),
+        stores: config.redisUrl ? redisConduitStores({ url: config.redisUrl, prefix: config.redisPrefix, logger: ctx.logger }) : localConduitStores(config.dataDir),
         logger: ctx.logger,
         // In scaled mode every API node mounts these hubs: a periodic demo producer on each
         // would multiply its broadcasts, so there the flips are REST-triggered only.

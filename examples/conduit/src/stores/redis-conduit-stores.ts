@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import type { Logger } from '@tidings/server';
 import type { ConduitStores } from './conduit-stores.js';
 import { RedisAcknowledgementLedger } from './redis-acknowledgement-ledger.js';
 import { RedisDeadLetterStore } from './redis-dead-letter-store.js';
@@ -11,6 +12,8 @@ export interface RedisConduitStoresOptions {
   readonly url: string;
   /** `REDIS_PREFIX`: every key and channel starts with `{prefix}:conduit:`. */
   readonly prefix: string;
+  /** Told once per outage that Redis is away, and when it is back. */
+  readonly logger?: Logger;
 }
 
 /**
@@ -19,9 +22,22 @@ export interface RedisConduitStoresOptions {
  * Redis is away fails after a few retries (the REST call answers 5xx) rather than waiting.
  */
 export function redisConduitStores(options: RedisConduitStoresOptions): ConduitStores {
-  const connection = () => new Redis(options.url, { maxRetriesPerRequest: 2, lazyConnect: true });
-  const redis = connection();
-  const subscriber = connection();
+  const connection = (role: string) => {
+    const redis = new Redis(options.url, { maxRetriesPerRequest: 2, lazyConnect: true });
+    // ioredis retries on its own; one line per outage, not one per retry.
+    let away = false;
+    redis.on('error', (error: Error) => {
+      if (!away) options.logger?.warn({ err: error, role }, "Conduit's Redis connection is away; its REST calls fail until it is back");
+      away = true;
+    });
+    redis.on('ready', () => {
+      if (away) options.logger?.info({ role }, "Conduit's Redis connection is back");
+      away = false;
+    });
+    return redis;
+  };
+  const redis = connection('commands');
+  const subscriber = connection('revocations');
   const keys = new RedisVirtualKeyStore(redis, options.prefix);
   const revocations = new RedisKeyRevocations(redis, subscriber, options.prefix);
   return {
