@@ -16,6 +16,7 @@ export {
   type JobProgressUpdate,
   type JobCompleted,
   type JobFailed,
+  type JobOutput,
   type VideoProgressUpdate,
   type ProcessingStatus,
   type StepStatus,

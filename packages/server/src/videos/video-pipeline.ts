@@ -17,6 +17,7 @@ export interface IngestRequest {
   readonly ownerId: string | null;
   readonly priority: number;
   readonly title?: string;
+  readonly tags?: readonly string[];
 }
 
 export interface IngestResult {
@@ -42,6 +43,7 @@ export class VideoPipeline {
       priority: request.priority,
       subject: videoId,
       input: { url: request.url },
+      ...(request.tags ? { tags: request.tags } : {}),
       metadata,
       steps: PIPELINE_STEPS.map((s) => ({ ...s, input: { url: request.url } })),
     });
