@@ -7,7 +7,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { HubError, JobCompleted, JobOutput, JobProgressUpdate } from '@tidings/contract';
+import { Type } from '@sinclair/typebox';
+import { defineJobType } from '@tidings/jobs';
 import { SignJWT } from 'jose';
+import { definePlugin } from '../src/index.js';
 import reportWriterPlugin from './fixtures/report-writer-plugin.js';
 import { releaseReport } from './fixtures/report-writer.js';
 import { SEED_VIDEO_URL, TRANSPORT_CASES, connect, eventually, serviceFixture, strictlyIncreasing, waitFor } from './support/service.js';
@@ -33,11 +36,21 @@ function recordJobEvents(connection: { on(method: string, handler: (payload: nev
   return arrivals;
 }
 
+/** Writes `count` output items under a bound of two: the third becomes the truncation marker. */
+const chatter = defineJobType({
+  name: 'Chatter',
+  input: Type.Object({ count: Type.Integer({ minimum: 1, maximum: 20 }) }, { additionalProperties: false }),
+  outputLimits: { maxItems: 2 },
+  async process(job, ctx) {
+    for (let i = 1; i <= job.input.count; i++) await ctx.output({ n: i }, { stream: 'numbers' });
+  },
+});
+
 const ofJob = (arrivals: readonly Arrival[], jobId: string) => arrivals.filter((a) => a.payload.jobId === jobId);
 const outputLines = (arrivals: readonly Arrival[]) => arrivals.flatMap((a) => (a.method === 'JobOutput' ? [a.payload.data] : []));
 
 describe('own job types', () => {
-  const fixture = serviceFixture({ config: { jwtSecret: SECRET }, throttleIntervalMs: 50, plugins: [reportWriterPlugin()] });
+  const fixture = serviceFixture({ config: { jwtSecret: SECRET }, throttleIntervalMs: 50, plugins: [reportWriterPlugin(), definePlugin({ name: 'chatter', jobTypes: [chatter], register() {} })] });
 
   describe('POST /api/v1/jobs', () => {
     it('answers 202 with the job and how to follow it; the input is checked against the type schema', async () => {
@@ -232,6 +245,31 @@ describe('own job types', () => {
         await Promise.all([aliceConnection.stop(), bobConnection.stop()]);
       }
     });
+  });
+
+  it("marks where a job's output was cut with a JobOutput that says so, in sequence", async () => {
+    const { service } = fixture;
+    const token = await userToken('lena');
+    const connection = await connect(service.hubUrl, websockets, { accessToken: token });
+    try {
+      const arrivals = recordJobEvents(connection);
+      await connection.invoke('SubscribeToTag', 'chatty');
+      const created = await service.http('/api/v1/jobs', { token, body: { type: 'Chatter', input: { count: 5 }, tags: ['chatty'] } });
+      await waitFor(() => arrivals.some((a) => a.method === 'JobCompleted'), 10_000);
+      assert.ok(strictlyIncreasing(arrivals.map((a) => a.payload.sequence)));
+      const outputs = arrivals.filter((a) => a.method === 'JobOutput').map((a) => a.payload as JobOutput);
+      assert.deepEqual(outputs.map((o) => [o.stream, o.data, o.truncated ?? false]), [
+        ['numbers', { n: 1 }, false],
+        ['numbers', { n: 2 }, false],
+        ['tidings', outputs[2]!.data, true],
+      ]);
+      assert.equal(outputs[2]!.dropped, 1);
+      assert.match(String(outputs[2]!.data), /Output truncated/);
+      const job = await service.http(`/api/v1/jobs/${created.body.job.jobId}`, { token });
+      assert.deepEqual(job.body.outputStats, { items: 2, bytes: job.body.outputStats.bytes, truncated: true, dropped: 3 });
+    } finally {
+      await connection.stop();
+    }
   });
 
   describe('follow tokens', () => {
