@@ -138,6 +138,17 @@ export function jobEvent(type: JobEvent['type'], payload: JobProgressUpdate | Jo
   return { type, jobId: payload.jobId, sequence: payload.sequence, payload } as JobEvent;
 }
 
+/**
+ * Everything a follower of a job gets with the job's `sequence`: its events
+ * and the output items it wrote, in one order. (`JobEvent` stays the events
+ * that change the job's state.)
+ */
+export type JobFeedEvent = JobEvent | { readonly type: 'JobOutput'; readonly jobId: string; readonly sequence: number; readonly payload: JobOutput };
+
+export function jobOutputEvent(payload: JobOutput): JobFeedEvent {
+  return { type: 'JobOutput', jobId: payload.jobId, sequence: payload.sequence, payload };
+}
+
 /** The status a job is in right after `event`. */
 export function statusAfter(event: JobEvent): JobStatus {
   if (event.type === 'JobCompleted') return 'Completed';
