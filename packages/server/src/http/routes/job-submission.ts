@@ -20,7 +20,8 @@ interface SubmitBody {
 
 const MAX_DELAY_MS = 30 * 24 * 60 * 60 * 1000;
 
-const schemaOrNull = {} as const;
+/** Any JSON Schema (a document, not validated here). */
+const anySchema = {} as const;
 
 /** Any registered job type: submit one (`POST /jobs`), and list them with their schemas (`GET /job-types`). */
 export async function jobSubmissionRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
@@ -41,7 +42,7 @@ export async function jobSubmissionRoutes(app: FastifyInstance, ctx: ApiContext)
                 type: 'array',
                 items: {
                   type: 'object',
-                  properties: { name: { type: 'string' }, input: schemaOrNull, metadata: schemaOrNull, output: schemaOrNull },
+                  properties: { name: { type: 'string' }, input: anySchema, metadata: anySchema, output: anySchema },
                 },
               },
             },
