@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { VIDEO_PROCESSING_INPUT, parseVideoInput } from '../../videos/video-input.js';
 import { PIPELINE_TYPE, PRIORITY_NAMES, parsePriority } from '../../videos/video-pipeline.js';
 import { API_PREFIX, type ApiContext } from '../api-context.js';
+import { jobTraceMetadata } from '../../observability/request-tracing.js';
 import { sendError } from '../http-errors.js';
 import { jobDto } from '../job-dto.js';
 import { errorResponses } from '../schemas.js';
@@ -109,7 +110,7 @@ export async function jobSubmissionRoutes(app: FastifyInstance, ctx: ApiContext)
         }
         const video = parseVideoInput(body.input, ctx.urlGuard);
         if ('problem' in video) return sendError(reply, 400, `Invalid input for job type '${PIPELINE_TYPE}': ${video.problem}`);
-        const { pipeline } = await ctx.videos.ingest({ url: video.url, title: video.title, ownerId, priority, tags: body.tags });
+        const { pipeline } = await ctx.videos.ingest({ url: video.url, title: video.title, ownerId, priority, tags: body.tags, metadata: jobTraceMetadata(request) });
         submitted = { job: pipeline, existing: false };
       } else {
         const spec: NewJob = {
@@ -117,6 +118,8 @@ export async function jobSubmissionRoutes(app: FastifyInstance, ctx: ApiContext)
           input: (body.input ?? null) as NewJob['input'],
           ownerId,
           priority,
+          // Carries the request's trace to the job's attempts (empty when nothing traces).
+          metadata: { ...jobTraceMetadata(request) },
           ...(body.tags ? { tags: body.tags } : {}),
           ...(body.idempotencyKey !== undefined ? { idempotencyKey: body.idempotencyKey } : {}),
           ...(body.delayMs !== undefined ? { delayMs: body.delayMs } : {}),
