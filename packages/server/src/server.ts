@@ -184,9 +184,8 @@ async function assemble(
     logger.info('shutting down: letting running jobs checkpoint');
     await scale?.stopWorker();
     await engine.stop();
-    const notice = () => jobProgress.broadcast('ServerShutdown', 'The server is shutting down; clients with automatic reconnect will reconnect.');
-    // Scaled: only this node's clients; the other nodes keep serving theirs.
-    await (scale ? scale.nodeLocal(notice) : notice()).catch(() => undefined);
+    // Only this node's clients: in scaled mode the other nodes keep serving theirs.
+    await jobProgress.broadcastHere('ServerShutdown', 'The server is shutting down; clients with automatic reconnect will reconnect.').catch(() => undefined);
     await hubs.close();
   });
   app.addHook('onClose', async () => {
