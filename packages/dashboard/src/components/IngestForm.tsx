@@ -11,10 +11,12 @@ export interface IngestFormProps {
   readonly askUserId: boolean;
   readonly onIngested: (response: IngestVideoResponse) => void;
   readonly onError: (message: string) => void;
+  /** Offline: nothing can be sent. */
+  readonly disabled?: boolean;
 }
 
 /** Seed 001's "Test Video Ingestion": POST /api/v1/videos/ingest, and a button for a few demo videos. */
-export function IngestForm({ askUserId, onIngested, onError }: IngestFormProps) {
+export function IngestForm({ askUserId, onIngested, onError, disabled = false }: IngestFormProps) {
   const client = useTidingsClient();
   const [url, setUrl] = useState(DEMO_URLS[0]);
   const [title, setTitle] = useState('');
@@ -69,11 +71,12 @@ export function IngestForm({ askUserId, onIngested, onError }: IngestFormProps) 
           </label>
         )}
       </div>
+      <p className="muted">The demo pipeline is simulated; a URL containing <code>fail</code> fails during transcription, to show a failed job.</p>
       <div className="form-actions">
-        <button type="submit" disabled={busy}>
+        <button type="submit" disabled={busy || disabled}>
           Ingest video
         </button>
-        <button type="button" className="secondary" disabled={busy} onClick={() => run(async () => void (await Promise.all(DEMO_URLS.map((u, i) => ingest(u, `Demo video ${i + 1}`)))))}>
+        <button type="button" className="secondary" disabled={busy || disabled} onClick={() => run(async () => void (await Promise.all(DEMO_URLS.map((u, i) => ingest(u, `Demo video ${i + 1}`)))))}>
           Start 3 demo videos
         </button>
       </div>
