@@ -170,14 +170,34 @@ describe("the operators' dashboard in Chromium", { skip: chromiumSkip }, () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
+  it('pages past the newest jobs: Older shows the ones the first page had no room for', async () => {
+    // 60 more videos (a pipeline and its 3 steps each): more jobs than a page holds.
+    const made: string[] = [];
+    for (let i = 1; i <= 60; i++) made.push(await ingest(`https://videos.example/page-${i}`, `Paged video ${i}`));
+    await row(page, made.at(-1)!).waitFor({ timeout: LONG });
+    // The oldest jobs (the ones made before this test) are not on the first page any more.
+    await row(page, ids.done!).waitFor({ state: 'detached', timeout: LONG });
+    await page.getByRole('button', { name: 'Older →' }).click();
+    await row(page, ids.done!).waitFor({ timeout: LONG });
+    assert.equal(await row(page, made.at(-1)!).count(), 0, 'the newest are on the first page only');
+    assert.equal((await page.locator('.pager').textContent())?.includes('Page 2'), true);
+    await screenshot(page, SUITE, '06-older-page');
+    await page.getByRole('button', { name: '← Newer' }).click();
+    await row(page, made.at(-1)!).waitFor({ timeout: LONG });
+    // Cancel them (as the test's operator would), so only the gated video is left running.
+    for (const id of made) await fetch(`${base}/api/v1/jobs/${id}/cancel`, { method: 'POST' });
+  });
+
   it('when the service stops: an offline banner, every action disabled, timers frozen', async () => {
+    // The running job (the paged videos pushed it off the first page, and were cancelled).
+    await page.locator('select[name=status]').selectOption('Running');
     const running = row(page, ids.waiting!);
-    await running.getByRole('button', { name: 'Cancel', exact: true }).waitFor();
+    await running.getByRole('button', { name: 'Cancel', exact: true }).waitFor({ timeout: LONG });
     assert.equal(await running.getByRole('button', { name: 'Cancel', exact: true }).isEnabled(), true);
 
     await server.close();
     await page.getByRole('alert', { name: 'Offline' }).waitFor({ timeout: LONG });
-    await screenshot(page, SUITE, '06-offline');
+    await screenshot(page, SUITE, '07-offline');
     for (const button of await page.locator('.jobs-table button.danger, .jobs-table td.actions button').all()) {
       assert.equal(await button.isDisabled(), true, `${await button.textContent()} is disabled`);
     }
