@@ -40,3 +40,6 @@ export { jwtAuthentication, createJwtVerifier, userFromClaims, type JwtAuthentic
 export { expressHubs } from './adapters/express.js';
 export { fastifyHubs, type FastifyInstanceLike } from './adapters/fastify.js';
 export { type HubLogger, consoleLogger, silentLogger } from './logger.js';
+
+export { HubMetrics, type HubMetricsOptions } from './metrics/hub-metrics.js';
+export { type CloseReason, CLOSE_REASONS } from './metrics/close-reason.js';

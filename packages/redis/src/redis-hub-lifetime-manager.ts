@@ -63,6 +63,11 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
     return this.local.connectionCount;
   }
 
+  /** Group memberships of this node's connections (for the hub's `signalr_server_group_memberships`). */
+  get localGroupMemberships(): number {
+    return this.local.localGroupMemberships;
+  }
+
   /** Redis is reachable and every channel this node needs is subscribed (for health checks). */
   get connected(): boolean {
     return this.backplane.connected;

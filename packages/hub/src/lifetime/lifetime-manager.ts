@@ -51,6 +51,9 @@ export interface HubLifetimeManager {
 
   invokeConnection(connectionId: string, method: string, args: readonly unknown[], options: InvokeOptions): Promise<unknown>;
 
+  /** Group memberships of this node's connections, for metrics (a connection in three groups counts three). */
+  readonly localGroupMemberships?: number;
+
   /** Releases timers and backplane connections. */
   dispose?(): Promise<void>;
 }
