@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { redisSkipReason, startRedisServer } from '../../../test-support/redis-server.js';
 import { type RunningService, awaitCompletion, eventually, serviceFixture, startService, tempDir } from './support/service.js';
 
 interface Stats {
@@ -8,7 +9,7 @@ interface Stats {
   queue: { running: number; queued: number; delayed: number; oldestWaitingMs: number | null; meanWaitMs: number | null };
   events: { stored: number; sinkFailures: number };
   hubs: { path: string; connections: number }[];
-  cluster: unknown;
+  cluster: { nodeId: string; nodes: { nodeId: string; lastHeartbeatAt: string | null; connections: number }[]; workers: { name: string; lastSeenAt: string | null }[] } | null;
 }
 
 async function ingest(service: RunningService, url: string): Promise<string> {
@@ -89,6 +90,35 @@ describe('GET /api/v1/stats with JWT', () => {
       assert.equal((await service.http('/api/v1/jobs')).status, 401);
     } finally {
       await service.close();
+      dir.cleanup();
+    }
+  });
+});
+
+describe('GET /api/v1/stats in scaled mode', { skip: redisSkipReason }, () => {
+  it('lists the API nodes from the backplane and the workers from BullMQ, with their last heartbeat, and counts the jobs the worker ran', async () => {
+    const redis = await startRedisServer();
+    const dir = tempDir();
+    const service = await startService(dir.path, { config: { redisUrl: redis.url, role: 'all', redisPrefix: 'stats-test', demoSpeed: 20 } });
+    try {
+      const jobId = await ingest(service, 'https://videos.example/scaled-stats');
+      await awaitCompletion(service, jobId);
+      const stats = await eventually(
+        async () => (await service.http('/api/v1/stats')).body as Stats,
+        (s) => s.throughput.minutes.reduce((n, m) => n + m.completed, 0) === 4,
+        10_000,
+        'the four completions in the last hour',
+      );
+      const nodeId = service.server.scale!.cluster.nodeId;
+      assert.equal(stats.cluster?.nodeId, nodeId);
+      const node = stats.cluster!.nodes.find((n) => n.nodeId === nodeId);
+      assert.ok(node && node.lastHeartbeatAt !== null, `this node is listed: ${JSON.stringify(stats.cluster)}`);
+      const worker = stats.cluster!.workers.find((w) => w.name === nodeId);
+      assert.ok(worker && worker.lastSeenAt !== null, `this process's worker is listed: ${JSON.stringify(stats.cluster)}`);
+      assert.equal(stats.jobs.byStatus.Completed, 4);
+    } finally {
+      await service.close();
+      await redis.stop();
       dir.cleanup();
     }
   });

@@ -179,13 +179,19 @@ export async function statsRoutes(app: FastifyInstance, options: StatsRouteOptio
         nodes.set(node.nodeId, seen);
       }
     }
-    // BullMQ lists its workers' Redis connections, each named after its node, with how long it has been idle.
+    // BullMQ lists its workers' Redis connections (`rawname` ends with `:w:<worker name>`, the node id) and how long each has been idle.
     const now = Date.now();
-    const workers = (await mode.cluster.queue.queue.getWorkers()).map((client) => ({
-      name: client.name ?? client.id ?? 'worker',
-      lastSeenAt: client.idle !== undefined ? new Date(now - Number(client.idle) * 1000).toISOString() : null,
-    }));
-    return { nodeId: mode.cluster.nodeId, nodes: [...nodes.values()], workers };
+    const workers = new Map<string, { name: string; lastSeenAt: string | null }>();
+    for (const client of await mode.cluster.queue.queue.getWorkers()) {
+      const raw = client.rawname ?? '';
+      const marker = raw.indexOf(':w:');
+      const name = marker >= 0 ? raw.slice(marker + 3) : '(unnamed worker)';
+      const idle = Number(client.idle);
+      const lastSeenAt = Number.isFinite(idle) ? new Date(now - idle * 1000).toISOString() : null;
+      const seen = workers.get(name);
+      if (!seen || (lastSeenAt !== null && (seen.lastSeenAt === null || lastSeenAt > seen.lastSeenAt))) workers.set(name, { name, lastSeenAt });
+    }
+    return { nodeId: mode.cluster.nodeId, nodes: [...nodes.values()], workers: [...workers.values()] };
   }
 
   app.get(
