@@ -1,13 +1,14 @@
 import { useTidingsClient } from '@tidings/react';
 import { TidingsApiError } from '@tidings/client';
 import { useCallback, useEffect, useState } from 'react';
-import { IngestForm } from './components/IngestForm.js';
+import { JobForms } from './components/JobForms.js';
 import { JobDetail } from './components/JobDetail.js';
 import { JobsTable } from './components/JobsTable.js';
 import { OfflineBanner } from './components/OfflineBanner.js';
 import { Overview } from './components/Overview.js';
 import { errorText, shortId } from './format.js';
 import { useSelectedJobId } from './state/use-hash-route.js';
+import { useJobTypes } from './state/use-job-types.js';
 import { ALL_JOBS, type JobsQuery, useJobsTable } from './state/use-jobs-table.js';
 import type { Notices } from './state/use-notices.js';
 import { useOnline } from './state/use-online.js';
@@ -25,6 +26,7 @@ export function Dashboard({ mode, notices, token }: DashboardProps) {
   const client = useTidingsClient();
   const { online, lost } = useOnline();
   const { stats, error: statsError } = useStats(token, online);
+  const { types: jobTypes } = useJobTypes(token);
   const [query, setQuery] = useState<JobsQuery>(ALL_JOBS);
   const table = useJobsTable(client, query);
   const [selected, select] = useSelectedJobId();
@@ -65,12 +67,18 @@ export function Dashboard({ mode, notices, token }: DashboardProps) {
     <main>
       {lost && <OfflineBanner />}
       <Overview stats={stats} error={online ? statsError : null} />
-      <IngestForm
+      <JobForms
+        types={jobTypes}
+        token={token}
         askUserId={mode === 'open'}
         disabled={!online}
         onIngested={(response) => {
           table.add(response.jobId);
           push('info', `Video ingestion started: job ${shortId(response.jobId)}.`);
+        }}
+        onSubmitted={(jobId, type) => {
+          table.add(jobId);
+          push('info', `${type} job ${shortId(jobId)} started.`);
         }}
         onError={(message) => push('error', message)}
       />
@@ -81,6 +89,7 @@ export function Dashboard({ mode, notices, token }: DashboardProps) {
         query={query}
         onQuery={setQuery}
         types={stats?.jobs.types ?? []}
+        tagFilter={jobTypes !== null}
         online={online}
         selectedJobId={selected}
         onSelect={select}

@@ -7,3 +7,9 @@ export function jobTitle(job: Job): string {
   const url = job.metadata.url;
   return typeof url === 'string' && url ? url : job.jobType;
 }
+
+/** The job's tags (the REST job carries them once the service has generic jobs; none before). */
+export function jobTags(job: Job): readonly string[] {
+  const tags = (job as Job & { readonly tags?: unknown }).tags;
+  return Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : [];
+}

@@ -1,6 +1,6 @@
 import type { IngestVideoResponse } from '@tidings/client';
 import { useTidingsClient } from '@tidings/react';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import { errorText } from '../format.js';
 
 const PRIORITIES = ['Low', 'Normal', 'High', 'Critical'] as const;
@@ -13,10 +13,12 @@ export interface IngestFormProps {
   readonly onError: (message: string) => void;
   /** Offline: nothing can be sent. */
   readonly disabled?: boolean;
+  /** The job type chooser, when the service runs other types too (this form is its `VideoProcessing` case). */
+  readonly typeSelector?: ReactNode;
 }
 
 /** Seed 001's "Test Video Ingestion": POST /api/v1/videos/ingest, and a button for a few demo videos. */
-export function IngestForm({ askUserId, onIngested, onError, disabled = false }: IngestFormProps) {
+export function IngestForm({ askUserId, onIngested, onError, disabled = false, typeSelector }: IngestFormProps) {
   const client = useTidingsClient();
   const [url, setUrl] = useState(DEMO_URLS[0]);
   const [title, setTitle] = useState('');
@@ -46,7 +48,10 @@ export function IngestForm({ askUserId, onIngested, onError, disabled = false }:
 
   return (
     <form className="card ingest-form" onSubmit={submit} aria-label="Ingest a video">
-      <h2>Ingest a video</h2>
+      <div className="form-head">
+        <h2>Ingest a video</h2>
+        {typeSelector}
+      </div>
       <div className="form-row">
         <label className="grow">
           Video URL

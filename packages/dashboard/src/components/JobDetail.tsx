@@ -1,12 +1,15 @@
+import { isTerminalStatus } from '@tidings/contract';
 import { useTidingsClient } from '@tidings/react';
 import { useEffect, useRef } from 'react';
 import { clockTime, elapsed, eta, shortId } from '../format.js';
-import { jobTitle } from '../jobs.js';
+import { jobTags, jobTitle } from '../jobs.js';
 import { useJobDetail } from '../state/use-job-detail.js';
+import { useJobOutput } from '../state/use-job-output.js';
 import { useNow } from '../state/use-now.js';
 import { EventLog } from './EventLog.js';
 import { JobActions } from './JobActions.js';
 import { JobProgress } from './JobProgress.js';
+import { OutputLog } from './OutputLog.js';
 import { failedStage } from './JobsTable.js';
 import { StageTimeline } from './StageTimeline.js';
 import { StatusBadge } from './StatusBadge.js';
@@ -28,6 +31,7 @@ export function JobDetail({ jobId, onClose, onCancel, onRetry, online }: JobDeta
   const client = useTidingsClient();
   const { job, events, error } = useJobDetail(client, jobId);
   const now = useNow(1000, !online);
+  const output = useJobOutput(client, jobId, job !== null && !isTerminalStatus(job.status), online);
   const panel = useRef<HTMLElement>(null);
 
   useEffect(() => {
@@ -98,6 +102,22 @@ export function JobDetail({ jobId, onClose, onCancel, onRetry, online }: JobDeta
           <div className="form-actions">
             <JobActions job={job} onCancel={onCancel} onRetry={onRetry} noun="job" disabled={!online} />
           </div>
+          {jobTags(job).length > 0 && (
+            <p className="muted">
+              Tags:
+              {jobTags(job).map((tag) => (
+                <span key={tag} className="tag">
+                  {tag}
+                </span>
+              ))}
+            </p>
+          )}
+          {(output.length > 0 || job.stages.length === 0) && (
+            <>
+              <h3>Output ({output.length})</h3>
+              <OutputLog lines={output} />
+            </>
+          )}
           <h3>Stages</h3>
           <StageTimeline stages={job.stages} now={now} />
         </>

@@ -1,7 +1,8 @@
 import type { Job } from '@tidings/client';
 import type { JobStatus } from '@tidings/contract';
+import { useState } from 'react';
 import { elapsed, eta, shortId } from '../format.js';
-import { jobTitle } from '../jobs.js';
+import { jobTags, jobTitle } from '../jobs.js';
 import type { JobsQuery } from '../state/use-jobs-table.js';
 import { useNow } from '../state/use-now.js';
 import { JOB_STATUSES } from '../statuses.js';
@@ -17,6 +18,8 @@ export interface JobsTableProps {
   readonly onQuery: (query: JobsQuery) => void;
   /** Job types to filter by (the service's). */
   readonly types: readonly string[];
+  /** The service filters by tag (its generic job REST). */
+  readonly tagFilter: boolean;
   readonly online: boolean;
   readonly selectedJobId: string | null;
   readonly onSelect: (jobId: string) => void;
@@ -30,9 +33,11 @@ export function failedStage(job: Job): string | null {
 }
 
 /** One page of jobs, live: progress bar, stage, status, ETA, elapsed time, and what can be done with it; filters and pages above. */
-export function JobsTable({ jobs, loaded, hasOlder, query, onQuery, types, online, selectedJobId, onSelect, onCancel, onRetry }: JobsTableProps) {
+export function JobsTable({ jobs, loaded, hasOlder, query, onQuery, types, tagFilter, online, selectedJobId, onSelect, onCancel, onRetry }: JobsTableProps) {
   const now = useNow(1000, !online);
-  const filtered = query.status !== null || query.jobType !== null;
+  const filtered = query.status !== null || query.jobType !== null || query.tag !== null;
+  const [tagDraft, setTagDraft] = useState(query.tag ?? '');
+  const applyTag = () => onQuery({ ...query, tag: tagDraft.trim() || null, page: 0 });
   const typeChoices = query.jobType && !types.includes(query.jobType) ? [...types, query.jobType] : types;
   return (
     <section className={online ? 'card' : 'card stale'} aria-labelledby="jobs-heading">
@@ -61,6 +66,20 @@ export function JobsTable({ jobs, loaded, hasOlder, query, onQuery, types, onlin
               ))}
             </select>
           </label>
+          {tagFilter && (
+            <form
+              className="tag-filter"
+              onSubmit={(e) => {
+                e.preventDefault();
+                applyTag();
+              }}
+            >
+              <label>
+                Tag
+                <input name="tag" value={tagDraft} onChange={(e) => setTagDraft(e.target.value)} onBlur={applyTag} placeholder="any" size={10} />
+              </label>
+            </form>
+          )}
         </div>
       </div>
       {jobs.length === 0 ? (
@@ -92,6 +111,11 @@ export function JobsTable({ jobs, loaded, hasOlder, query, onQuery, types, onlin
                   <div className="muted mono">
                     {job.jobType} · {shortId(job.jobId)}
                     {job.userId ? ` · ${job.userId}` : ''}
+                    {jobTags(job).map((tag) => (
+                      <span key={tag} className="tag">
+                        {tag}
+                      </span>
+                    ))}
                   </div>
                 </td>
                 <td className="status-cell">

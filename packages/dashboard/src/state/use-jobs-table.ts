@@ -1,7 +1,8 @@
-import type { Job, JobProgressClient } from '@tidings/client';
+import type { Job, JobListQuery, JobProgressClient } from '@tidings/client';
 import { type JobStatus, statusAfter } from '@tidings/contract';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { coalesced } from './coalesced-refresh.js';
+import { jobTags } from '../jobs.js';
 import { newer, withEvent } from './job-rows.js';
 
 const byNewest = (a: Job, b: Job) => b.createdAt.localeCompare(a.createdAt);
@@ -15,14 +16,15 @@ export const PAGE_SIZE = 200;
 /** How often to look for jobs created elsewhere (the hub announces no new jobs to an anonymous page). */
 const DISCOVER_EVERY_MS = 4000;
 
-/** What the table shows: a status, a type, and a page (0: the newest). */
+/** What the table shows: a status, a type, a tag, and a page (0: the newest). */
 export interface JobsQuery {
   readonly status: JobStatus | null;
   readonly jobType: string | null;
+  readonly tag: string | null;
   readonly page: number;
 }
 
-export const ALL_JOBS: JobsQuery = { status: null, jobType: null, page: 0 };
+export const ALL_JOBS: JobsQuery = { status: null, jobType: null, tag: null, page: 0 };
 
 export interface JobsTable {
   /** The page's jobs, newest first. */
@@ -37,6 +39,7 @@ export interface JobsTable {
 function shown(query: JobsQuery, job: Job): boolean {
   if (query.jobType === null && job.parentJobId !== null) return false; // steps show in their pipeline's detail
   if (query.jobType !== null && job.jobType !== query.jobType) return false;
+  if (query.tag !== null && !jobTags(job).includes(query.tag)) return false;
   return query.status === null || job.status === query.status;
 }
 
@@ -52,12 +55,12 @@ export function useJobsTable(client: JobProgressClient, query: JobsQuery): JobsT
   const [hasOlder, setHasOlder] = useState(false);
   const rowsRef = useRef(rows);
   rowsRef.current = rows;
-  const { status, jobType, page } = query;
+  const { status, jobType, tag, page } = query;
 
   /** Puts jobs read one by one (a new job, a changed row); `listed` replaces the page with a listing. */
   const put = useCallback(
     (jobs: readonly Job[], listed = false) => {
-      const q = { status, jobType, page };
+      const q = { status, jobType, tag, page };
       setRows((current) => {
         const next = new Map(listed ? [] : current);
         for (const job of jobs) {
@@ -69,7 +72,7 @@ export function useJobsTable(client: JobProgressClient, query: JobsQuery): JobsT
         return next;
       });
     },
-    [status, jobType, page],
+    [status, jobType, tag, page],
   );
 
   const refresh = useMemo(() => coalesced(async (jobId) => put([await client.getJob(jobId)])), [client, put]);
@@ -102,7 +105,8 @@ export function useJobsTable(client: JobProgressClient, query: JobsQuery): JobsT
     const discover = () => {
       if (client.state !== 'connected') return;
       client
-        .listJobs({ limit: PAGE_SIZE, offset: page * PAGE_SIZE, ...(status ? { status } : {}), ...(jobType ? { jobType } : {}) })
+        // `tag` is a filter of the generic job REST; the client's query type predates it.
+        .listJobs({ limit: PAGE_SIZE, offset: page * PAGE_SIZE, ...(status ? { status } : {}), ...(jobType ? { jobType } : {}), ...(tag ? { tag } : {}) } as JobListQuery)
         .then(
           (jobs) => {
             if (!active) return;
@@ -121,7 +125,7 @@ export function useJobsTable(client: JobProgressClient, query: JobsQuery): JobsT
       clearInterval(timer);
       offState();
     };
-  }, [client, put, status, jobType, page]);
+  }, [client, put, status, jobType, tag, page]);
 
   const jobs = useMemo(() => [...rows.values()].sort(byNewest), [rows]);
 
