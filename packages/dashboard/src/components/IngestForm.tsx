@@ -2,8 +2,8 @@ import type { IngestVideoResponse } from '@tidings/client';
 import { useTidingsClient } from '@tidings/react';
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { errorText } from '../format.js';
+import { type PriorityName, PrioritySelect } from './PrioritySelect.js';
 
-const PRIORITIES = ['Low', 'Normal', 'High', 'Critical'] as const;
 const DEMO_URLS = ['https://www.youtube.com/watch?v=dQw4w9WgXcQ', 'https://www.youtube.com/watch?v=9bZkp7q19f0', 'https://www.youtube.com/watch?v=kJQP7kiw5Fk'];
 
 export interface IngestFormProps {
@@ -22,7 +22,7 @@ export function IngestForm({ askUserId, onIngested, onError, disabled = false, t
   const client = useTidingsClient();
   const [url, setUrl] = useState(DEMO_URLS[0]);
   const [title, setTitle] = useState('');
-  const [priority, setPriority] = useState<(typeof PRIORITIES)[number]>('Normal');
+  const [priority, setPriority] = useState<PriorityName>('Normal');
   const [userId, setUserId] = useState('test-user-123');
   const [busy, setBusy] = useState(false);
 
@@ -61,14 +61,7 @@ export function IngestForm({ askUserId, onIngested, onError, disabled = false, t
           Title
           <input name="title" value={title} onChange={(e) => setTitle(e.target.value)} placeholder="optional" />
         </label>
-        <label>
-          Priority
-          <select name="priority" value={priority} onChange={(e) => setPriority(e.target.value as (typeof PRIORITIES)[number])}>
-            {PRIORITIES.map((p) => (
-              <option key={p}>{p}</option>
-            ))}
-          </select>
-        </label>
+        <PrioritySelect value={priority} onChange={setPriority} />
         {askUserId && (
           <label>
             User

@@ -2,8 +2,8 @@ import { type FormEvent, type ReactNode, useMemo, useState } from 'react';
 import { errorText } from '../format.js';
 import { type SchemaField, inputFrom, schemaFields } from '../schema/schema-fields.js';
 import type { JobTypeInfo } from '../state/use-job-types.js';
+import { type PriorityName, PrioritySelect } from './PrioritySelect.js';
 
-const PRIORITIES = ['Low', 'Normal', 'High', 'Critical'] as const;
 
 export interface SchemaJobFormProps {
   readonly jobType: JobTypeInfo;
@@ -73,7 +73,7 @@ export function SchemaJobForm({ jobType, token, typeSelector, disabled, onSubmit
   const [values, setValues] = useState<Record<string, string>>({});
   const [rawInput, setRawInput] = useState('{}');
   const [tags, setTags] = useState('');
-  const [priority, setPriority] = useState<(typeof PRIORITIES)[number]>('Normal');
+  const [priority, setPriority] = useState<PriorityName>('Normal');
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -134,14 +134,7 @@ export function SchemaJobForm({ jobType, token, typeSelector, disabled, onSubmit
           Tags
           <input name="tags" value={tags} onChange={(e) => setTags(e.target.value)} placeholder="optional, comma separated" />
         </label>
-        <label>
-          Priority
-          <select name="priority" value={priority} onChange={(e) => setPriority(e.target.value as (typeof PRIORITIES)[number])}>
-            {PRIORITIES.map((p) => (
-              <option key={p}>{p}</option>
-            ))}
-          </select>
-        </label>
+        <PrioritySelect value={priority} onChange={setPriority} />
       </div>
       {problem && (
         <p className="form-error" role="alert">
