@@ -25,6 +25,7 @@ export type { HubFilter, HubInvocationContext, HubLifetimeContext } from './hub/
 export type { HubLifetimeManager, LifetimeConnection, InvokeOptions, GroupLimits } from './lifetime/lifetime-manager.js';
 export { DEFAULT_GROUP_LIMITS } from './lifetime/lifetime-manager.js';
 export { MemoryHubLifetimeManager } from './lifetime/memory-lifetime-manager.js';
+export { NodeLocalView } from './lifetime/node-local-view.js';
 
 export type { HubProtocol, TransferFormat } from './protocol/hub-protocol.js';
 export { JsonHubProtocol } from './protocol/json-protocol.js';
