@@ -21,6 +21,16 @@ export interface JsonSchema {
   readonly minimum?: number;
   readonly maximum?: number;
   readonly items?: JsonSchema;
+  readonly anyOf?: readonly JsonSchema[];
+  readonly oneOf?: readonly JsonSchema[];
+}
+
+/** The values a schema allows when it lists them: `enum`, or `anyOf`/`oneOf` of `const`s (TypeBox's union of literals). */
+function choicesOf(schema: JsonSchema): readonly unknown[] {
+  if (schema.enum && schema.enum.length > 0) return schema.enum;
+  const options = schema.anyOf ?? schema.oneOf;
+  if (options && options.length > 0 && options.every((option) => option.const !== undefined)) return options.map((option) => option.const);
+  return [];
 }
 
 export type FieldKind = 'text' | 'url' | 'number' | 'integer' | 'boolean' | 'choice' | 'string-list' | 'json';
@@ -44,7 +54,7 @@ function primaryType(schema: JsonSchema): string | undefined {
 }
 
 function kindOf(schema: JsonSchema): FieldKind {
-  if (schema.enum && schema.enum.length > 0) return 'choice';
+  if (choicesOf(schema).length > 0) return 'choice';
   switch (primaryType(schema)) {
     case 'string':
       return schema.format === 'uri' || schema.format === 'url' ? 'url' : 'text';
@@ -63,7 +73,7 @@ function kindOf(schema: JsonSchema): FieldKind {
 
 function initialText(kind: FieldKind, schema: JsonSchema): string {
   const value = schema.default;
-  if (value === undefined) return kind === 'boolean' ? 'false' : kind === 'choice' && schema.enum ? JSON.stringify(schema.enum[0]) : '';
+  if (value === undefined) return kind === 'boolean' ? 'false' : kind === 'choice' ? JSON.stringify(choicesOf(schema)[0]) : '';
   if (kind === 'string-list' && Array.isArray(value)) return value.join(', ');
   if (kind === 'json' || kind === 'choice') return JSON.stringify(value);
   return String(value);
@@ -81,7 +91,7 @@ export function schemaFields(schema: JsonSchema | undefined): SchemaField[] | nu
       required: required.has(name),
       label: property.title ?? name,
       description: property.description,
-      choices: property.enum ?? [],
+      choices: choicesOf(property),
       initial: initialText(kind, property),
     };
   });
