@@ -44,7 +44,6 @@ export function JobForms({ types, token, askUserId, disabled, onIngested, onSubm
       typeSelector={typeSelector}
       disabled={disabled}
       onSubmitted={(jobId) => onSubmitted(jobId, selected.name)}
-      onError={onError}
     />
   );
 }

@@ -83,7 +83,7 @@ export function JobsTable({ jobs, loaded, hasOlder, query, onQuery, types, tagFi
         </div>
       </div>
       {jobs.length === 0 ? (
-        <p className="hint">{!loaded ? 'Loading jobs…' : filtered || query.page > 0 ? 'No jobs here.' : 'No jobs yet: ingest a video above.'}</p>
+        <p className="hint">{!loaded ? 'Loading jobs…' : filtered || query.page > 0 ? 'No jobs here.' : 'No jobs yet: start one above.'}</p>
       ) : (
         <table className="jobs-table">
           <thead>

@@ -12,7 +12,6 @@ export interface SchemaJobFormProps {
   readonly typeSelector: ReactNode;
   readonly disabled: boolean;
   readonly onSubmitted: (jobId: string) => void;
-  readonly onError: (message: string) => void;
 }
 
 function Field({ field, value, onChange }: { readonly field: SchemaField; readonly value: string; readonly onChange: (value: string) => void }) {
@@ -68,7 +67,7 @@ function Field({ field, value, onChange }: { readonly field: SchemaField; readon
  * form built from the type's input schema; a type whose input is not an
  * object with properties takes its input as JSON.
  */
-export function SchemaJobForm({ jobType, token, typeSelector, disabled, onSubmitted, onError }: SchemaJobFormProps) {
+export function SchemaJobForm({ jobType, token, typeSelector, disabled, onSubmitted }: SchemaJobFormProps) {
   const fields = useMemo(() => schemaFields(jobType.input), [jobType]);
   const [values, setValues] = useState<Record<string, string>>({});
   const [rawInput, setRawInput] = useState('{}');
@@ -104,8 +103,7 @@ export function SchemaJobForm({ jobType, token, typeSelector, disabled, onSubmit
       if (!response.ok || !body.job) throw new Error(body.message ?? `the service answered ${response.status}`);
       onSubmitted(body.job.jobId);
     } catch (error) {
-      setProblem(errorText(error));
-      onError(`Submit failed: ${errorText(error)}`);
+      setProblem(errorText(error)); // under the form, beside what to fix
     } finally {
       setBusy(false);
     }
