@@ -3,6 +3,10 @@ import { resolve } from 'node:path';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/** `LOG_FORMAT`: `auto` (pretty on a terminal, JSON otherwise), `json` or `pretty`. */
+export type LogFormat = 'auto' | 'json' | 'pretty';
+const LOG_FORMATS: readonly LogFormat[] = ['auto', 'json', 'pretty'];
+
 /** What a process does in scaled mode: serve the API and hubs, run jobs, or both. */
 export type Role = 'api' | 'worker' | 'all';
 const ROLES: readonly Role[] = ['api', 'worker', 'all'];
@@ -33,6 +37,8 @@ export interface ServerConfig {
   readonly demoSpeed: number;
   /** `LOG_LEVEL`, default info. */
   readonly logLevel: LogLevel;
+  /** `LOG_FORMAT`: auto (default: readable, coloured lines when stdout is a terminal; JSON otherwise), json or pretty. */
+  readonly logFormat: LogFormat;
   /** `JOB_CONCURRENCY`: jobs running at once. Default 4. */
   readonly jobConcurrency: number;
   /** `SHUTDOWN_GRACE_MS`: how long running jobs get to checkpoint on shutdown. Default 5000. */
@@ -77,6 +83,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   corsOrigins: undefined,
   demoSpeed: 1,
   logLevel: 'info',
+  logFormat: 'auto',
   jobConcurrency: 4,
   shutdownGraceMs: 5000,
   redisUrl: undefined,
@@ -96,6 +103,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   };
   const logLevel = (value('LOG_LEVEL') ?? DEFAULT_CONFIG.logLevel).toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got '${env.LOG_LEVEL}'.`);
+  const logFormat = (value('LOG_FORMAT') ?? DEFAULT_CONFIG.logFormat).toLowerCase() as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) throw new ConfigError(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}; got '${env.LOG_FORMAT}'.`);
   const secret = value('JWT_SECRET');
   if (secret !== undefined && secret.length < 16) throw new ConfigError('JWT_SECRET must be at least 16 characters long.');
   const redisUrl = value('REDIS_URL');
@@ -116,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     corsOrigins: origins(value('CORS_ORIGINS')),
     demoSpeed: positive(env, 'DEMO_SPEED', DEFAULT_CONFIG.demoSpeed),
     logLevel,
+    logFormat,
     jobConcurrency: integer(env, 'JOB_CONCURRENCY', DEFAULT_CONFIG.jobConcurrency, 1, 1000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', DEFAULT_CONFIG.shutdownGraceMs, 0, 600_000),
     redisUrl,

@@ -18,6 +18,7 @@ describe('configuration from the environment', () => {
       corsOrigins: undefined,
       demoSpeed: 1,
       logLevel: 'info',
+      logFormat: 'auto',
       jobConcurrency: 4,
       shutdownGraceMs: 5000,
       redisUrl: undefined,
@@ -60,6 +61,7 @@ describe('configuration from the environment', () => {
       CORS_ORIGINS: 'http://localhost:3000, https://app.example.com/',
       DEMO_SPEED: '2.5',
       LOG_LEVEL: 'DEBUG',
+      LOG_FORMAT: 'JSON',
       JOB_CONCURRENCY: '8',
       SHUTDOWN_GRACE_MS: '100',
     });
@@ -70,6 +72,7 @@ describe('configuration from the environment', () => {
     assert.deepEqual(config.corsOrigins, ['http://localhost:3000', 'https://app.example.com']);
     assert.equal(config.demoSpeed, 2.5);
     assert.equal(config.logLevel, 'debug');
+    assert.equal(config.logFormat, 'json');
     assert.equal(config.jobConcurrency, 8);
     assert.equal(config.shutdownGraceMs, 100);
     assert.equal(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins, '*');
@@ -94,6 +97,7 @@ describe('configuration from the environment', () => {
       [{ DEMO_SPEED: '0' }, /DEMO_SPEED must be a positive number; got '0'/],
       [{ DEMO_SPEED: 'fast' }, /DEMO_SPEED must be a positive number/],
       [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
+      [{ LOG_FORMAT: 'xml' }, /LOG_FORMAT must be one of auto, json, pretty; got 'xml'/],
       [{ JWT_SECRET: 'short' }, /JWT_SECRET must be at least 16 characters/],
       [{ CORS_ORIGINS: 'localhost:3000' }, /CORS_ORIGINS has 'localhost:3000'/],
       [{ CORS_ORIGINS: 'http://localhost:3000/app' }, /an origin is scheme:\/\/host\[:port\] only/],

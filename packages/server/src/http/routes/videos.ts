@@ -5,6 +5,7 @@ import { API_PREFIX, type ApiContext } from '../api-context.js';
 import type { FetchUrlGuard } from '../fetch-url-guard.js';
 import { sendError } from '../http-errors.js';
 import { errorResponses, idParams } from '../schemas.js';
+import { jobTraceMetadata } from '../../observability/request-tracing.js';
 
 interface IngestBody {
   url: string;
@@ -87,7 +88,7 @@ export async function videoRoutes(app: FastifyInstance, ctx: ApiContext): Promis
         return sendError(reply, 403, 'userId must be the authenticated user (or left out).');
       }
       const ownerId = caller ?? body.userId ?? null;
-      const { videoId, pipeline, steps } = await ctx.videos.ingest({ url: body.url.trim(), ownerId, priority, title: body.title });
+      const { videoId, pipeline, steps } = await ctx.videos.ingest({ url: body.url.trim(), ownerId, priority, title: body.title, metadata: jobTraceMetadata(request) });
       return reply
         .code(202)
         .header('Location', `${API_PREFIX}/jobs/${pipeline.id}`)
