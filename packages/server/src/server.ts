@@ -154,7 +154,7 @@ async function assemble(
   await registerOpenApi(app, auth.mode);
   observability.traceRequests(app, '/api');
   await app.register(api, { prefix: API_PREFIX, context: { engine, videos, auth, access, urlGuard, corsOrigins: config.corsOrigins } });
-  await app.register(statsRoutes, { prefix: API_PREFIX, engine, hubs, auth, scale });
+  await app.register(statsRoutes, { prefix: API_PREFIX, engine, hubs, auth, scale, registry });
   await app.register(staticAssetRoutes);
   await app.register(dashboardRoutes, { root: options.dashboardDir });
   await plugins.registerRoutes(app);

@@ -107,6 +107,8 @@ describe("the operators' dashboard in Chromium", { skip: chromiumSkip }, () => {
     // This page is one of the hub's connections.
     const hubRow = overview.getByRole('table', { name: 'Connections per hub' }).locator('tbody tr', { hasText: '/hubs/job-progress' });
     assert.ok(Number(await hubRow.locator('td').nth(1).textContent()) >= 1);
+    // By transport, from the hub series /metrics serves: this page came over WebSockets.
+    assert.match((await hubRow.locator('td').nth(2).textContent()) ?? '', /WebSockets [1-9]/);
     await screenshot(page, SUITE, '01-overview');
   });
 

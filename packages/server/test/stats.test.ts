@@ -8,7 +8,7 @@ interface Stats {
   throughput: { minuteMs: number; minutes: { at: string; completed: number; failed: number }[] };
   queue: { running: number; queued: number; delayed: number; oldestWaitingMs: number | null; meanWaitMs: number | null };
   events: { stored: number; sinkFailures: number };
-  hubs: { path: string; connections: number }[];
+  hubs: { path: string; connections: number; transports: Record<string, number> }[];
   cluster: { nodeId: string; nodes: { nodeId: string; lastHeartbeatAt: string | null; connections: number }[]; workers: { name: string; lastSeenAt: string | null }[] } | null;
 }
 
@@ -54,10 +54,20 @@ describe('GET /api/v1/stats', () => {
     assert.equal(sum('completed'), await eventCount(service, 'completed'));
     assert.equal(sum('failed'), await eventCount(service, 'failed'));
     assert.equal(sum('failed'), 2);
+    // One source with /metrics: the same counts as its finished-jobs counter (all types, this process's life).
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    const finished = (status: string) =>
+      metrics
+        .split('\n')
+        .filter((line) => line.startsWith('tidings_jobs_finished_total{') && line.includes(`status="${status}"`))
+        .reduce((n, line) => n + Number(line.split(' ').at(-1)), 0);
+    assert.equal(finished('Completed'), sum('completed'));
+    assert.equal(finished('Failed'), sum('failed'));
     assert.equal(stats.queue.queued, 0);
     assert.equal(typeof stats.queue.meanWaitMs, 'number');
     assert.ok(stats.events.stored > 0);
     assert.deepEqual(stats.hubs.map((h) => h.path), ['/hubs/job-progress']);
+    assert.deepEqual(stats.hubs[0]!.transports, {}, 'no client is connected');
     assert.equal(stats.cluster, null);
   });
 

@@ -3,6 +3,9 @@ import { clockTime, formatDuration } from '../format.js';
 import type { ServiceStats } from '../state/use-stats.js';
 import { ThroughputChart } from './ThroughputChart.js';
 
+/** OpenTelemetry's transport names, as /metrics labels them, the way people say them. */
+const TRANSPORTS: Readonly<Record<string, string>> = { web_sockets: 'WebSockets', server_sent_events: 'SSE', long_polling: 'Long polling' };
+
 function wait(ms: number | null): string {
   return ms === null ? '—' : ms < 1000 ? `${ms} ms` : formatDuration(ms);
 }
@@ -50,6 +53,7 @@ export function Overview({ stats, error }: { readonly stats: ServiceStats | null
                 <tr>
                   <th scope="col">Hub</th>
                   <th scope="col">Connections{stats.cluster ? ' (this node)' : ''}</th>
+                  <th scope="col">By transport</th>
                 </tr>
               </thead>
               <tbody>
@@ -57,6 +61,11 @@ export function Overview({ stats, error }: { readonly stats: ServiceStats | null
                   <tr key={hub.path}>
                     <td className="mono">{hub.path}</td>
                     <td className="mono">{hub.connections}</td>
+                    <td className="mono" data-testid={`transports ${hub.path}`}>
+                      {Object.entries(hub.transports)
+                        .map(([transport, n]) => `${TRANSPORTS[transport] ?? transport} ${n}`)
+                        .join(', ') || '—'}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -9,7 +9,7 @@ export interface ServiceStats {
   readonly throughput: { readonly minuteMs: number; readonly minutes: readonly { at: string; completed: number; failed: number }[] };
   readonly queue: { running: number; queued: number; delayed: number; oldestWaitingMs: number | null; meanWaitMs: number | null };
   readonly events: { readonly stored: number; readonly sinkFailures: number };
-  readonly hubs: readonly { path: string; connections: number }[];
+  readonly hubs: readonly { path: string; connections: number; transports: Readonly<Record<string, number>> }[];
   readonly cluster: {
     readonly nodeId: string;
     readonly nodes: readonly { nodeId: string; lastHeartbeatAt: string | null; connections: number }[];

@@ -1,6 +1,7 @@
 import type { HubServer } from '@tidings/hub';
 import { JOB_STATUSES, type JobEngine, type JobEvent, type JobStatus } from '@tidings/jobs';
 import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { AuthService } from '../../auth/auth-service.js';
 import { NodeLocalLifetimeManager } from '../../scale/node-local-lifetime-manager.js';
 import type { ScaledMode } from '../../scale/scaled-mode.js';
@@ -12,6 +13,27 @@ export interface StatsRouteOptions {
   readonly hubs: HubServer;
   readonly auth: AuthService;
   readonly scale: ScaledMode | undefined;
+  /** The registry `/metrics` serves: connections per transport are read from its `signalr_server_active_connections`. */
+  readonly registry?: Registry;
+}
+
+/** The hub series the connections per transport come from (one source with `/metrics`). */
+const ACTIVE_CONNECTIONS = 'signalr_server_active_connections';
+
+/** Connections open on this node by hub path and transport, as `/metrics` reports them. */
+async function connectionsByTransport(registry: Registry | undefined): Promise<Map<string, Record<string, number>>> {
+  const byHub = new Map<string, Record<string, number>>();
+  const metric = registry?.getSingleMetric(ACTIVE_CONNECTIONS);
+  if (!metric) return byHub;
+  for (const { labels, value } of (await metric.get()).values) {
+    const hub = String(labels.hub ?? '');
+    const transport = String(labels.signalr_transport ?? 'unknown');
+    if (value <= 0) continue;
+    const counts = byHub.get(hub) ?? {};
+    counts[transport] = (counts[transport] ?? 0) + value;
+    byHub.set(hub, counts);
+  }
+  return byHub;
 }
 
 const MINUTE_MS = 60_000;
@@ -128,7 +150,18 @@ const statsSchema = strictObject({
     meanWaitMs: { type: ['integer', 'null'] },
   }),
   events: strictObject({ stored: count, sinkFailures: count }),
-  hubs: { type: 'array', items: strictObject({ path: { type: 'string' }, connections: count }) },
+  hubs: {
+    type: 'array',
+    items: strictObject({
+      path: { type: 'string' },
+      connections: count,
+      transports: {
+        type: 'object',
+        description: 'Connections by transport (web_sockets, server_sent_events, long_polling), from /metrics',
+        additionalProperties: count,
+      },
+    }),
+  },
   cluster: {
     type: ['object', 'null'],
     additionalProperties: false,
@@ -208,6 +241,7 @@ export async function statsRoutes(app: FastifyInstance, options: StatsRouteOptio
       const counts = await Promise.all(JOB_STATUSES.map(countStatus));
       const runner = scale ? await scale.cluster.queue.refreshStats() : engine.metrics;
       const metrics = engine.metrics;
+      const transports = await connectionsByTransport(options.registry);
       return {
         at: new Date(now).toISOString(),
         jobs: {
@@ -224,7 +258,11 @@ export async function statsRoutes(app: FastifyInstance, options: StatsRouteOptio
           meanWaitMs: activity.meanWaitMs(),
         },
         events: { stored: metrics.eventsStored, sinkFailures: metrics.sinkFailures },
-        hubs: hubs.paths.map((path) => ({ path, connections: hubs.endpoint(path)?.connectionCount ?? hubs.connectionEndpoint(path)?.connectionCount ?? 0 })),
+        hubs: hubs.paths.map((path) => ({
+          path,
+          connections: hubs.endpoint(path)?.connectionCount ?? hubs.connectionEndpoint(path)?.connectionCount ?? 0,
+          transports: transports.get(path) ?? {},
+        })),
         cluster: scale ? await cluster(scale) : null,
       };
     },
