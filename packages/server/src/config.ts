@@ -29,6 +29,8 @@ export interface ServerConfig {
   readonly authFailureLimit: number;
   /** `AUTH_FAILURE_WINDOW_SECONDS`: the window those failures are counted in (and the longest block). Default 60. */
   readonly authFailureWindowSeconds: number;
+  /** `FOLLOW_TOKEN_TTL_SECONDS`: how long a follow token (`POST /api/v1/jobs/:id/subscribe-token`) is valid. Default 900. */
+  readonly followTokenTtlSeconds: number;
   /** `ALLOW_PRIVATE_URLS`: accept URLs to be fetched (videos, webhooks) that point at loopback, link-local or private addresses. Default false. */
   readonly allowPrivateUrls: boolean;
   /** `CORS_ORIGINS`: comma-separated origins, or `*`. Unset: same-origin only. */
@@ -79,6 +81,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   jwtRequireExp: true,
   authFailureLimit: 20,
   authFailureWindowSeconds: 60,
+  followTokenTtlSeconds: 900,
   allowPrivateUrls: false,
   corsOrigins: undefined,
   demoSpeed: 1,
@@ -121,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     jwtRequireExp: boolean(env, 'JWT_REQUIRE_EXP', DEFAULT_CONFIG.jwtRequireExp),
     authFailureLimit: integer(env, 'AUTH_FAILURE_LIMIT', DEFAULT_CONFIG.authFailureLimit, 1, 1_000_000),
     authFailureWindowSeconds: integer(env, 'AUTH_FAILURE_WINDOW_SECONDS', DEFAULT_CONFIG.authFailureWindowSeconds, 1, 86_400),
+    followTokenTtlSeconds: integer(env, 'FOLLOW_TOKEN_TTL_SECONDS', DEFAULT_CONFIG.followTokenTtlSeconds, 10, 86_400),
     allowPrivateUrls: boolean(env, 'ALLOW_PRIVATE_URLS', DEFAULT_CONFIG.allowPrivateUrls),
     corsOrigins: origins(value('CORS_ORIGINS')),
     demoSpeed: positive(env, 'DEMO_SPEED', DEFAULT_CONFIG.demoSpeed),

@@ -133,7 +133,7 @@ async function assemble(
   // One engine -> one router -> `/hubs/job-progress` (every job type) and each plugin (its own types).
   const router = new JobEventRouter(engine, logger.child({ component: 'plugins' }));
   const jobProgress = new JobProgressSurface({ engine, videos, access, logger: logger.child({ component: 'job-progress' }) });
-  const jobProgressHub = jobProgress.mount(hubs, {});
+  const jobProgressHub = jobProgress.mount(hubs, { authenticate: auth.followHubAuthenticator });
   router.add('job-progress', 'all', (activity) => jobProgress.publish(activity));
   const plugins = new PluginHost({ engine, hubs, auth, access, urlGuard, config, logger, router });
   opened.push(plugins);
@@ -153,7 +153,7 @@ async function assemble(
   });
   await registerOpenApi(app, auth.mode);
   observability.traceRequests(app, '/api');
-  await app.register(api, { prefix: API_PREFIX, context: { engine, videos, auth, access, urlGuard, corsOrigins: config.corsOrigins } });
+  await app.register(api, { prefix: API_PREFIX, context: { engine, videos, auth, access, urlGuard, corsOrigins: config.corsOrigins, followTokenTtlSeconds: config.followTokenTtlSeconds } });
   await app.register(statsRoutes, { prefix: API_PREFIX, engine, hubs, auth, scale, registry });
   await app.register(staticAssetRoutes);
   await app.register(dashboardRoutes, { root: options.dashboardDir });

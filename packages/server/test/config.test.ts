@@ -14,6 +14,7 @@ describe('configuration from the environment', () => {
       jwtRequireExp: true,
       authFailureLimit: 20,
       authFailureWindowSeconds: 60,
+      followTokenTtlSeconds: 900,
       allowPrivateUrls: false,
       corsOrigins: undefined,
       demoSpeed: 1,
@@ -82,12 +83,14 @@ describe('configuration from the environment', () => {
       AUTH_FAILURE_LIMIT: '5',
       AUTH_FAILURE_WINDOW_SECONDS: '300',
       ALLOW_PRIVATE_URLS: 'true',
+      FOLLOW_TOKEN_TTL_SECONDS: '120',
     });
     assert.deepEqual(hardening.jwtUserIdClaims, ['nameid', 'sub']);
     assert.equal(hardening.jwtRequireExp, false);
     assert.equal(hardening.authFailureLimit, 5);
     assert.equal(hardening.authFailureWindowSeconds, 300);
     assert.equal(hardening.allowPrivateUrls, true);
+    assert.equal(hardening.followTokenTtlSeconds, 120);
   });
 
   it('names the variable and the problem for a bad value', () => {
@@ -106,6 +109,7 @@ describe('configuration from the environment', () => {
       [{ JWT_REQUIRE_EXP: 'maybe' }, /JWT_REQUIRE_EXP must be true or false; got 'maybe'/],
       [{ AUTH_FAILURE_LIMIT: '0' }, /AUTH_FAILURE_LIMIT must be an integer from 1/],
       [{ ALLOW_PRIVATE_URLS: 'yes please' }, /ALLOW_PRIVATE_URLS must be true or false/],
+      [{ FOLLOW_TOKEN_TTL_SECONDS: '5' }, /FOLLOW_TOKEN_TTL_SECONDS must be an integer from 10/],
     ];
     for (const [env, message] of bad) assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
   });

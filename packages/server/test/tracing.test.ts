@@ -5,7 +5,9 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { redisSkipReason } from '../../../test-support/redis-server.js';
 import { scaledServiceFixture } from './support/scaled-service.js';
-import { PIPELINE_STEPS } from '../src/index.js';
+import { Type } from '@sinclair/typebox';
+import { defineJobType } from '@tidings/jobs';
+import { PIPELINE_STEPS, definePlugin } from '../src/index.js';
 import { type RunningService, SEED_VIDEO_URL, awaitCompletion, serviceFixture } from './support/service.js';
 
 // The SDK a user would register (here with the in-memory exporter instead of OTLP); the service depends on @opentelemetry/api only.
@@ -57,6 +59,36 @@ describe('a job traced from the REST request through its attempts and stages', (
 
   it("puts the request, every step attempt and every stage in the caller's trace", async () => {
     await ingestAndCheckTrace(fixture.service);
+  });
+});
+
+describe('a job of an own type submitted over POST /api/v1/jobs is traced from that request', () => {
+  const echo = defineJobType({
+    name: 'TracedEcho',
+    input: Type.Object({ text: Type.String() }, { additionalProperties: false }),
+    async process(job, ctx) {
+      await ctx.stage('Echoing', 10);
+      return { result: job.input.text };
+    },
+  });
+  const fixture = serviceFixture({ plugins: [definePlugin({ name: 'traced-echo', jobTypes: [echo], register() {} })] });
+
+  it("puts the request and the job's attempt and stage in the caller's trace", async () => {
+    exporter.reset();
+    const submitted = await fixture.service.http('/api/v1/jobs', {
+      body: { type: 'TracedEcho', input: { text: 'hi' } },
+      headers: { traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01` },
+    });
+    assert.equal(submitted.status, 202);
+    const jobId = (submitted.body.job as { jobId: string }).jobId;
+    await awaitCompletion(fixture.service, jobId);
+    const spans = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === CALLER_TRACE);
+    const request = spans.find((s) => s.name === 'POST /api/v1/jobs');
+    assert.ok(request, `the REST span, in the caller's trace: ${spans.map((s) => s.name).join(', ')}`);
+    const attempt = spans.find((s) => s.name === 'job TracedEcho');
+    assert.ok(attempt, 'the attempt span, in the same trace');
+    assert.equal(attempt.parentSpanContext?.spanId, request.spanContext().spanId);
+    assert.ok(spans.some((s) => s.name === 'stage Echoing' && s.parentSpanContext?.spanId === attempt.spanContext().spanId));
   });
 });
 

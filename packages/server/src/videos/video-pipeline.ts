@@ -19,6 +19,7 @@ export interface IngestRequest {
   readonly title?: string;
   /** Extra metadata for the pipeline and its steps (the request's `traceparent`, when traced). */
   readonly metadata?: JsonObject;
+  readonly tags?: readonly string[];
 }
 
 export interface IngestResult {
@@ -44,6 +45,7 @@ export class VideoPipeline {
       priority: request.priority,
       subject: videoId,
       input: { url: request.url },
+      ...(request.tags ? { tags: request.tags } : {}),
       metadata,
       steps: PIPELINE_STEPS.map((s) => ({ ...s, input: { url: request.url } })),
     });
