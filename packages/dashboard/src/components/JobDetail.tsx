@@ -1,4 +1,3 @@
-import { isTerminalStatus } from '@tidings/contract';
 import { useTidingsClient } from '@tidings/react';
 import { useEffect, useRef } from 'react';
 import { clockTime, elapsed, eta, shortId } from '../format.js';
@@ -31,7 +30,7 @@ export function JobDetail({ jobId, onClose, onCancel, onRetry, online }: JobDeta
   const client = useTidingsClient();
   const { job, events, error } = useJobDetail(client, jobId);
   const now = useNow(1000, !online);
-  const output = useJobOutput(client, jobId, job !== null && !isTerminalStatus(job.status), online);
+  const output = useJobOutput(client, jobId, online);
   const panel = useRef<HTMLElement>(null);
 
   useEffect(() => {

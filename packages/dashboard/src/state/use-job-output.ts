@@ -20,17 +20,16 @@ interface HistoryEvent {
 }
 
 const PAGE = 1000;
-/** While the job runs, its output is read this often besides on each of its events. */
-const EVERY_MS = 1500;
 
 /**
  * A job's output as it is written: read from its event history
  * (`GET /api/v1/jobs/:id/events?after=`, where output items are events in the
- * job's sequence order), again on each of its live events and every moment
- * while it runs, from the last sequence read on — so nothing is read twice
- * and nothing is missed across a reconnect.
+ * job's sequence order) when the detail opens, then again from the last
+ * sequence read on each of its live hub events (`JobOutput` and the others,
+ * which the detail's subscription brings) and on reconnecting — so nothing is
+ * read twice and nothing is missed across a drop.
  */
-export function useJobOutput(client: JobProgressClient, jobId: string, running: boolean, online: boolean): readonly OutputLine[] {
+export function useJobOutput(client: JobProgressClient, jobId: string, online: boolean): readonly OutputLine[] {
   const [lines, setLines] = useState<readonly OutputLine[]>([]);
   const read = useMemo(() => {
     let after = 0;
@@ -56,12 +55,12 @@ export function useJobOutput(client: JobProgressClient, jobId: string, running: 
   useEffect(() => {
     if (!online) return;
     read(jobId);
-    const off = client.onJobEvent((event) => event.jobId === jobId && read(jobId));
-    const timer = running ? setInterval(() => read(jobId), EVERY_MS) : undefined;
+    const offOutput = client.onJobOutput((output) => output.jobId === jobId && read(jobId));
+    const offEvent = client.onJobEvent((event) => event.jobId === jobId && read(jobId));
     return () => {
-      off();
-      if (timer) clearInterval(timer);
+      offOutput();
+      offEvent();
     };
-  }, [client, jobId, read, running, online]);
+  }, [client, jobId, read, online]);
   return lines;
 }
