@@ -1,9 +1,9 @@
 import type { HubServer } from '@tidings/hub';
 import { JOB_STATUSES, type JobEngine, type JobEvent, type JobStatus } from '@tidings/jobs';
+import { RedisHubLifetimeManager } from '@tidings/redis';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { AuthService } from '../../auth/auth-service.js';
-import { NodeLocalLifetimeManager } from '../../scale/node-local-lifetime-manager.js';
 import type { ScaledMode } from '../../scale/scaled-mode.js';
 import { identifyRequests } from '../plugin-guards.js';
 import { errorResponses } from '../schemas.js';
@@ -203,8 +203,8 @@ export async function statsRoutes(app: FastifyInstance, options: StatsRouteOptio
     const nodes = new Map<string, { nodeId: string; lastHeartbeatAt: string | null; connections: number }>();
     for (const path of hubs.paths) {
       const manager = hubs.endpoint(path)?.lifetimeManager;
-      if (!(manager instanceof NodeLocalLifetimeManager)) continue;
-      for (const node of await manager.cluster.connections.getNodes()) {
+      if (!(manager instanceof RedisHubLifetimeManager)) continue;
+      for (const node of await manager.connections.getNodes()) {
         const seen = nodes.get(node.nodeId) ?? { nodeId: node.nodeId, lastHeartbeatAt: null, connections: 0 };
         const beat = node.lastHeartbeatAt.toISOString();
         seen.lastHeartbeatAt = seen.lastHeartbeatAt && seen.lastHeartbeatAt > beat ? seen.lastHeartbeatAt : beat;
