@@ -7,10 +7,11 @@ interface PendingWrite {
 }
 
 /**
- * Group commits for one SQLite connection: the writes submitted during one
- * turn of the event loop run, in order, in one transaction committed in a
- * `setImmediate` flush, and each write's promise resolves only after that
- * commit. A commit (the WAL append) costs far more than the statements in
+ * Group commits for one SQLite connection: the writes submitted before the
+ * flush (a microtask queued by the first of them) run, in order, in one
+ * transaction, and each write's promise resolves only after that commit.
+ * The commit resolves the promises of every job that wrote, so their next
+ * writes arrive together and share the next commit. A commit (the WAL append) costs far more than the statements in
  * it, so thirty jobs reporting progress in the same turn pay for one commit,
  * not thirty — and what a caller awaited is still on disk when it resumes.
  *
@@ -48,7 +49,10 @@ export class GroupCommit {
       this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(this.flush);
+        // A microtask, not setImmediate: a commit put off to a later turn let I/O callbacks run
+        // between a write and its commit, and YoutubeRag's subscribe-with-snapshot then saw one
+        // event twice (the cause was not pinned down); a microtask keeps the batches as large.
+        queueMicrotask(this.flush);
       }
     });
   }
