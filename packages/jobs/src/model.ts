@@ -163,6 +163,19 @@ export function emptyOutputStats(): JobOutputStats {
   return { items: 0, bytes: 0, truncated: false, dropped: 0 };
 }
 
+/**
+ * The job's state as of now, for an event or a store write, without a deep
+ * copy: what the engine changes in place (the stages, the output counts) is
+ * copied; `input`, `checkpoint`, `result`, `metadata`, `tags` and `steps` are
+ * shared, because the engine only ever replaces them (a checkpoint or a
+ * metadata patch is a new value). A deep copy per progress event cost time
+ * in proportion to the job's input and checkpoint.
+ */
+export function jobSnapshot(job: Job): Job {
+  const stages = job.stages.map((stage) => ({ ...stage }));
+  return { ...job, stages, outputStats: { ...job.outputStats } };
+}
+
 /** A stored job with the fields later versions added filled in (jobs stored before them lack them). */
 export function withCurrentFields(job: Job): Job {
   job.tags ??= [];

@@ -5,7 +5,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { RedisLink, type RedisSource } from '@tidings/redis/link';
 import { INDEXED_FIELDS, JobKeys } from './job-keys.js';
 import { JobWriteRejectedError, type RejectionReason } from './job-write-rejected.js';
-import { APPEND_EVENT, INSERT_JOBS, LIST_JOBS, SAVE_JOB } from './store-scripts.js';
+import { APPEND_EVENTS, INSERT_JOBS, LIST_JOBS, SAVE_JOB } from './store-scripts.js';
 
 export interface RedisJobStoreOptions {
   /** A Redis URL, ioredis options, or an ioredis client (duplicated; you keep and close yours). */
@@ -33,9 +33,23 @@ export interface FeedPosition {
   readonly feedId: string;
 }
 
+/** An event waiting for the turn's append call. */
+interface PendingAppend {
+  readonly job: Job;
+  readonly kind: JobEventKind;
+  readonly at: string;
+  readonly output: JobOutputItem | undefined;
+  readonly args: (string | number)[];
+  readonly resolve: (event: JobEvent) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** At most this many events in one script run, so one call never holds Redis long. */
+const MAX_APPENDS_PER_CALL = 256;
+
 type Commands = Redis & {
   tidingsInsertJobs(...args: (string | number)[]): Promise<number | ['existing', string]>;
-  tidingsAppendEvent(...args: (string | number)[]): Promise<[number, string, string?]>;
+  tidingsAppendEvents(...args: (string | number)[]): Promise<[number, string?, string?][]>;
   tidingsSaveJob(...args: (string | number)[]): Promise<number | [number, string, string]>;
   tidingsListJobs(numberOfKeys: number, ...args: (string | number)[]): Promise<string[]>;
 };
@@ -92,10 +106,11 @@ function eventFromFields(jobId: string, sequence: number, f: Record<string, stri
  * `historyLength`, sorted-set indexes for listings, and one feed stream of
  * every event that API nodes tail to deliver them.
  *
- * `appendEvent` is one Lua script: the next sequence, the job's new state,
- * the history entry and the feed entry are written together, so sequences
- * have no gaps and the feed carries each job's events in sequence order,
- * whichever process wrote them. Writes are fenced (see store-scripts.ts): an
+ * `appendEvent` is one Lua script run per turn (the turn's events, each on
+ * its own): the next sequence, the job's new state, the history entry and
+ * the feed entry are written together, so sequences have no gaps and the
+ * feed carries each job's events in sequence order, whichever process wrote
+ * them. Writes are fenced (see store-scripts.ts): an
  * attempt that was superseded, or a job settled elsewhere, cannot be
  * overwritten; such a write fails with a JobWriteRejectedError.
  */
@@ -106,6 +121,7 @@ export class RedisJobStore implements JobStore {
   private readonly historyLength: number;
   private readonly feedLength: number;
   private readonly onWriteRejected: ((error: JobWriteRejectedError) => void) | undefined;
+  private appends: PendingAppend[] = [];
 
   constructor(options: RedisJobStoreOptions) {
     const logger = options.logger ?? consoleLogger;
@@ -124,7 +140,7 @@ export class RedisJobStore implements JobStore {
     );
     const client = this.link.client;
     client.defineCommand('tidingsInsertJobs', { numberOfKeys: 0, lua: INSERT_JOBS });
-    client.defineCommand('tidingsAppendEvent', { numberOfKeys: 0, lua: APPEND_EVENT });
+    client.defineCommand('tidingsAppendEvents', { numberOfKeys: 0, lua: APPEND_EVENTS });
     client.defineCommand('tidingsSaveJob', { numberOfKeys: 0, lua: SAVE_JOB });
     client.defineCommand('tidingsListJobs', { lua: LIST_JOBS });
     this.commands = client as Commands;
@@ -206,25 +222,48 @@ export class RedisJobStore implements JobStore {
     if (Array.isArray(reply)) this.rejected(job.id, reply[1] as RejectionReason, reply[2]);
   }
 
-  async appendEvent(job: Job, kind: JobEventKind, at: string, output?: JobOutputItem): Promise<JobEvent> {
-    const data = JSON.stringify(job);
-    const reply = await (await this.client()).tidingsAppendEvent(
-      this.keys.base,
-      job.id,
-      kind,
-      at,
-      data,
-      ...indexedValues(job),
-      job.retryCount,
-      job.attempt,
-      this.historyLength,
-      this.feedLength,
-      output === undefined ? '' : JSON.stringify(output),
-    ).catch((error: unknown) => rethrowNotFound(error, `Cannot record an event for job '${job.id}': it is not in the store.`));
-    const [sequence, second, third] = reply;
-    if (sequence === 0) this.rejected(job.id, second as RejectionReason, third);
-    const event: JobEvent = { jobId: job.id, sequence, kind, at, job: { ...job, lastSequence: sequence } };
-    return output === undefined ? event : { ...event, output };
+  /**
+   * Resolves once the event is written. The events of one turn (a worker's
+   * jobs reporting at once) go to Redis in one script call, in the order
+   * they were appended; each is fenced and sequenced on its own.
+   */
+  appendEvent(job: Job, kind: JobEventKind, at: string, output?: JobOutputItem): Promise<JobEvent> {
+    const args = [job.id, kind, at, JSON.stringify(job), ...indexedValues(job), job.retryCount, job.attempt, output === undefined ? '' : JSON.stringify(output)];
+    return new Promise<JobEvent>((resolve, reject) => {
+      this.appends.push({ job, kind, at, output, args, resolve, reject });
+      if (this.appends.length === 1) setImmediate(this.flushAppends);
+    });
+  }
+
+  private readonly flushAppends = (): void => {
+    const waiting = this.appends;
+    this.appends = [];
+    for (let i = 0; i < waiting.length; i += MAX_APPENDS_PER_CALL) void this.appendBatch(waiting.slice(i, i + MAX_APPENDS_PER_CALL));
+  };
+
+  private async appendBatch(batch: readonly PendingAppend[]): Promise<void> {
+    let replies: [number, string?, string?][];
+    try {
+      const args: (string | number)[] = [this.keys.base, this.historyLength, this.feedLength, batch.length];
+      for (const append of batch) for (const arg of append.args) args.push(arg);
+      replies = await (await this.client()).tidingsAppendEvents(...args);
+    } catch (error) {
+      for (const append of batch) append.reject(error);
+      return;
+    }
+    batch.forEach((append, i) => {
+      const { job, kind, at, output } = append;
+      const [sequence, reason, storedStatus] = replies[i]!;
+      try {
+        if (sequence === -1) throw new Error(`Cannot record an event for job '${job.id}': it is not in the store.`);
+        if (sequence === 0) this.rejected(job.id, reason as RejectionReason, storedStatus);
+      } catch (error) {
+        append.reject(error);
+        return;
+      }
+      const event: JobEvent = { jobId: job.id, sequence, kind, at, job: { ...job, lastSequence: sequence } };
+      append.resolve(output === undefined ? event : { ...event, output });
+    });
   }
 
   async listEvents(jobId: string, after: number, limit: number): Promise<JobEvent[]> {

@@ -90,31 +90,47 @@ return count
 `;
 
 /**
- * ARGV: base, id, kind, at, data, status, owner, subject, type, parent,
- * retryCount, attempt, historyLength, feedLength, output (JSON; '' for none).
- * Returns {sequence, feedEntryId}, or {0, reason, storedStatus} when fenced.
+ * A turn's events, in order, in one script run (one call instead of one per
+ * event; each event is still checked and written on its own). ARGV: base,
+ * historyLength, feedLength, count, then per event: id, kind, at, data,
+ * status, owner, subject, type, parent, retryCount, attempt, output (JSON;
+ * '' for none). Returns one reply per event: {sequence, feedEntryId}, {0,
+ * reason, storedStatus} when fenced, or {-1} when the job is not there.
  */
-export const APPEND_EVENT = `${PRELUDE}
-local base, id, kind, at, data = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local key = base .. 'job:' .. id
-local stored = readStored(key)
-if not stored then return redis.error_reply('NOTFOUND ' .. id) end
-local retry, attempt = tonumber(ARGV[11]), tonumber(ARGV[12])
-local refused = refusal(stored, retry, attempt, kind)
-if refused then return {0, refused, stored.status} end
-local seq = stored.seq + 1
-local new = { ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10] }
-reindex(base, id, stored.order, stored.indexed, new)
-local entry = {'k', kind, 'at', at, 'd', data}
-if ARGV[15] ~= '' then
-  entry[#entry + 1] = 'o'
-  entry[#entry + 1] = ARGV[15]
+export const APPEND_EVENTS = `${PRELUDE}
+local base, historyLength, feedLength, count = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local STRIDE = 12
+local replies = {}
+for i = 0, count - 1 do
+  local o = 5 + i * STRIDE
+  local id, kind, at, data = ARGV[o], ARGV[o + 1], ARGV[o + 2], ARGV[o + 3]
+  local key = base .. 'job:' .. id
+  local stored = readStored(key)
+  if not stored then
+    replies[i + 1] = {-1}
+  else
+    local retry, attempt = tonumber(ARGV[o + 9]), tonumber(ARGV[o + 10])
+    local refused = refusal(stored, retry, attempt, kind)
+    if refused then
+      replies[i + 1] = {0, refused, stored.status}
+    else
+      local seq = stored.seq + 1
+      local new = { ARGV[o + 4], ARGV[o + 5], ARGV[o + 6], ARGV[o + 7], ARGV[o + 8] }
+      reindex(base, id, stored.order, stored.indexed, new)
+      local entry = {'k', kind, 'at', at, 'd', data}
+      if ARGV[o + 11] ~= '' then
+        entry[#entry + 1] = 'o'
+        entry[#entry + 1] = ARGV[o + 11]
+      end
+      redis.call('XADD', base .. 'events:' .. id, 'MAXLEN', '~', historyLength, seq .. '-0', unpack(entry))
+      local feedId = redis.call('XADD', base .. 'feed', 'MAXLEN', '~', feedLength, '*', 'j', id, 's', seq, unpack(entry))
+      redis.call('HSET', key, 'data', data, 'seq', seq, 'feed', feedId, 'retry', retry, 'attempt', attempt,
+        'status', new[1], 'owner', new[2], 'subject', new[3], 'type', new[4], 'parent', new[5])
+      replies[i + 1] = {seq, feedId}
+    end
+  end
 end
-redis.call('XADD', base .. 'events:' .. id, 'MAXLEN', '~', ARGV[13], seq .. '-0', unpack(entry))
-local feedId = redis.call('XADD', base .. 'feed', 'MAXLEN', '~', ARGV[14], '*', 'j', id, 's', seq, unpack(entry))
-redis.call('HSET', key, 'data', data, 'seq', seq, 'feed', feedId, 'retry', retry, 'attempt', attempt,
-  'status', new[1], 'owner', new[2], 'subject', new[3], 'type', new[4], 'parent', new[5])
-return {seq, feedId}
+return replies
 `;
 
 /**

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { JobLogger } from '../logger.js';
-import { type Job, type JobEvent, type JobEventKind, type JobOutputItem, TERMINAL_EVENT_KINDS } from '../model.js';
+import { type Job, type JobEvent, type JobEventKind, type JobOutputItem, TERMINAL_EVENT_KINDS, jobSnapshot } from '../model.js';
 import type { JobStore } from '../store/job-store.js';
 import { type JobEventLine, OrderedWrites } from './job-event-line.js';
 import { ProgressThrottle } from './progress-throttle.js';
@@ -65,6 +65,9 @@ export class JobEventWriter {
    * Stores an event with the job's current state, now. Resolves with the
    * stored event (undefined if the store failed) once it is stored; the line
    * hands it on (to the sinks) after that, before the job's next write.
+   * The event's state is a `jobSnapshot`: it shares `input`, `checkpoint`,
+   * `result`, `metadata`, `tags` and `steps` with `job` — replace those,
+   * never change them in place.
    */
   emit(job: Job, kind: JobEventKind, output?: JobOutputItem): Promise<JobEvent | undefined> {
     const now = this.options.clock.now();
@@ -73,7 +76,7 @@ export class JobEventWriter {
     // Output is not an update of the job: a progress update held back by the throttle stays due.
     if (!isOutput) job.updatedAt = at;
     const effectiveKind = kind === 'progress' && this.throttle.isStageChange(job.id, job.currentStage) ? 'stage' : kind;
-    const snapshot = structuredClone(job);
+    const snapshot = jobSnapshot(job);
     if (!isOutput) {
       this.waiting.delete(job.id);
       if (TERMINAL_EVENT_KINDS.has(kind)) this.throttle.forget(job.id);
@@ -101,7 +104,7 @@ export class JobEventWriter {
 
   /** Saves the job's state without an event, in order with its events. */
   save(job: Job): Promise<void> {
-    const snapshot = structuredClone(job);
+    const snapshot = jobSnapshot(job);
     return this.options.line.run(job.id, () => this.options.store.saveJob(snapshot));
   }
 
