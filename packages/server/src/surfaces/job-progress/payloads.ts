@@ -1,5 +1,6 @@
 import type { JobCompleted, JobFailed, JobOutput, JobProgressUpdate, Notification } from '@tidings/contract';
 import type { Job, JobEvent, JobStatus } from '@tidings/jobs';
+import { TRACEPARENT_KEY } from '../../observability/trace-context.js';
 import { PIPELINE_STEPS, PIPELINE_TYPE } from '../../videos/video-pipeline.js';
 
 /** The video pipeline and its steps: their JobCompleted stays exactly as YoutubeRag's clients know it (no `result`). */
@@ -18,11 +19,22 @@ export function jobProgressUpdate(job: Job): JobProgressUpdate {
     statusMessage: job.statusMessage,
     errorMessage: job.error,
     updatedAt: job.updatedAt,
-    metadata: job.metadata,
+    metadata: wireMetadata(job.metadata),
     sequence: job.lastSequence,
     estimatedCompletion: job.estimatedCompletion,
     parentJobId: job.parentId,
   };
+}
+
+/**
+ * The job's metadata as subscribers see it: without the trace context the service keeps
+ * there while a tracer records, so `JobProgressUpdate` stays what clients already parse.
+ * Copies only when that key is present.
+ */
+function wireMetadata(metadata: Job['metadata']): Job['metadata'] {
+  if (!(TRACEPARENT_KEY in metadata)) return metadata;
+  const { [TRACEPARENT_KEY]: _traceparent, ...rest } = metadata;
+  return rest;
 }
 
 export function jobCompleted(job: Job): JobCompleted {
