@@ -25,6 +25,7 @@ export type { HubFilter, HubInvocationContext, HubLifetimeContext } from './hub/
 export type { HubLifetimeManager, LifetimeConnection, InvokeOptions, GroupLimits } from './lifetime/lifetime-manager.js';
 export { DEFAULT_GROUP_LIMITS } from './lifetime/lifetime-manager.js';
 export { MemoryHubLifetimeManager } from './lifetime/memory-lifetime-manager.js';
+export { NodeLocalView } from './lifetime/node-local-view.js';
 
 export type { HubProtocol, TransferFormat } from './protocol/hub-protocol.js';
 export { JsonHubProtocol } from './protocol/json-protocol.js';
@@ -40,3 +41,6 @@ export { jwtAuthentication, createJwtVerifier, userFromClaims, type JwtAuthentic
 export { expressHubs } from './adapters/express.js';
 export { fastifyHubs, type FastifyInstanceLike } from './adapters/fastify.js';
 export { type HubLogger, consoleLogger, silentLogger } from './logger.js';
+
+export { HubMetrics, type HubMetricsOptions } from './metrics/hub-metrics.js';
+export { type CloseReason, CLOSE_REASONS } from './metrics/close-reason.js';

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { join } from 'node:path';
 import { ManualClock, SqliteJobStore, type Job, type JobEvent } from '../src/index.js';
 import { createJob } from '../src/engine/job-state.js';
-import { ProgressNotifier } from '../src/notifier/progress-notifier.js';
+import { ProgressNotifier } from '../src/events/progress-notifier.js';
 import { silentJobLogger } from '../src/logger.js';
 import { tempDir, waitFor } from './support/harness.js';
 

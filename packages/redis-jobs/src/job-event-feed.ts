@@ -1,5 +1,5 @@
 import type { HubLogger } from '@tidings/hub';
-import { type Job, type JobEvent, type JobEventSink, KeyedMutex, type SinkDelivery, deliverToSinks } from '@tidings/jobs';
+import { type Job, type JobEvent, type JobEventSink, type JobEvents, KeyedMutex, type SinkDelivery, deliverToSinks } from '@tidings/jobs';
 import type { RedisOptions } from 'ioredis';
 import { RedisLink, type RedisSource } from '@tidings/redis/link';
 import { type RedisJobStore, eventFromFeedEntry } from './redis-job-store.js';
@@ -55,11 +55,12 @@ function compareIds(a: string, b: string): number {
  * entry while this node was away) is filled from the job's history first.
  * After a Redis outage reading resumes where it stopped.
  *
- * `atEventBoundary` runs a task between two deliveries of a job, at a point
- * where every event stored before the call has been delivered: what the task
- * sends a new subscriber is followed by exactly the later events.
+ * `withJobState` runs a task between two deliveries of a job, at a point
+ * where every event stored before the call has been delivered, with the job
+ * as of the last one: what the task sends a new subscriber is followed by
+ * exactly the later events. It is the Redis backend of JobEvents.
  */
-export class JobEventFeed {
+export class JobEventFeed implements JobEvents {
   readonly metrics: FeedMetrics = { delivered: 0, duplicatesSkipped: 0, gapsFilled: 0, sinkFailures: 0, readFailures: 0 };
   private readonly link: RedisLink;
   private readonly store: RedisJobStore;
@@ -107,6 +108,14 @@ export class JobEventFeed {
     await this.link.usable();
     this.lastId = await this.end();
     this.loop = this.read();
+  }
+
+  /**
+   * Runs `task` between two of the job's deliveries from the feed, with the
+   * job as of the last one (its stored state when none was delivered here).
+   */
+  withJobState<T>(jobId: string, task: (job: Job | undefined) => Promise<T>): Promise<T> {
+    return this.atEventBoundary(jobId, async () => task(await this.stateAtBoundary(jobId)));
   }
 
   /**

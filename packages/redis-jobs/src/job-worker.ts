@@ -1,14 +1,28 @@
 import type { HubLogger } from '@tidings/hub';
-import { type Job, JobCancelledError, JobInterruptedError, type RunnerItem } from '@tidings/jobs';
+import {
+  Executor,
+  type Job,
+  JobCancelledError,
+  type JobEngineOptions,
+  JobEventWriter,
+  JobInterruptedError,
+  JobQueue,
+  type JobRegistry,
+  type RunnerItem,
+  executorDefaults,
+  systemClock,
+} from '@tidings/jobs';
 import { DelayedError, type Job as BullJob, Worker } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { RedisSource } from '@tidings/redis/link';
 import { type BullMqQueue, QUEUE_NAME, bullPrefix, openRedis } from './bullmq-queue.js';
-import { type AttemptEngineOptions, JobAttempt, type JobAttemptSettings, type JobDefinition } from './job-attempt.js';
 import type { JobControl } from './job-control.js';
 import type { JobWriteRejectedError } from './job-write-rejected.js';
 import type { RedisJobStore } from './redis-job-store.js';
 import { TypeSlots } from './type-slots.js';
+
+/** How a worker runs attempts: throttling, shutdown grace, retries, bounds, clock, logger (as `JobEngine` takes them). */
+export type WorkerEngineOptions = Omit<JobEngineOptions, 'store' | 'runner' | 'sinkTimeoutMs'>;
 
 export interface JobWorkerOptions {
   /** Jobs this worker runs at once. Default 4. */
@@ -25,8 +39,8 @@ export interface JobWorkerOptions {
    * after that fails its attempt instead (a job that kills its workers). Default 3.
    */
   readonly maxTakeovers?: number;
-  /** Engine settings of every attempt (throttling, grace period, retries, clock, logger). */
-  readonly engine?: AttemptEngineOptions;
+  /** How attempts run here (throttling, grace period, retries, clock, logger). */
+  readonly engine?: WorkerEngineOptions;
 }
 
 export interface JobWorkerDeps {
@@ -38,7 +52,7 @@ export interface JobWorkerDeps {
   readonly store: RedisJobStore;
   readonly queue: BullMqQueue;
   readonly control: JobControl;
-  readonly definitions: ReadonlyMap<string, JobDefinition>;
+  readonly registry: JobRegistry;
   readonly logger: HubLogger;
 }
 
@@ -48,24 +62,32 @@ function isRunnerItem(value: unknown): value is RunnerItem {
 }
 
 /**
- * Runs queued jobs with the processors defined on its cluster: a BullMQ
- * Worker whose every job is one attempt in an engine of its own
- * (JobAttempt). Progress, stages and outcomes go to the Redis store, whose
- * feed carries them to every API node.
+ * The Redis backend of the worker: a BullMQ Worker whose jobs one Executor
+ * runs, with the state transitions, retries and flows of a local worker.
+ * Progress, stages and outcomes go to the Redis store (fenced: an attempt
+ * overtaken elsewhere cannot write), whose feed carries them to every API
+ * node. Each attempt keeps only its own job in memory (and, for a flow's
+ * step, the parent while the step runs); everything else is read from the
+ * store, since other workers change those jobs between attempts.
  *
  * A worker that dies keeps no job: BullMQ's stalled-job check hands it to
  * another worker after `lockDurationMs`, which resumes it from its
  * checkpoint (`recovered`, then `started`). Cancel requests from any node
- * reach the attempt holding the job. On `close` running attempts checkpoint
+ * reach the worker holding the job. On `close` running attempts checkpoint
  * and their jobs go back to the queue for the other workers.
  */
 export class JobWorker {
-  private readonly attempts = new Map<string, JobAttempt>();
+  private readonly writer: JobEventWriter;
+  private readonly jobs: JobQueue;
+  private readonly executor: Executor;
+  /** Attempts running here: each one's abort (a shutdown) and its end. */
+  private readonly attempts = new Map<string, { readonly controller: AbortController; readonly done: Promise<void> }>();
   /** Looks at jobs whose BullMQ job has just ended (close waits for them). */
   private readonly endings = new Set<Promise<void>>();
   private readonly concurrency: number;
   private readonly lockDurationMs: number;
   private readonly maxTakeovers: number;
+  private readonly shutdownGraceMs: number;
   private worker: Worker | undefined;
   private connection: Redis | undefined;
   private closing: Promise<void> | undefined;
@@ -83,6 +105,27 @@ export class JobWorker {
     this.maxTakeovers = options.maxTakeovers ?? 3;
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new RangeError(`concurrency must be a positive integer, not ${this.concurrency}.`);
     if (!(this.lockDurationMs >= 100)) throw new RangeError(`lockDurationMs must be at least 100, not ${this.lockDurationMs}.`);
+    const engine = options.engine ?? {};
+    const clock = engine.clock ?? systemClock;
+    const logger = engine.logger ?? deps.logger;
+    this.shutdownGraceMs = engine.shutdownGraceMs ?? 5000;
+    const { throttleIntervalMs, progressJump } = engine;
+    this.writer = JobEventWriter.ordered({ store: deps.store, clock, logger, throttleIntervalMs, progressJump });
+    // The worker's own queue: a flow's next step goes to BullMQ; later steps of a failed flow are cancelled here.
+    this.jobs = new JobQueue({ store: deps.store, writer: this.writer, registry: deps.registry, dispatcher: deps.queue, clock, maxRetries: engine.maxRetries });
+    this.executor = new Executor({
+      store: deps.store,
+      writer: this.writer,
+      registry: deps.registry,
+      locks: this.jobs.locks,
+      flows: this.jobs.flows,
+      clock,
+      logger,
+      // A job left Pending by its attempt (a retry after backoff) goes back to BullMQ when the attempt ends (requeueIfPending).
+      requeue: async () => undefined,
+      defaults: executorDefaults(engine),
+    });
+    this.jobs.heldBy(this.executor);
   }
 
   /** Attempts running here now. */
@@ -99,7 +142,7 @@ export class JobWorker {
     if (this.worker) return;
     await this.deps.control.serve({
       cancel: (jobId, reason) => this.cancelHere(jobId, reason),
-      abort: (jobId, reason) => this.attempts.get(jobId)?.abort(new JobCancelledError(reason)),
+      abort: (jobId, reason) => this.executor.abort(jobId, new JobCancelledError(reason)),
     });
     // BullMQ workers block on their connection and must never give up a command.
     this.connection = openRedis(this.deps.redis, { ...this.deps.redisOptions, maxRetriesPerRequest: null });
@@ -137,9 +180,8 @@ export class JobWorker {
 
   /** The store refused a write of an attempt here: the job moved on elsewhere, so the attempt stops. */
   rejected(error: JobWriteRejectedError): void {
-    const attempt = this.attempts.get(error.jobId);
-    if (!attempt) return;
-    attempt.abort(
+    this.executor.abort(
+      error.jobId,
       error.reason === 'settled'
         ? new JobCancelledError(`The job is already ${error.storedStatus}.`)
         : new JobInterruptedError('Another worker took the job over.'),
@@ -154,19 +196,29 @@ export class JobWorker {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.closed.abort(new JobInterruptedError('The worker is closing.'));
-      const worker = this.worker;
-      const closed = worker?.close();
-      await Promise.all([...this.attempts.values()].map((attempt) => attempt.interrupt()));
+      const closed = this.worker?.close();
+      await this.interruptAttempts();
       await closed;
       await Promise.all(this.endings);
+      await this.writer.flushAll();
+      await this.writer.drain();
       this.connection?.disconnect();
     })();
     return this.closing;
   }
 
-  private settings(): JobAttemptSettings {
-    const { store, queue, definitions, logger } = this.deps;
-    return { store, queue, definitions, engine: { logger, ...this.options.engine } };
+  /** Aborts every attempt here, waits up to the grace period for them to return, then gives up on the rest. */
+  private async interruptAttempts(): Promise<void> {
+    const running = [...this.attempts];
+    if (running.length === 0) return;
+    for (const [, attempt] of running) attempt.controller.abort(new JobInterruptedError());
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(running.map(([, attempt]) => attempt.done)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.shutdownGraceMs))),
+    ]);
+    clearTimeout(timer);
+    for (const [jobId] of running) if (this.executor.holds(jobId)) await this.executor.abandon(jobId);
   }
 
   private async process(bullJob: BullJob<RunnerItem>, token: string | undefined): Promise<void> {
@@ -175,7 +227,7 @@ export class JobWorker {
       this.deps.logger.warn({ bullJobId: bullJob.id }, 'dropped a queued job without a job id, type and priority');
       return;
     }
-    const limit = this.deps.definitions.get(item.type)?.options?.concurrency;
+    const limit = this.deps.registry.get(item.type)?.options.concurrency;
     const release = await this.slots.acquire(item.type, limit, this.closed.signal).catch(() => undefined);
     if (release) {
       try {
@@ -188,15 +240,22 @@ export class JobWorker {
   }
 
   private async runAttempt(bullJob: BullJob<RunnerItem>, item: RunnerItem): Promise<void> {
-    const attempt = new JobAttempt(item, this.settings(), await this.giveUpReason(bullJob, item));
-    this.attempts.set(item.jobId, attempt);
-    if (this.closing) void attempt.interrupt(); // taken just as the worker began closing: back to the queue untouched
+    // Taken just as the worker began closing: back to the queue untouched.
+    if (this.closing) return;
+    const controller = new AbortController();
+    const done = (async () => {
+      try {
+        const failWith = await this.giveUpReason(bullJob, item);
+        await this.executor.resume(item, controller.signal, { failWith });
+      } catch (error) {
+        this.deps.logger.error({ jobId: item.jobId, err: error }, 'running a job attempt failed');
+      }
+    })();
+    this.attempts.set(item.jobId, { controller, done });
     try {
-      await attempt.run();
-    } catch (error) {
-      this.deps.logger.error({ jobId: item.jobId, err: error }, 'running a job attempt failed');
+      await done;
     } finally {
-      if (this.attempts.get(item.jobId) === attempt) this.attempts.delete(item.jobId);
+      this.attempts.delete(item.jobId);
     }
   }
 
@@ -241,8 +300,9 @@ export class JobWorker {
     return `Its worker stopped ${takeovers} times while running it; this attempt is given up.`;
   }
 
+  /** A cancel request for a job this worker runs (or a flow whose step it runs): cancelled here, with its flow. */
   private async cancelHere(jobId: string, reason: string): Promise<Job | undefined> {
-    const attempt = this.attempts.get(jobId);
-    return attempt ? attempt.cancel(reason) : undefined;
+    if (!this.executor.holds(jobId) && !this.jobs.flows.parent(jobId)) return undefined;
+    return this.jobs.cancel(jobId, reason);
   }
 }

@@ -1,11 +1,10 @@
 import { type HubLogger, consoleLogger } from '@tidings/hub';
-import type { JobEngineOptions, JobProcessor, JobType, JsonValue, ProcessorOptions } from '@tidings/jobs';
+import { type JobEngineOptions, type JobProcessor, JobRegistry, type JobType, type JsonValue, type ProcessorOptions } from '@tidings/jobs';
 import type { RedisOptions } from 'ioredis';
 import { defaultNodeId } from '@tidings/redis/link';
 import type { RedisSource } from '@tidings/redis/link';
 import { BullMqQueue } from './bullmq-queue.js';
 import { ClusterJobEngine } from './cluster-job-engine.js';
-import type { JobDefinition } from './job-attempt.js';
 import { JobControl } from './job-control.js';
 import { JobEventFeed, type JobEventFeedOptions } from './job-event-feed.js';
 import { quietRejections } from './job-write-rejected.js';
@@ -58,9 +57,8 @@ export class RedisJobCluster {
   readonly queue: BullMqQueue;
   readonly control: JobControl;
   readonly nodeId: string;
-  private readonly definitions = new Map<string, JobDefinition>();
-  /** Types registered with their input schema: API engines check input against it. */
-  private readonly jobTypes = new Map<string, JobType<never, JsonValue>>();
+  /** The job types of this process: its API engines check submissions against them, its workers run them. */
+  readonly registry = new JobRegistry();
   private readonly logger: HubLogger;
   private readonly prefix: string;
   private readonly engines: ClusterJobEngine[] = [];
@@ -90,18 +88,13 @@ export class RedisJobCluster {
    * engines (which check input against its schema) and workers alike.
    */
   register(jobType: JobType<never, JsonValue>): this {
-    const { name, process, options } = jobType;
-    this.jobTypes.set(name, jobType);
-    this.definitions.set(name, { processor: (job, context) => process(job as never, context), options });
-    for (const engine of this.engines) engine.register(jobType);
+    this.registry.register(jobType);
     return this;
   }
 
   /** Registers the processor for jobs of `type`, for this process's engines and workers alike (as does `define` on one of its engines). */
   define(type: string, processor: JobProcessor, options: ProcessorOptions = {}): this {
-    this.jobTypes.delete(type);
-    this.definitions.set(type, { processor, options });
-    for (const engine of this.engines) engine.define(type, processor, options);
+    this.registry.define(type, processor, options);
     return this;
   }
 
@@ -133,16 +126,11 @@ export class RedisJobCluster {
       ...options,
       logger: quietRejections(logger),
       store: this.store,
-      runner: this.queue,
+      queue: this.queue,
+      registry: this.registry,
       feed,
       control: this.control,
-      onDefine: (type, processor, processorOptions) => this.definitions.set(type, { processor, options: processorOptions }),
     });
-    for (const [type, { processor, options: processorOptions }] of this.definitions) {
-      const jobType = this.jobTypes.get(type);
-      if (jobType) engine.register(jobType);
-      else engine.define(type, processor, processorOptions);
-    }
     this.engines.push(engine);
     return engine;
   }
@@ -159,7 +147,7 @@ export class RedisJobCluster {
         store: this.store,
         queue: this.queue,
         control: this.control,
-        definitions: this.definitions,
+        registry: this.registry,
         logger: this.logger,
       },
       { ...options, engine: { ...options.engine, logger: quietRejections(logger) } },

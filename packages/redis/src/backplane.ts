@@ -1,3 +1,4 @@
+import type { BackplaneMeter } from './backplane-meter.js';
 import { ChannelSubscriptions } from './channel-subscriptions.js';
 import { ClusterRouter, type LocalNode } from './cluster-router.js';
 import { KeySpace } from './key-space.js';
@@ -19,6 +20,8 @@ export class Backplane {
   readonly store: PresenceStore;
   readonly router: ClusterRouter;
   readonly sends: SendPublisher;
+  /** This backplane's Prometheus series, when the `metrics` option is set. */
+  readonly meter: BackplaneMeter | undefined;
 
   constructor(
     readonly options: ResolvedBackplaneOptions,
@@ -36,6 +39,10 @@ export class Backplane {
     this.subscriber = new RedisLink('subscriber', o.redis, o.redisOptions, subscriberOptions, o.logger, o.connectTimeoutMs);
     this.subscriptions = new ChannelSubscriptions(this.subscriber, o.logger);
     this.store = new PresenceStore(this.commands.client, this.keys);
+    this.meter = o.metrics?.meter(o.hub, () => [
+      ['commands', this.commands.isReady],
+      ['subscriber', this.subscriber.isReady],
+    ]);
     this.router = new ClusterRouter({
       nodeId: o.nodeId,
       keys: this.keys,
@@ -47,6 +54,7 @@ export class Backplane {
       logger: o.logger,
       ackTimeoutMs: o.ackTimeoutMs,
       clientResultTimeoutMs: o.clientResultTimeoutMs,
+      meter: this.meter,
     });
     this.sends = new SendPublisher(this.router, this.keys, o.nodeId);
   }
@@ -69,5 +77,6 @@ export class Backplane {
   async close(): Promise<void> {
     this.router.close();
     await Promise.all([this.commands.close(), this.subscriber.close()]);
+    this.meter?.detach();
   }
 }

@@ -1,4 +1,5 @@
 import { HubException, type HubLogger, type InvokeOptions } from '@tidings/hub';
+import type { BackplaneMeter } from './backplane-meter.js';
 import type { ChannelSubscriptions } from './channel-subscriptions.js';
 import {
   type InvokeCommand,
@@ -38,6 +39,7 @@ export interface ClusterRouterOptions {
   readonly logger: HubLogger;
   readonly ackTimeoutMs: number;
   readonly clientResultTimeoutMs: number;
+  readonly meter: BackplaneMeter | undefined;
 }
 
 const CANCELED = 'The client result invocation was canceled.';
@@ -62,8 +64,16 @@ export class ClusterRouter {
   /** Publishes `payload`; rejects with BackplaneUnavailableError when Redis cannot take it. */
   publish(channel: string, payload: Buffer): Promise<number> {
     const link = this.o.publisher;
-    if (link.isReady) return link.client.publish(channel, payload).catch(unavailable);
-    return link.usable().then(() => link.client.publish(channel, payload).catch(unavailable));
+    const published = link.isReady
+      ? link.client.publish(channel, payload).catch(unavailable)
+      : link.usable().then(() => link.client.publish(channel, payload).catch(unavailable));
+    const meter = this.o.meter;
+    if (!meter) return published;
+    meter.publishes++;
+    return published.catch((error: unknown) => {
+      meter.publishFailures++;
+      throw error;
+    });
   }
 
   /**
@@ -163,6 +173,8 @@ export class ClusterRouter {
   }
 
   private receive(data: Buffer): void {
+    const meter = this.o.meter;
+    if (meter) meter.received++;
     let envelope;
     try {
       envelope = decodeEnvelope(data);
@@ -191,7 +203,9 @@ export class ClusterRouter {
           return;
         default:
           // Our own sends were delivered locally before they were published.
-          if (envelope.origin !== this.o.nodeId) this.o.local.deliver(envelope);
+          if (envelope.origin === this.o.nodeId) return;
+          if (meter && envelope.publishedAt !== undefined) meter.delivered(envelope.publishedAt);
+          this.o.local.deliver(envelope);
       }
     } catch (error) {
       this.o.logger.error({ err: error }, 'failed to handle a backplane message');

@@ -32,6 +32,8 @@ export interface SendEnvelope {
   readonly targets: string | readonly string[] | null;
   readonly excluded: readonly string[] | null;
   readonly message: HubMessage;
+  /** When the origin published it (its clock, ms since the epoch), for the delivery-lag metric; absent from older nodes. */
+  readonly publishedAt: number | undefined;
 }
 
 export interface MembershipCommand {
@@ -112,7 +114,8 @@ export function encodeSend(
   excluded: readonly string[] | null | undefined,
   message: HubMessage,
 ): Buffer {
-  return bytes([kind, origin, targets, excluded && excluded.length > 0 ? excluded : null, packMessage(message)]);
+  // The publish time comes last, so nodes of an older version read the rest as before.
+  return bytes([kind, origin, targets, excluded && excluded.length > 0 ? excluded : null, packMessage(message), Date.now()]);
 }
 
 export function encodeMembership(command: Omit<MembershipCommand, 'kind'>): Buffer {
@@ -174,7 +177,8 @@ export function decodeEnvelope(data: Uint8Array): Envelope {
       const list = kind === Kind.Groups || kind === Kind.Users || kind === Kind.Connections;
       const targets = kind === Kind.All ? null : list ? strings(f[2], 'targets') : str(f[2], 'target');
       const excluded = f[3] === null || f[3] === undefined ? null : strings(f[3], 'excluded');
-      return { kind, origin: str(f[1], 'origin'), targets, excluded, message: unpackMessage(f[4]) };
+      const publishedAt = typeof f[5] === 'number' && Number.isFinite(f[5]) ? f[5] : undefined;
+      return { kind, origin: str(f[1], 'origin'), targets, excluded, message: unpackMessage(f[4]), publishedAt };
     }
     case Kind.Membership: {
       const membership = f[3];

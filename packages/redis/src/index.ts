@@ -4,3 +4,4 @@ export type { RedisConnectionManager } from './connection-manager.js';
 export type { ConnectionInfo, NodeInfo, PresenceStats } from './presence/presence-store.js';
 export type { RedisBackplaneOptions, RedisHubLifetimeManagerOptions } from './options.js';
 export { BackplaneUnavailableError, BackplaneTimeoutError } from './errors.js';
+export { BackplaneMetrics, type BackplaneMetricsOptions } from './backplane-metrics.js';

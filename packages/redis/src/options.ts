@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { type HubLogger, consoleLogger } from '@tidings/hub';
 import type { Redis, RedisOptions } from 'ioredis';
+import type { BackplaneMetrics } from './backplane-metrics.js';
 import { requireName } from './validate.js';
 
 /** What every process on the backplane needs: where Redis is and which hub it speaks for. */
@@ -28,6 +29,8 @@ export interface RedisBackplaneOptions {
   /** How long sends wait for the very first connection to Redis. Default 10 s. */
   readonly connectTimeoutMs?: number;
   readonly logger?: HubLogger;
+  /** Prometheus series of this backplane (labelled with `hub`), on a registry you own. Without it nothing is measured. */
+  readonly metrics?: BackplaneMetrics;
 }
 
 /** Options of a node that serves connections. */
@@ -51,6 +54,7 @@ export interface ResolvedBackplaneOptions {
   readonly heartbeatIntervalMs: number;
   readonly nodeTimeoutMs: number;
   readonly logger: HubLogger;
+  readonly metrics: BackplaneMetrics | undefined;
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -94,5 +98,6 @@ export function resolveOptions(options: RedisHubLifetimeManagerOptions): Resolve
     heartbeatIntervalMs,
     nodeTimeoutMs,
     logger: options.logger ?? consoleLogger,
+    metrics: options.metrics,
   };
 }

@@ -16,7 +16,7 @@ import { type RedisBackplaneOptions, resolveOptions } from './options.js';
 import { requireName, requireNames } from './validate.js';
 
 /** A hub context for a process that hosts no connections (a worker), plus what it needs to shut down. */
-export interface RedisHubContext<TClient extends ClientMethods = UntypedClient> extends HubContext<TClient> {
+export interface RedisHubContext<TClient extends ClientMethods = UntypedClient> extends Omit<HubContext<TClient>, 'local'> {
   /** The cluster view: user connections, job subscriptions, counts. */
   readonly connections: RedisConnectionManager;
   /** Resolves once Redis is reachable (sends made before wait for it anyway, up to `connectTimeoutMs`). */

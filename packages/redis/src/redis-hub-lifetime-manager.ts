@@ -4,6 +4,7 @@ import {
   type InvokeOptions,
   type LifetimeConnection,
   MemoryHubLifetimeManager,
+  NodeLocalView,
   SerializedMessage,
 } from '@tidings/hub';
 import { Backplane } from './backplane.js';
@@ -27,7 +28,9 @@ import { requireName, requireNames } from './validate.js';
 export class RedisHubLifetimeManager implements HubLifetimeManager {
   /** Which connections each user has and which jobs they follow, across nodes. */
   readonly connections: RedisConnectionManager;
-  private readonly local = new MemoryHubLifetimeManager();
+  private readonly here = new MemoryHubLifetimeManager();
+  /** Sends to this node's connections only (Socket.IO's `io.local`); joins and client results still route across nodes. */
+  readonly local: HubLifetimeManager = new NodeLocalView(this.here, this);
   private readonly backplane: Backplane;
   private readonly presence: NodePresence;
   private disposed = false;
@@ -60,7 +63,12 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
 
   /** Connections on this node. */
   get localConnectionCount(): number {
-    return this.local.connectionCount;
+    return this.here.connectionCount;
+  }
+
+  /** Group memberships of this node's connections (for the hub's `signalr_server_group_memberships`). */
+  get localGroupMemberships(): number {
+    return this.here.localGroupMemberships;
   }
 
   /** Redis is reachable and every channel this node needs is subscribed (for health checks). */
@@ -78,10 +86,10 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
 
   async onConnected(connection: LifetimeConnection): Promise<void> {
     const { connectionId, userIdentifier } = connection;
-    await this.local.onConnected(connection);
+    await this.here.onConnected(connection);
     const subscriptions = this.backplane.subscriptions;
     const waits = [subscriptions.ensure(this.backplane.keys.connectionChannel(connectionId)), this.presence.connected(connectionId, userIdentifier)];
-    if (userIdentifier !== undefined && this.local.userConnectionCount(userIdentifier) === 1) {
+    if (userIdentifier !== undefined && this.here.userConnectionCount(userIdentifier) === 1) {
       waits.push(subscriptions.ensure(this.backplane.keys.userChannel(userIdentifier)));
     }
     await Promise.all(waits);
@@ -89,12 +97,12 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
 
   async onDisconnected(connection: LifetimeConnection): Promise<void> {
     const { connectionId, userIdentifier } = connection;
-    const groups = this.local.groupsOf(connectionId);
-    await this.local.onDisconnected(connection);
+    const groups = this.here.groupsOf(connectionId);
+    await this.here.onDisconnected(connection);
     const { subscriptions, keys } = this.backplane;
-    for (const group of groups) if (this.local.groupSize(group) === 0) subscriptions.release(keys.groupChannel(group));
+    for (const group of groups) if (this.here.groupSize(group) === 0) subscriptions.release(keys.groupChannel(group));
     subscriptions.release(keys.connectionChannel(connectionId));
-    if (userIdentifier !== undefined && this.local.userConnectionCount(userIdentifier) === 0) {
+    if (userIdentifier !== undefined && this.here.userConnectionCount(userIdentifier) === 0) {
       subscriptions.release(keys.userChannel(userIdentifier));
     }
     await this.presence.disconnected(connectionId);
@@ -105,44 +113,44 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
   async sendAll(message: SerializedMessage, excludedConnectionIds?: readonly string[]): Promise<void> {
     const excluded = excludedConnectionIds === undefined ? undefined : requireNames(excludedConnectionIds, 'excludedConnectionIds');
     const published = this.backplane.sends.publish(Kind.All, null, this.elsewhere(excluded), message.message);
-    await Promise.all([published, this.local.sendAll(message, excluded)]);
+    await Promise.all([published, this.here.sendAll(message, excluded)]);
   }
 
   async sendConnection(connectionId: string, message: SerializedMessage): Promise<void> {
     requireName(connectionId, 'connectionId');
-    if (this.local.connection(connectionId)) return this.local.sendConnection(connectionId, message);
+    if (this.here.connection(connectionId)) return this.here.sendConnection(connectionId, message);
     await this.backplane.sends.publish(Kind.Connection, connectionId, null, message.message);
   }
 
   async sendConnections(connectionIds: readonly string[], message: SerializedMessage): Promise<void> {
     const ids = requireNames(connectionIds, 'connectionIds');
     const published = this.backplane.sends.publishEach(Kind.Connection, this.elsewhere(ids), message.message);
-    await Promise.all([published, this.local.sendConnections(ids, message)]);
+    await Promise.all([published, this.here.sendConnections(ids, message)]);
   }
 
   async sendGroup(groupName: string, message: SerializedMessage, excludedConnectionIds?: readonly string[]): Promise<void> {
     requireName(groupName, 'groupName');
     const excluded = excludedConnectionIds === undefined ? undefined : requireNames(excludedConnectionIds, 'excludedConnectionIds');
     const published = this.backplane.sends.publish(Kind.Group, groupName, this.elsewhere(excluded), message.message);
-    await Promise.all([published, this.local.sendGroup(groupName, message, excluded)]);
+    await Promise.all([published, this.here.sendGroup(groupName, message, excluded)]);
   }
 
   async sendGroups(groupNames: readonly string[], message: SerializedMessage): Promise<void> {
     const names = requireNames(groupNames, 'groupNames');
     const published = this.backplane.sends.publishEach(Kind.Group, names, message.message);
-    await Promise.all([published, this.local.sendGroups(names, message)]);
+    await Promise.all([published, this.here.sendGroups(names, message)]);
   }
 
   async sendUser(userId: string, message: SerializedMessage): Promise<void> {
     requireName(userId, 'userId');
     const published = this.backplane.sends.publish(Kind.User, userId, null, message.message);
-    await Promise.all([published, this.local.sendUser(userId, message)]);
+    await Promise.all([published, this.here.sendUser(userId, message)]);
   }
 
   async sendUsers(userIds: readonly string[], message: SerializedMessage): Promise<void> {
     const ids = requireNames(userIds, 'userIds');
     const published = this.backplane.sends.publishEach(Kind.User, ids, message.message);
-    await Promise.all([published, this.local.sendUsers(ids, message)]);
+    await Promise.all([published, this.here.sendUsers(ids, message)]);
   }
 
   // ---- groups ------------------------------------------------------------------
@@ -150,21 +158,21 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
   async addToGroup(connectionId: string, groupName: string): Promise<void> {
     requireName(connectionId, 'connectionId');
     requireName(groupName, 'groupName');
-    if (this.local.connection(connectionId)) return this.joinHere(connectionId, groupName);
+    if (this.here.connection(connectionId)) return this.joinHere(connectionId, groupName);
     return this.backplane.router.routeMembership('group', true, connectionId, groupName, null);
   }
 
   async removeFromGroup(connectionId: string, groupName: string): Promise<void> {
     requireName(connectionId, 'connectionId');
     requireName(groupName, 'groupName');
-    if (this.local.connection(connectionId)) return this.leaveHere(connectionId, groupName);
+    if (this.here.connection(connectionId)) return this.leaveHere(connectionId, groupName);
     return this.backplane.router.routeMembership('group', false, connectionId, groupName, null);
   }
 
   // ---- client results ------------------------------------------------------------
 
   invokeConnection(connectionId: string, method: string, args: readonly unknown[], options: InvokeOptions): Promise<unknown> {
-    const connection = this.local.connection(connectionId);
+    const connection = this.here.connection(connectionId);
     if (connection) return connection.invokeClient(method, args, options);
     return this.backplane.router.routeInvoke(connectionId, method, args, options);
   }
@@ -186,25 +194,25 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
     let delivered: Promise<void>;
     switch (envelope.kind) {
       case Kind.All:
-        delivered = this.local.sendAll(message, excluded);
+        delivered = this.here.sendAll(message, excluded);
         break;
       case Kind.Group:
-        delivered = this.local.sendGroup(t as string, message, excluded);
+        delivered = this.here.sendGroup(t as string, message, excluded);
         break;
       case Kind.Groups:
-        delivered = this.local.sendGroups(t as string[], message);
+        delivered = this.here.sendGroups(t as string[], message);
         break;
       case Kind.User:
-        delivered = this.local.sendUser(t as string, message);
+        delivered = this.here.sendUser(t as string, message);
         break;
       case Kind.Users:
-        delivered = this.local.sendUsers(t as string[], message);
+        delivered = this.here.sendUsers(t as string[], message);
         break;
       case Kind.Connection:
-        delivered = this.local.sendConnection(t as string, message);
+        delivered = this.here.sendConnection(t as string, message);
         break;
       case Kind.Connections:
-        delivered = this.local.sendConnections(t as string[], message);
+        delivered = this.here.sendConnections(t as string[], message);
         break;
     }
     delivered.catch((error: unknown) => this.backplane.options.logger.error({ err: error }, 'delivering a backplane message failed'));
@@ -213,7 +221,7 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
   private async applyMembership(command: MembershipCommand): Promise<void> {
     const { connectionId, name } = command;
     // The connection may have left since the sender looked it up: then there is nothing to change.
-    if (!this.local.connection(connectionId)) return;
+    if (!this.here.connection(connectionId)) return;
     if (command.membership === 'group') {
       if (command.add) await this.joinHere(connectionId, name);
       else await this.leaveHere(connectionId, name);
@@ -223,7 +231,7 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
   }
 
   private invokeHere(command: InvokeCommand, signal: AbortSignal): Promise<unknown> {
-    const connection = this.local.connection(command.connectionId);
+    const connection = this.here.connection(command.connectionId);
     if (!connection) return Promise.reject(new HubException(`Connection '${command.connectionId}' does not exist.`));
     // 0 means no timeout, which the connection reads the same way.
     return connection.invokeClient(command.method, command.args, { timeoutMs: command.timeoutMs, signal });
@@ -232,7 +240,7 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
   // ---- memberships of this node's connections ----------------------------------------
 
   private async joinHere(connectionId: string, groupName: string): Promise<void> {
-    await this.local.addToGroup(connectionId, groupName);
+    await this.here.addToGroup(connectionId, groupName);
     await Promise.all([
       this.backplane.subscriptions.ensure(this.backplane.keys.groupChannel(groupName)),
       this.presence.membership('group', true, connectionId, groupName),
@@ -240,18 +248,18 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
   }
 
   private async leaveHere(connectionId: string, groupName: string): Promise<void> {
-    await this.local.removeFromGroup(connectionId, groupName);
-    if (this.local.groupSize(groupName) === 0) this.backplane.subscriptions.release(this.backplane.keys.groupChannel(groupName));
+    await this.here.removeFromGroup(connectionId, groupName);
+    if (this.here.groupSize(groupName) === 0) this.backplane.subscriptions.release(this.backplane.keys.groupChannel(groupName));
     await this.presence.membership('group', false, connectionId, groupName);
   }
 
   private jobSubscription(add: boolean, connectionId: string, jobId: string, userId: string): Promise<void> {
-    if (this.local.connection(connectionId)) return this.jobHere(add, connectionId, jobId, userId);
+    if (this.here.connection(connectionId)) return this.jobHere(add, connectionId, jobId, userId);
     return this.backplane.router.routeMembership('job', add, connectionId, jobId, userId);
   }
 
   private async jobHere(add: boolean, connectionId: string, jobId: string, userId: string | null): Promise<void> {
-    const connection = this.local.connection(connectionId);
+    const connection = this.here.connection(connectionId);
     if (!connection) return;
     if (add && userId !== null && connection.userIdentifier !== userId) {
       throw new HubException(`Connection '${connectionId}' does not belong to user '${userId}'.`);
@@ -261,6 +269,6 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
 
   /** The ids that may live on other nodes: this node's own are served locally. */
   private elsewhere(ids: readonly string[] | undefined): string[] {
-    return ids === undefined ? [] : ids.filter((id) => !this.local.connection(id));
+    return ids === undefined ? [] : ids.filter((id) => !this.here.connection(id));
   }
 }

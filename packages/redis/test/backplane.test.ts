@@ -51,6 +51,19 @@ describe('Redis backplane: two nodes, one Redis', { skip: redisSkipReason }, () 
     await assertReceived(sender, new Map([[a1, sent], [a2, sent], [b1, sent], [sender, []]]));
   });
 
+  it('a send through the local view reaches only the sending node’s members; joins still route across nodes', async () => {
+    const a1 = await open(nodeA);
+    const b1 = await open(nodeB, { clientCase: WS_MSGPACK });
+    const b2 = await open(nodeB, { clientCase: LONG_POLLING });
+    const sender = await open(nodeB);
+    await a1.connection.invoke('Join', 'local');
+    await b1.connection.invoke('Join', 'local');
+    await sender.connection.invoke('AddToGroup', b2.id, 'local');
+    await sender.connection.invoke('SendGroupLocal', 'local', 'here');
+    await sender.connection.invoke('SendGroup', 'local', 'everywhere');
+    await assertReceived(sender, new Map([[a1, ['everywhere']], [b1, ['here', 'everywhere']], [b2, ['here', 'everywhere']], [sender, []]]));
+  });
+
   it('all, allExcept and others reach every node, skipping the excluded and the caller', async () => {
     const a1 = await open(nodeA);
     const a2 = await open(nodeA, { clientCase: SSE });

@@ -1,4 +1,7 @@
+import type { SpanContext } from '@opentelemetry/api';
 import type { HubUser } from '../hub/user.js';
+import type { CloseReason } from '../metrics/close-reason.js';
+import type { TrafficTally } from '../metrics/hub-meter.js';
 import type { TransportName, TransportSink } from '../transports/transport.js';
 import { type Flushable, flushScheduler } from './flush-scheduler.js';
 import type { RequestInfo } from './request-info.js';
@@ -58,6 +61,14 @@ export class Connection implements Flushable {
   readonly statefulReconnect: boolean;
   /** Who authenticated when the connection was created; later requests must match. */
   readonly user: HubUser | undefined;
+  /** Why it ended; the first reason given wins (a Close message, then the transport closing, is still a client close). */
+  closeReason: CloseReason | undefined;
+  /** When its first transport attached (performance.now()); 0 before. */
+  startedAt = 0;
+  /** Where its sent traffic is counted, when the hub has metrics. */
+  sentTally: TrafficTally | undefined;
+  /** The span that created it (negotiate), which its invocation spans link to. */
+  origin: SpanContext | undefined;
 
   private readonly maxBufferedBytes: number;
   private pending: Buffer[] | undefined;
@@ -123,6 +134,7 @@ export class Connection implements Flushable {
   messageTooLarge(limit: number): void {
     const handler = this.handler;
     if (!handler || this.status === 'disposed' || this.status === 'closing') return;
+    this.closeReason ??= 'oversize';
     handler.close(`Connection closed with an error. InvalidDataException: The maximum message size of ${limit} bytes was exceeded.`, false);
   }
 
@@ -172,12 +184,19 @@ export class Connection implements Flushable {
     this.pending = undefined;
     this.pendingBytes = 0;
     sink.send(pending, bytes, this.binary);
+    // Counted per transport write, not per message: a fan-out adds two numbers per recipient.
+    const tally = this.sentTally;
+    if (tally !== undefined) {
+      tally.sentMessages += pending.length;
+      tally.sentBytes += bytes;
+    }
     if (this.status === 'closing') this.finishClose();
     else if (sink.bufferedAmount() > this.maxBufferedBytes) this.overflow();
   }
 
   /** The client reads slower than we write: drop it rather than buffer without bound. */
   private overflow(): void {
+    this.closeReason ??= 'slow_consumer';
     const sink = this.sink;
     this.sink = undefined;
     sink?.abort();
@@ -193,8 +212,9 @@ export class Connection implements Flushable {
   }
 
   /** Ends the connection once queued output (a Close message, say) has gone out. */
-  close(error?: Error): void {
+  close(error?: Error, reason?: CloseReason): void {
     if (this.status === 'disposed' || this.status === 'closing') return;
+    this.closeReason ??= reason;
     this.closeError = error;
     this.status = 'closing';
     if (!this.sink || this.pendingBytes === 0 || this.sink.ready) {
@@ -224,12 +244,14 @@ export class Connection implements Flushable {
       return;
     }
     if (!final && this.handler && this.handler.onTransportLost(error)) return;
+    this.closeReason ??= error ? 'transport_lost' : 'client_close';
     this.dispose(error);
   }
 
   /** Drops the connection immediately: nothing more is sent or received. */
-  dispose(error?: Error): void {
+  dispose(error?: Error, reason?: CloseReason): void {
     if (this.status === 'disposed') return;
+    this.closeReason ??= reason ?? (error ? 'server_error' : 'app_close');
     this.status = 'disposed';
     this.pending = undefined;
     this.pendingBytes = 0;

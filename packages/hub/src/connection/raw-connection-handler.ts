@@ -63,7 +63,7 @@ export class RawConnectionHandler implements ConnectionHandler {
     const lastPong = sink.ping(now);
     if (now - lastPong > this.keepAlive.timeoutMs) {
       this.logger.debug({ connectionId: this.connection.connectionId }, 'no pong within the client timeout');
-      this.connection.close(new Error('The client stopped answering WebSocket pings.'));
+      this.connection.close(new Error('The client stopped answering WebSocket pings.'), 'timeout');
     }
   }
 
@@ -75,6 +75,7 @@ export class RawConnectionHandler implements ConnectionHandler {
       this.raw.close();
     } catch (error) {
       this.logger.error({ connectionId: this.connection.connectionId, err: error }, 'connection handler failed');
+      this.connection.closeReason ??= 'hub_error';
       this.raw.close('The connection handler failed.');
     }
   }

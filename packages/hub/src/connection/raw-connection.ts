@@ -73,7 +73,7 @@ export class RawConnection implements AsyncIterable<Buffer> {
 
   /** Ends the connection once queued output has gone out. */
   close(reason?: string): void {
-    this.connection.close(reason === undefined ? undefined : new Error(reason));
+    this.connection.close(reason === undefined ? undefined : new Error(reason), 'app_close');
   }
 
   on(event: 'data', listener: RawDataListener): this;
@@ -115,6 +115,7 @@ export class RawConnection implements AsyncIterable<Buffer> {
     this.unread.push(data);
     this.unreadBytes += data.length;
     if (this.unreadBytes > this.maxUnreadBytes) {
+      this.connection.closeReason ??= 'slow_consumer';
       this.close(`The handler left more than ${this.maxUnreadBytes} bytes of received data unread.`);
       return;
     }

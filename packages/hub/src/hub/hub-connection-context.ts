@@ -1,7 +1,9 @@
 import type { Connection, ConnectionHandler } from '../connection/connection.js';
+import type { CloseReason } from '../metrics/close-reason.js';
+import type { TrafficTally } from '../metrics/hub-meter.js';
 import type { RequestInfo } from '../connection/request-info.js';
 import type { GroupLimits, InvokeOptions, LifetimeConnection } from '../lifetime/lifetime-manager.js';
-import { InvalidDataError } from '../protocol/errors.js';
+import { InvalidDataError, MessageTooLargeError } from '../protocol/errors.js';
 import { parseHandshakeRequest, writeHandshakeResponse } from '../protocol/handshake.js';
 import type { HubProtocol } from '../protocol/hub-protocol.js';
 import { type CompletionMessage, type HubMessage, MessageType, isTrackable } from '../protocol/messages.js';
@@ -57,6 +59,8 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
   /** Invocations waiting for the client to acknowledge enough to bring the replay buffer under its limit. */
   private ackWaiters: (() => void)[] | undefined;
   private closeReason: Error | undefined;
+  /** Where this connection's received traffic is counted, when the hub has metrics. */
+  private tally: TrafficTally | undefined;
 
   private itemsMap: Map<string, unknown> | undefined;
   private aborted: AbortController | undefined;
@@ -130,7 +134,7 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     if (this.phase === 'registering') {
       // Nothing is parsed until the handshake is answered; a client has no reason to send much meanwhile.
       if (input.length > this.runtime.options.maxReceiveMessageSize * 8) {
-        this.connection.close(new Error('Too much data before the handshake completed.'));
+        this.connection.close(new Error('Too much data before the handshake completed.'), 'oversize');
         return;
       }
       this.leftover = input;
@@ -146,6 +150,11 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
       const options = this.runtime.options;
       const end = this.protocol!.parseMessages(input, 0, options.maxReceiveMessageSize, messages, options.maxMessageDepth);
       if (end < input.length) this.leftover = input.subarray(end);
+      const tally = this.tally;
+      if (tally !== undefined) {
+        tally.receivedMessages += messages.length;
+        tally.receivedBytes += data.length;
+      }
       for (const message of messages) {
         if (this.isClosed) return;
         this.receive(message);
@@ -153,10 +162,10 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     } catch (error) {
       if (error instanceof InvalidDataError) {
         this.runtime.options.logger.warn({ connectionId: this.connectionId, error: error.message }, 'closing connection after a protocol error');
-        this.close(`Connection closed with an error. ${error.name}: ${error.message}`, false);
+        this.close(`Connection closed with an error. ${error.name}: ${error.message}`, false, error instanceof MessageTooLargeError ? 'oversize' : 'protocol_error');
       } else {
         this.runtime.options.logger.error({ connectionId: this.connectionId, err: error }, 'error processing incoming data');
-        this.close('Connection closed with an error.', false);
+        this.close('Connection closed with an error.', false, 'server_error');
       }
     }
   }
@@ -180,7 +189,7 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     if (!this.replay || this.phase !== 'connected') return false;
     if (this.replay.bufferedBytes > this.runtime.options.statefulReconnectBufferSize) {
       // More is unacknowledged than we promised to keep: a resume could not be complete.
-      this.connection.dispose(new Error(STATEFUL_OVERFLOW));
+      this.connection.dispose(new Error(STATEFUL_OVERFLOW), 'slow_consumer');
       return true;
     }
     this.transportLostAt = Date.now();
@@ -278,13 +287,13 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
       replay.add(bytes);
       const options = this.runtime.options;
       if (this.transportLostAt !== 0 && replay.bufferedBytes > options.statefulReconnectBufferSize) {
-        this.connection.dispose(new Error(STATEFUL_OVERFLOW));
+        this.connection.dispose(new Error(STATEFUL_OVERFLOW), 'slow_consumer');
         return;
       }
       if (replay.bufferedBytes > options.maxUnacknowledgedBytes && replay.bufferedBytes > bytes.length) {
         // Sends from outside (groups, hub contexts) cannot be made to wait: past this, the client is cut off.
         // One message alone may be larger (it waits for its Ack like any other).
-        this.close(`Connection closed with an error. More than ${options.maxUnacknowledgedBytes} bytes of output await acknowledgement.`, false);
+        this.close(`Connection closed with an error. More than ${options.maxUnacknowledgedBytes} bytes of output await acknowledgement.`, false, 'slow_consumer');
         return;
       }
     }
@@ -296,8 +305,9 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
    * Ends the connection. With an `error`, the client receives a Close message
    * carrying it (and `allowReconnect` if set) before the transport closes.
    */
-  close(error: string | undefined, allowReconnect: boolean): void {
+  close(error: string | undefined, allowReconnect: boolean, reason?: CloseReason): void {
     if (this.phase === 'closed') return;
+    this.connection.closeReason ??= reason ?? 'app_close';
     if (this.protocol && (this.phase === 'connecting' || this.phase === 'connected')) {
       this.connection.write(this.protocol.writeMessage({ type: MessageType.Close, error, allowReconnect: allowReconnect || undefined }));
     }
@@ -359,14 +369,14 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     if (this.phase === 'handshake') {
       if (now - this.openedAt > options.handshakeTimeoutMs) {
         this.runtime.options.logger.debug({ connectionId: this.connectionId }, 'handshake timed out');
-        this.connection.close(new Error('The handshake timed out.'));
+        this.connection.close(new Error('The handshake timed out.'), 'timeout');
       }
       return;
     }
     if (this.phase !== 'connected') return;
     if (this.transportLostAt !== 0) {
       if (now - this.transportLostAt > options.statefulReconnectWindowMs) {
-        this.connection.dispose(new Error('The client did not reconnect within the stateful reconnect window.'));
+        this.connection.dispose(new Error('The client did not reconnect within the stateful reconnect window.'), 'timeout');
       }
       return;
     }
@@ -381,13 +391,14 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
         this.close(
           `Connection closed with an error. The client acknowledged no messages for ${options.clientTimeoutMs} ms while ${this.replay.bufferedBytes} bytes waited for acknowledgement (the stateful reconnect buffer holds ${options.statefulReconnectBufferSize}).`,
           false,
+          'timeout',
         );
         return;
       }
     }
     if (now - this.lastReceivedAt > options.clientTimeoutMs) {
       this.runtime.options.logger.debug({ connectionId: this.connectionId }, 'client timeout elapsed');
-      this.close('Server timeout elapsed without receiving a message from the client.', false);
+      this.close('Server timeout elapsed without receiving a message from the client.', false, 'timeout');
       return;
     }
     if (now - this.lastSentAt >= options.keepAliveIntervalMs) {
@@ -430,6 +441,11 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     }
     this.protocol = protocol;
     this.connection.binary = protocol.transferFormat === 'Binary';
+    const meter = this.runtime.meter;
+    if (meter) {
+      this.tally = meter.traffic(protocol.name);
+      this.connection.sentTally = this.tally;
+    }
     if (this.connection.statefulReconnect && version >= 2 && this.connection.transport === 'WebSockets') {
       this.replay = new ReplayBuffer();
     }
@@ -441,11 +457,11 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
     return parsed.end;
   }
 
-  private failHandshake(error: string): void {
+  private failHandshake(error: string, reason: CloseReason = 'protocol_error'): void {
     this.runtime.options.logger.debug({ connectionId: this.connectionId, error }, 'handshake failed');
     this.connection.binary = false;
     this.connection.write(writeHandshakeResponse(error));
-    this.connection.close(new Error(error));
+    this.connection.close(new Error(error), reason);
   }
 
   private async connect(): Promise<void> {
@@ -453,7 +469,7 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
       await this.runtime.lifetimeManager.onConnected(this);
     } catch (error) {
       this.runtime.options.logger.error({ connectionId: this.connectionId, err: error }, 'could not register the connection');
-      if (this.phase === 'registering') this.failHandshake('The server could not register the connection. Try again later.');
+      if (this.phase === 'registering') this.failHandshake('The server could not register the connection. Try again later.', 'server_error');
       return;
     }
     if (this.phase !== 'registering') return;
@@ -471,7 +487,7 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
       this.runtime.options.logger.error({ connectionId: this.connectionId, err: error }, 'onConnected failed; closing the connection');
       const detail = this.runtime.options.detailedErrors || error instanceof HubException ? ` ${(error as Error).name}: ${(error as Error).message}` : '';
       this.phase = 'connected';
-      this.close(`Connection closed with an error.${detail}`, false);
+      this.close(`Connection closed with an error.${detail}`, false, 'hub_error');
       return;
     }
     if (this.phase !== 'connecting') return;
@@ -514,7 +530,7 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
         return;
       case MessageType.Close:
         // The client is leaving; it expects no reply.
-        this.connection.close(message.error ? new Error(message.error) : undefined);
+        this.connection.close(message.error ? new Error(message.error) : undefined, 'client_close');
         return;
       case MessageType.Ack:
         if (!replay) return;
@@ -528,7 +544,7 @@ export class HubConnectionContext implements ConnectionHandler, LifetimeConnecti
         if (!replay) return;
         replay.awaitingSequence = false;
         if (!replay.resetIncoming(message.sequenceId)) {
-          this.close('Connection closed with an error. Sequence ID greater than amount of messages we have received.', false);
+          this.close('Connection closed with an error. Sequence ID greater than amount of messages we have received.', false, 'protocol_error');
         }
         return;
     }

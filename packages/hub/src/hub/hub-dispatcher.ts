@@ -1,5 +1,7 @@
 import type { HubLifetimeManager } from '../lifetime/lifetime-manager.js';
 import type { HubLogger } from '../logger.js';
+import type { HubMeter } from '../metrics/hub-meter.js';
+import { otelContext } from '../tracing/hub-tracer.js';
 import { type InvocationMessage, MessageType, type StreamInvocationMessage } from '../protocol/messages.js';
 import { DefaultGroupManager, DefaultHubCallerClients } from './clients.js';
 import {
@@ -15,6 +17,7 @@ import {
 import type { HubConnectionContext } from './hub-connection-context.js';
 import type { HubDefinition, HubMethodDescriptor } from './hub-definition.js';
 import { HubException } from './hub-exception.js';
+import { InvocationObserver } from './invocation-observer.js';
 import { UploadStream } from './upload-stream.js';
 
 export interface DispatcherOptions {
@@ -47,12 +50,16 @@ export class HubDispatcher {
   private readonly states = new WeakMap<HubConnectionContext, DispatchState>();
   private readonly hasConnectedHooks: boolean;
   private readonly hasDisconnectedHooks: boolean;
+  /** Invocation counts and durations, when the hub has metrics. */
+  meter: HubMeter | undefined;
 
   constructor(
     private readonly definition: HubDefinition,
     private readonly options: DispatcherOptions,
     private readonly lifetimeManager: HubLifetimeManager,
     private readonly logger: HubLogger,
+    /** The hub's name in spans (`rpc.service`). */
+    private readonly hubName: string,
   ) {
     this.groups = new DefaultGroupManager(lifetimeManager);
     this.invokeChain = composeInvoke(options.filters, async (invocation) => {
@@ -104,7 +111,7 @@ export class HubDispatcher {
     if (!state) this.states.set(connection, (state = { running: 0, queue: [] }));
     if (state.running >= this.options.maximumParallelInvocationsPerClient) {
       if (state.queue.length >= MAX_QUEUED_INVOCATIONS) {
-        connection.close(`Connection closed with an error. More than ${MAX_QUEUED_INVOCATIONS} invocations are waiting to run.`, false);
+        connection.close(`Connection closed with an error. More than ${MAX_QUEUED_INVOCATIONS} invocations are waiting to run.`, false, 'rate_limit');
         return;
       }
       state.queue.push(message);
@@ -144,14 +151,18 @@ export class HubDispatcher {
     const isStreamInvocation = message.type === MessageType.StreamInvocation;
     const invocationId = message.invocationId;
     const descriptor = this.definition.find(message.target);
+    const observer = new InvocationObserver(this.meter, descriptor?.name, this.hubName, connection, message.headers);
     // Error texts quote the target as the client sent it, in ASP.NET Core's words.
     if (!descriptor) {
       // ASP.NET's binder refuses an unknown target before dispatch, with a HubException.
+      observer.end('error');
       this.fail(connection, invocationId, `Failed to invoke '${message.target}' due to an error on the server. HubException: Method does not exist.`);
       return;
     }
     if (descriptor.isAsyncGenerator && !isStreamInvocation) {
-      this.fail(connection, invocationId, streamingMismatch(message.target, true));
+      const text = streamingMismatch(message.target, true);
+      observer.end('error', new Error(text));
+      this.fail(connection, invocationId, text);
       return;
     }
     const streamIds = message.streamIds ?? [];
@@ -163,6 +174,7 @@ export class HubDispatcher {
     const expected = descriptor.parameterCount - (declaredStreams ?? 0);
     if (provided !== expected) {
       const detail = `Invocation provides ${provided} argument(s) but target expects ${expected}.`;
+      observer.end('error', new Error(detail));
       this.fail(
         connection,
         invocationId,
@@ -173,6 +185,7 @@ export class HubDispatcher {
     }
     if (declaredStreams !== undefined && streamIds.length !== declaredStreams) {
       const error = new HubException(`Client sent ${streamIds.length} stream(s), Hub method expects ${declaredStreams}.`);
+      observer.end('hub_exception', error);
       this.fail(connection, invocationId, this.errorMessage(`An unexpected error occurred invoking '${message.target}' on the server.`, error));
       return;
     }
@@ -190,8 +203,10 @@ export class HubDispatcher {
       const hub = this.createHub(connection, controller?.signal);
       const signal = hub.signal as AbortSignal;
       const invocation: HubInvocationContext = { hub, context: connection, methodName: descriptor.name, arguments: args, signal };
-      result = await this.invokeChain(invocation);
+      const spanContext = observer.context;
+      result = await (spanContext ? otelContext.with(spanContext, this.invokeChain, undefined, invocation) : this.invokeChain(invocation));
     } catch (error) {
+      observer.end(InvocationObserver.outcomeOf(error, controller?.signal), error);
       this.releaseInvocation(connection, invocationId, streamIds);
       this.fail(connection, invocationId, this.errorMessage(`An unexpected error occurred invoking '${message.target}' on the server.`, error), error);
       return;
@@ -200,24 +215,33 @@ export class HubDispatcher {
     const stream = asAsyncIterable(result);
     if (isStreamInvocation) {
       if (!stream) {
+        const text = streamingMismatch(message.target, false);
+        observer.end('error', new Error(text));
         this.releaseInvocation(connection, invocationId, streamIds);
-        this.fail(connection, invocationId, streamingMismatch(message.target, false));
+        this.fail(connection, invocationId, text);
         return;
       }
-      void this.streamItems(connection, invocationId!, stream, controller!.signal, streamIds);
+      void this.streamItems(connection, invocationId!, stream, controller!.signal, streamIds, observer);
       return;
     }
     this.releaseInvocation(connection, invocationId, streamIds);
     if (stream) {
       void closeIterable(stream);
-      this.fail(connection, invocationId, streamingMismatch(message.target, true));
+      const text = streamingMismatch(message.target, true);
+      observer.end('error', new Error(text));
+      this.fail(connection, invocationId, text);
       return;
     }
-    if (invocationId === undefined) return;
+    if (invocationId === undefined) {
+      observer.end('ok');
+      return;
+    }
     try {
       connection.send({ type: MessageType.Completion, invocationId, result, hasResult: result !== undefined });
+      observer.end('ok');
     } catch (error) {
       // The result cannot be encoded (a cycle, a BigInt in JSON, too deep): the caller still gets an answer.
+      observer.end('error', error);
       this.fail(connection, invocationId, this.errorMessage(`An unexpected error occurred invoking '${message.target}' on the server.`, error), error);
     }
   }
@@ -228,9 +252,11 @@ export class HubDispatcher {
     stream: AsyncIterable<unknown>,
     signal: AbortSignal,
     streamIds: readonly string[],
+    observer: InvocationObserver,
   ): Promise<void> {
     const iterator = stream[Symbol.asyncIterator]();
     let error: string | undefined;
+    let failure: unknown;
     let finished = false;
     let producing = false;
     try {
@@ -252,6 +278,7 @@ export class HubDispatcher {
       // is gone, and then the signal has fired: that producer still needs stopping.
       finished = producing && !signal.aborted;
       if (!signal.aborted) {
+        failure = err;
         error = this.errorMessage('An error occurred on the server while streaming results.', err);
         this.logger.debug({ connectionId: connection.connectionId, invocationId, err }, 'stream failed');
       }
@@ -260,6 +287,8 @@ export class HubDispatcher {
       // Stopping the producer runs its `finally` (an async generator's cleanup).
       if (!finished) void closeIterator(iterator);
     }
+    if (error !== undefined) observer.end(InvocationObserver.outcomeOf(failure, undefined), failure);
+    else observer.end(finished ? 'ok' : 'cancelled');
     connection.send({ type: MessageType.Completion, invocationId, error });
   }
 

@@ -51,6 +51,16 @@ export interface HubLifetimeManager {
 
   invokeConnection(connectionId: string, method: string, args: readonly unknown[], options: InvokeOptions): Promise<unknown>;
 
+  /**
+   * The same connections seen from this node only (Socket.IO's `io.local`): its sends
+   * reach this node's connections and no other node's. Absent on a manager that is
+   * node-local already (the memory manager), which is then its own local view.
+   */
+  readonly local?: HubLifetimeManager;
+
+  /** Group memberships of this node's connections, for metrics (a connection in three groups counts three). */
+  readonly localGroupMemberships?: number;
+
   /** Releases timers and backplane connections. */
   dispose?(): Promise<void>;
 }

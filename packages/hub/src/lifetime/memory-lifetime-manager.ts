@@ -12,6 +12,12 @@ export class MemoryHubLifetimeManager implements HubLifetimeManager {
   /** Groups of each connection that joined any, so a disconnect leaves them in O(own groups). */
   private readonly connectionGroups = new Map<string, Set<string>>();
   private readonly userConnections = new Map<string, Set<LifetimeConnection>>();
+  private memberships = 0;
+
+  /** Group memberships of the connections here (a connection in three groups counts three). */
+  get localGroupMemberships(): number {
+    return this.memberships;
+  }
 
   get connectionCount(): number {
     return this.connections.size;
@@ -134,6 +140,7 @@ export class MemoryHubLifetimeManager implements HubLifetimeManager {
     let members = this.groupMembers.get(groupName);
     if (!members) this.groupMembers.set(groupName, (members = new Map()));
     members.set(connectionId, connection);
+    this.memberships++;
     if (!groups) this.connectionGroups.set(connectionId, (groups = new Set()));
     groups.add(groupName);
   }
@@ -156,7 +163,7 @@ export class MemoryHubLifetimeManager implements HubLifetimeManager {
   private leave(connectionId: string, groupName: string): void {
     const members = this.groupMembers.get(groupName);
     if (!members) return;
-    members.delete(connectionId);
+    if (members.delete(connectionId)) this.memberships--;
     if (members.size === 0) this.groupMembers.delete(groupName);
   }
 }

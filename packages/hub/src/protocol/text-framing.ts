@@ -1,4 +1,4 @@
-import { InvalidDataError } from './errors.js';
+import { type InvalidDataError, MessageTooLargeError } from './errors.js';
 
 /** ASCII record separator ending every JSON record (and every handshake). */
 export const RECORD_SEPARATOR = 0x1e;
@@ -26,5 +26,5 @@ export function forEachTextRecord(
 }
 
 export function tooLarge(maxMessageSize: number): InvalidDataError {
-  return new InvalidDataError(`The maximum message size of ${maxMessageSize} bytes was exceeded.`);
+  return new MessageTooLargeError(`The maximum message size of ${maxMessageSize} bytes was exceeded.`);
 }

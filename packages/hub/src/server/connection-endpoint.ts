@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Span } from '@opentelemetry/api';
 import { WebSocketServer } from 'ws';
 import { Connection, type ConnectionHandler } from '../connection/connection.js';
 import { RequestInfo } from '../connection/request-info.js';
 import type { HubUser } from '../hub/user.js';
+import type { HubMeter } from '../metrics/hub-meter.js';
+import { activeSpanContext, failSpan, otelContext, startNegotiateSpan } from '../tracing/hub-tracer.js';
 import { LongPollingSink, NO_CACHE } from '../transports/long-polling-transport.js';
 import { ServerSentEventsSink } from '../transports/sse-transport.js';
 import type { TransportName } from '../transports/transport.js';
@@ -32,6 +35,8 @@ export interface ConnectionConsumer {
   createHandler(connection: Connection): ConnectionHandler;
   /** Largest WebSocket message accepted; a larger one closes the connection with a reason. */
   readonly maxFrameBytes: number;
+  /** What spans call it (`rpc.service`): a hub's name, or the path of a connection handler. */
+  readonly serviceName: string;
 }
 
 /**
@@ -46,6 +51,8 @@ export class ConnectionEndpoint {
   private readonly heartbeat: NodeJS.Timeout;
   private readonly failedAuth: FailedAuthLimiter;
   private closing = false;
+  /** This path's Prometheus series, when the `metrics` option is set. */
+  readonly meter: HubMeter | undefined;
 
   constructor(
     /** The path as mapped (its casing is kept; routing ignores case). */
@@ -65,6 +72,13 @@ export class ConnectionEndpoint {
     const tickMs = Math.max(10, Math.min(1000, o.keepAliveIntervalMs / 2, o.clientTimeoutMs / 4, o.handshakeTimeoutMs / 4));
     this.heartbeat = setInterval(() => this.tick(), tickMs);
     this.heartbeat.unref();
+    this.meter = options.metrics?.meter(path, { unsentBytes: () => this.unsentBytes() });
+  }
+
+  private unsentBytes(): number {
+    let total = 0;
+    for (const connection of this.connections.values()) total += connection.outstandingBytes;
+    return total;
   }
 
   /** Connections currently open on this node. */
@@ -108,6 +122,20 @@ export class ConnectionEndpoint {
   }
 
   private async negotiate(request: RequestInfo, res: ServerResponse): Promise<void> {
+    const { span, context } = startNegotiateSpan(this.path, this.consumer.serviceName);
+    try {
+      // The connection registered inside remembers this span; its invocation spans link to it.
+      await otelContext.with(context, () => this.negotiateInSpan(request, res, span));
+    } catch (error) {
+      if (error instanceof HttpError) span.setAttribute('http.response.status_code', error.status);
+      failSpan(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async negotiateInSpan(request: RequestInfo, res: ServerResponse, span: Span): Promise<void> {
     if (this.closing) throw new HttpError(503, 'The server is shutting down.');
     const user = await this.authenticate(request, true);
     const decision = await this.options.onNegotiate?.(request);
@@ -122,6 +150,8 @@ export class ConnectionEndpoint {
       return;
     }
     if (this.options.maxConnections !== undefined && this.connections.size >= this.options.maxConnections) {
+      this.meter?.refused('connection_limit');
+      span.setAttribute('signalr.negotiate.error', 'connection_limit');
       this.json(res, 200, { error: 'The server has reached its connection limit. Try again later.' });
       return;
     }
@@ -137,6 +167,8 @@ export class ConnectionEndpoint {
     const connectionToken = version >= 1 ? newId() : connectionId;
     const stateful = this.options.allowStatefulReconnects && request.queryValue('useStatefulReconnect')?.toLowerCase() === 'true';
     this.register(connectionId, connectionToken, request, user, stateful);
+    span.setAttribute('signalr.connection.id', connectionId);
+    span.setAttribute('signalr.negotiate.version', version);
     const body: Record<string, unknown> = {
       negotiateVersion: version,
       connectionId,
@@ -188,7 +220,7 @@ export class ConnectionEndpoint {
       body = await readBody(req, MAX_POST_BYTES);
     } catch (error) {
       connection.receiving = false;
-      if (error instanceof HttpError && error.status === 413) connection.dispose(new Error(error.message));
+      if (error instanceof HttpError && error.status === 413) connection.dispose(new Error(error.message), 'oversize');
       throw error;
     }
     connection.receiving = false;
@@ -259,8 +291,12 @@ export class ConnectionEndpoint {
       maxBufferedBytes: this.options.maxBufferedBytes,
       onDisposed: (c) => {
         if (this.connections.get(c.connectionToken) === c) this.connections.delete(c.connectionToken);
+        if (this.meter && c.startedAt !== 0 && c.transport) {
+          this.meter.connectionEnded(c.transport, c.closeReason ?? 'app_close', (performance.now() - c.startedAt) / 1000);
+        }
       },
     });
+    connection.origin = activeSpanContext();
     this.connections.set(token, connection);
     return connection;
   }
@@ -268,7 +304,10 @@ export class ConnectionEndpoint {
   private start(connection: Connection, sink: LongPollingSink | ServerSentEventsSink | WebSocketSink, request: RequestInfo): void {
     connection.request = request;
     if (!connection.handler) connection.handler = this.consumer.createHandler(connection);
+    const first = connection.startedAt === 0;
+    if (first) connection.startedAt = performance.now();
     connection.attach(sink);
+    if (first) this.meter?.connectionStarted(sink.name);
   }
 
   private async lookup(request: RequestInfo): Promise<Connection> {
@@ -288,7 +327,10 @@ export class ConnectionEndpoint {
   private async authenticate(request: RequestInfo, enforce: boolean): Promise<HubUser | undefined> {
     const authenticate = this.options.authenticate;
     if (!authenticate) return undefined;
-    await this.failedAuth.check(request.remoteAddress).catch(asTooManyRequests);
+    await this.failedAuth.check(request.remoteAddress).catch((error: unknown) => {
+      this.meter?.refused('rate_limit');
+      return asTooManyRequests(error);
+    });
     const token = bearerToken(request);
     let user: HubUser | null;
     try {
@@ -299,6 +341,7 @@ export class ConnectionEndpoint {
     }
     const refused = !user && enforce && this.options.requireAuthentication;
     if (!user && (refused || token !== undefined)) await this.failedAuth.recordFailure(request.remoteAddress);
+    if (refused) this.meter?.refused('auth_failed');
     if (refused) throw new HttpError(401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' });
     return user ?? undefined;
   }
@@ -312,11 +355,12 @@ export class ConnectionEndpoint {
     const disconnectTimeout = this.options.disconnectTimeoutMs;
     for (const connection of this.connections.values()) {
       if (connection.status === 'inactive') {
-        if (now - connection.lastSeenAt > disconnectTimeout) connection.dispose(new Error('The client never connected a transport.'));
+        if (now - connection.lastSeenAt > disconnectTimeout) connection.dispose(new Error('The client never connected a transport.'), 'timeout');
         continue;
       }
       if (connection.transport === 'LongPolling' && !connection.pollActive && now - connection.lastSeenAt > disconnectTimeout) {
         const sink = connection.sink;
+        connection.closeReason ??= 'timeout';
         if (sink) connection.transportEnded(sink, new Error('The client stopped polling.'), true);
         else connection.dispose(new Error('The client stopped polling.'));
         continue;
@@ -333,6 +377,7 @@ export class ConnectionEndpoint {
     this.closing = true;
     clearInterval(this.heartbeat);
     for (const connection of [...this.connections.values()]) {
+      connection.closeReason ??= 'server_shutdown';
       const handler = connection.handler;
       if (handler) handler.close('Server is shutting down.', true);
       else connection.dispose();
@@ -341,6 +386,7 @@ export class ConnectionEndpoint {
     const deadline = Date.now() + 2000;
     while (this.connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const connection of [...this.connections.values()]) connection.dispose();
+    this.meter?.detach();
   }
 
   // ---- responses -------------------------------------------------------------

@@ -12,6 +12,13 @@ import { ConnectionEndpoint } from './connection-endpoint.js';
 import type { HubOptions, ResolvedHubOptions } from './hub-options.js';
 import { resolveHubOptions } from './resolve-options.js';
 
+/** A class hub is known by its class name (as ASP.NET names its hub type); an object hub by its path. */
+function hubName(definition: HubDefinition, path: string): string {
+  if (definition.kind !== 'class') return path;
+  const name = (definition.prototype.constructor as { name?: unknown }).name;
+  return typeof name === 'string' && name !== '' ? name : path;
+}
+
 /**
  * One hub mapped at a path: the hub protocol as a consumer of the connection
  * layer (ConnectionEndpoint), which raw connection handlers share.
@@ -32,6 +39,7 @@ export class HubEndpoint<TClient extends ClientMethods = UntypedClient> {
   ) {
     this.options = resolveHubOptions(options);
     this.lifetimeManager = options.lifetimeManager ?? new MemoryHubLifetimeManager();
+    const name = hubName(definition, path);
     const dispatcher = new HubDispatcher(
       definition,
       {
@@ -42,16 +50,23 @@ export class HubEndpoint<TClient extends ClientMethods = UntypedClient> {
       },
       this.lifetimeManager,
       this.options.logger,
+      name,
     );
-    const runtime: HubRuntime = { path, options: this.options, lifetimeManager: this.lifetimeManager, dispatcher };
-    this.runtime = runtime;
     this.context = createHubContext<TClient>(this.lifetimeManager);
+    let runtime: HubRuntime | undefined;
     this.connections = new ConnectionEndpoint(path, this.options, {
-      createHandler: (connection) => new HubConnectionContext(connection, connection.user, runtime),
+      createHandler: (connection) => new HubConnectionContext(connection, connection.user, runtime!),
       // Hub messages are capped by maxReceiveMessageSize once parsed; a WebSocket
       // message may carry many of them, so the frame cap is more generous.
       maxFrameBytes: Math.max(this.options.maxReceiveMessageSize * 64, 1024 * 1024),
+      serviceName: name,
     });
+    const meter = this.connections.meter;
+    const lifetimeManager = this.lifetimeManager;
+    meter?.watchGroups(() => lifetimeManager.localGroupMemberships);
+    dispatcher.meter = meter;
+    runtime = { path, name, options: this.options, lifetimeManager, dispatcher, meter };
+    this.runtime = runtime;
   }
 
   /** Connections currently open on this node. */

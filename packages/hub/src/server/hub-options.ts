@@ -3,6 +3,7 @@ import type { HubFilter } from '../hub/filters.js';
 import type { HubUser } from '../hub/user.js';
 import type { HubLifetimeManager } from '../lifetime/lifetime-manager.js';
 import type { HubLogger } from '../logger.js';
+import type { HubMetrics } from '../metrics/hub-metrics.js';
 import type { HubProtocol } from '../protocol/hub-protocol.js';
 import type { TransportName } from '../transports/transport.js';
 
@@ -82,6 +83,11 @@ export interface ConnectionOptions {
   /** Decide a negotiate request: redirect the client elsewhere or refuse it. */
   readonly onNegotiate?: (request: RequestInfo) => NegotiateDecision | Promise<NegotiateDecision>;
   readonly logger?: HubLogger;
+  /**
+   * Prometheus series for this hub (labelled with its path), on a registry you own. Without
+   * it nothing is measured. Give one `HubMetrics` to every hub (a `HubServer` default does).
+   */
+  readonly metrics?: HubMetrics;
 }
 
 export interface HubOptions extends ConnectionOptions {
@@ -127,6 +133,6 @@ export interface HubOptions extends ConnectionOptions {
 }
 
 export type ResolvedHubOptions = Required<
-  Omit<HubOptions, 'cors' | 'authenticate' | 'lifetimeManager' | 'activator' | 'onNegotiate' | 'maxConnections'>
+  Omit<HubOptions, 'cors' | 'authenticate' | 'lifetimeManager' | 'activator' | 'onNegotiate' | 'maxConnections' | 'metrics'>
 > &
-  Pick<HubOptions, 'cors' | 'authenticate' | 'activator' | 'onNegotiate' | 'maxConnections'>;
+  Pick<HubOptions, 'cors' | 'authenticate' | 'activator' | 'onNegotiate' | 'maxConnections' | 'metrics'>;

@@ -77,6 +77,7 @@ export class HubServer {
           timeoutMs: resolved.clientTimeoutMs,
         }),
       maxFrameBytes,
+      serviceName: normalized,
     });
     this.routes.set(routeKey(normalized), { connections: endpoint, hub: undefined });
     return endpoint;

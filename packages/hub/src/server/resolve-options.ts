@@ -38,6 +38,7 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
     maxConnections: options.maxConnections,
     onNegotiate: options.onNegotiate,
     logger: options.logger ?? consoleLogger,
+    metrics: options.metrics,
   };
   if (resolved.transports.length === 0) throw new Error('A hub needs at least one transport.');
   if (resolved.protocols.length === 0) throw new Error('A hub needs at least one protocol.');

@@ -21,3 +21,10 @@ export interface TransportSink {
    */
   ping?(now: number): number;
 }
+
+/** OpenTelemetry's value for each transport (`signalr.transport`), in metrics labels and span attributes. */
+export const TRANSPORT_ATTRIBUTE: Readonly<Record<TransportName, string>> = {
+  WebSockets: 'web_sockets',
+  ServerSentEvents: 'server_sent_events',
+  LongPolling: 'long_polling',
+};

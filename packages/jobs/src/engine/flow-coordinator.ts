@@ -1,10 +1,24 @@
+import type { Clock } from '../clock.js';
+import type { JobEventWriter } from '../events/job-event-writer.js';
+import type { KeyedMutex } from '../keyed-mutex.js';
 import { type Job, type JsonObject, isTerminal } from '../model.js';
-import type { EngineCore } from './engine-core.js';
+import type { JobStore } from '../store/job-store.js';
 import { EtaEstimator } from './eta.js';
 import { cancelUnfinishedStages, markCancelled, markCompleted, markFailed, markRunning } from './job-state.js';
 
-/** Cancels a job (the engine's `cancel`, which also settles its flow). */
+/** Cancels a job (the queue's `cancel`, which also settles its flow). */
 export type CancelJob = (jobId: string, reason: string) => Promise<unknown>;
+
+export interface FlowCoordinatorOptions {
+  readonly store: JobStore;
+  readonly writer: JobEventWriter;
+  /** One state transition at a time per job (the queue's and the worker's). */
+  readonly locks: KeyedMutex;
+  readonly clock: Clock;
+  /** Queues the next step. */
+  readonly dispatch: (job: Job) => Promise<void>;
+  readonly cancelJob: CancelJob;
+}
 
 /**
  * Keeps a flow's parent in step with its children, which run one after
@@ -16,32 +30,53 @@ export type CancelJob = (jobId: string, reason: string) => Promise<unknown>;
 export class FlowCoordinator {
   /** By the live parent object: an estimator lasts as long as the flow is worked on here, however that ends. */
   private readonly estimators = new WeakMap<Job, EtaEstimator>();
+  /**
+   * Parents of the steps running here: the one object progress updates
+   * mutate and send. A parent is read from the store when its step starts
+   * and dropped when the step settles, so another process may run the next.
+   */
+  private readonly parents = new Map<string, Job>();
 
-  constructor(
-    private readonly core: EngineCore,
-    private readonly cancelJob: CancelJob,
-  ) {}
+  constructor(private readonly options: FlowCoordinatorOptions) {}
+
+  /** The live parent if one of its steps runs here. */
+  parent(id: string): Job | undefined {
+    return this.parents.get(id);
+  }
+
+  /** The parent was settled by someone else (a cancel): it is no longer kept here. */
+  forget(id: string): void {
+    this.parents.delete(id);
+  }
+
+  private now(): string {
+    return new Date(this.options.clock.now()).toISOString();
+  }
+
+  private async load(id: string): Promise<Job | undefined> {
+    return this.parents.get(id) ?? (await this.options.store.getJob(id));
+  }
 
   childStarted(child: Job): Promise<void> {
     const parentId = child.parentId;
     if (!parentId) return Promise.resolve();
-    return this.core.locks.run(parentId, async () => {
-      const parent = await this.core.load(parentId);
+    return this.options.locks.run(parentId, async () => {
+      const parent = await this.load(parentId);
       if (!parent?.steps || isTerminal(parent.status)) return;
-      this.core.live.set(parent.id, parent);
+      this.parents.set(parent.id, parent);
       const first = parent.status === 'Pending';
-      if (first) markRunning(parent, this.core.now());
-      this.estimators.set(parent, new EtaEstimator(this.core.clock.now(), parent.progress));
+      if (first) markRunning(parent, this.now());
+      this.estimators.set(parent, new EtaEstimator(this.options.clock.now(), parent.progress));
       await this.syncStages(parent);
       parent.currentStage = child.currentStage ?? this.stepOf(parent, child)?.name ?? null;
       parent.statusMessage = child.statusMessage;
-      await this.core.notifier.emit(parent, first ? 'started' : 'stage');
+      await this.options.writer.emit(parent, first ? 'started' : 'stage');
     });
   }
 
   /** Called on every progress call of a child (no I/O: it updates the live parent). */
   childProgress(child: Job): void {
-    const parent = child.parentId ? this.core.live.get(child.parentId) : undefined;
+    const parent = child.parentId ? this.parents.get(child.parentId) : undefined;
     if (!parent?.steps || isTerminal(parent.status)) return;
     const index = parent.steps.findIndex((s) => s.jobId === child.id);
     const stage = parent.stages[index];
@@ -51,17 +86,17 @@ export class FlowCoordinator {
     parent.currentStage = child.currentStage;
     parent.statusMessage = child.statusMessage;
     parent.progress = weightedProgress(parent);
-    const eta = this.estimators.get(parent)?.estimate(this.core.clock.now(), parent.progress);
+    const eta = this.estimators.get(parent)?.estimate(this.options.clock.now(), parent.progress);
     parent.estimatedCompletion = eta === undefined ? null : new Date(eta).toISOString();
-    void this.core.notifier.progress(parent);
+    void this.options.writer.progress(parent);
   }
 
   /** A child reached a new resting state (Completed, Failed, Cancelled, or Pending again). */
   async childSettled(child: Job): Promise<void> {
     const parentId = child.parentId;
     if (!parentId) return;
-    const { toCancel, reason } = await this.core.locks.run(parentId, () => this.settle(parentId, child));
-    for (const id of toCancel) await this.cancelJob(id, reason).catch(() => undefined);
+    const { toCancel, reason } = await this.options.locks.run(parentId, () => this.settle(parentId, child));
+    for (const id of toCancel) await this.options.cancelJob(id, reason).catch(() => undefined);
   }
 
   /** Brings a flow left unfinished by a crash up to date with its children. */
@@ -74,9 +109,9 @@ export class FlowCoordinator {
   }
 
   private async settle(parentId: string, child: Job): Promise<{ toCancel: string[]; reason: string }> {
-    const core = this.core;
+    const { writer } = this.options;
     const nothing = { toCancel: [], reason: '' };
-    const parent = await core.load(parentId);
+    const parent = await this.load(parentId);
     if (!parent?.steps || isTerminal(parent.status)) return nothing;
     const children = await this.syncStages(parent);
     const index = parent.steps.findIndex((s) => s.jobId === child.id);
@@ -89,14 +124,15 @@ export class FlowCoordinator {
         .map((c) => c.id),
       reason: `Not run: step '${step.name}' ended ${child.status.toLowerCase()}`,
     };
-    const now = core.now();
+    const now = this.now();
     switch (child.status) {
       case 'Completed': {
         const next = children[index + 1];
         if (next) {
           parent.statusMessage = child.statusMessage;
-          await core.notifier.emit(parent, 'stage');
-          if (next.status === 'Pending') await core.enqueue(next);
+          await writer.emit(parent, 'stage');
+          this.parents.delete(parent.id); // the next step may run in another process
+          if (next.status === 'Pending') await this.options.dispatch(next);
           return nothing;
         }
         const result: JsonObject = {};
@@ -122,15 +158,15 @@ export class FlowCoordinator {
         // Pending again: the child is waiting to retry, or was interrupted by a shutdown.
         parent.statusMessage = child.statusMessage;
         parent.error = child.error;
-        await core.notifier.emit(parent, child.notBefore ? 'retrying' : 'interrupted');
-        if (!child.notBefore) core.live.delete(parent.id);
+        await writer.emit(parent, child.notBefore ? 'retrying' : 'interrupted');
+        this.parents.delete(parent.id);
         return nothing;
     }
   }
 
   private async finishParent(parent: Job, kind: 'completed' | 'failed' | 'cancelled'): Promise<void> {
-    await this.core.notifier.emit(parent, kind);
-    this.core.live.delete(parent.id);
+    await this.options.writer.emit(parent, kind);
+    this.parents.delete(parent.id);
   }
 
   /** Copies each child's state into the parent's stage for it; returns the children. */
@@ -151,7 +187,7 @@ export class FlowCoordinator {
   }
 
   private children(parent: Job): Promise<(Job | undefined)[]> {
-    return Promise.all((parent.steps ?? []).map((s) => this.core.load(s.jobId)));
+    return Promise.all((parent.steps ?? []).map((s) => this.options.store.getJob(s.jobId)));
   }
 
   private stepOf(parent: Job, child: Job) {

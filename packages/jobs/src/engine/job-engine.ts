@@ -1,32 +1,22 @@
-import { randomUUID } from 'node:crypto';
 import { type Clock, systemClock } from '../clock.js';
-import { JobCancelledError, JobInterruptedError, JobNotFoundError, JobStateError, UnknownJobTypeError } from '../errors.js';
+import { JobStateError } from '../errors.js';
+import type { JobEventSink } from '../events/job-event-sink.js';
+import { JobEventWriter, type WriterMetrics } from '../events/job-event-writer.js';
+import type { JobEvents, JobEventsMetrics } from '../events/job-events.js';
+import { LocalJobEvents } from '../events/local-job-events.js';
+import type { JobType } from '../job-type.js';
 import { KeyedMutex } from '../keyed-mutex.js';
 import { type JobLogger, silentJobLogger } from '../logger.js';
-import { type Job, type JobEvent, type JobFilter, type JsonObject, type JsonValue, isTerminal } from '../model.js';
-import type { JobEventSink } from '../notifier/job-event-sink.js';
-import { type NotifierMetrics, ProgressNotifier } from '../notifier/progress-notifier.js';
+import type { Job, JobEvent, JobFilter, JsonValue } from '../model.js';
+import { JobQueue, type NewFlow, type NewJob, type Submission } from '../queue/job-queue.js';
+import { JobRegistry } from '../queue/job-registry.js';
 import { InProcessRunner } from '../runner/in-process-runner.js';
 import type { JobRunner, RunnerStats } from '../runner/job-runner.js';
 import type { JobStore } from '../store/job-store.js';
-import { EngineCore } from './engine-core.js';
-import { Executor } from './executor.js';
-import { FlowCoordinator, weightedProgress } from './flow-coordinator.js';
-import { type JobSpec, cancelUnfinishedStages, createJob, markCancelled, markRetried } from './job-state.js';
-import { InputValidator } from './input-validator.js';
-import {
-  type Backoff,
-  DEFAULT_BACKOFF,
-  DEFAULT_MAX_METADATA_BYTES,
-  DEFAULT_OUTPUT_LIMITS,
-  type JobProcessor,
-  type OutputLimits,
-  type ProcessorOptions,
-  validateProcessorOptions,
-} from './processor.js';
-import { validateSubmission } from './submission.js';
-import { recoverJobs } from './recovery.js';
-import type { JobType } from '../job-type.js';
+import { LocalJobWorker } from '../worker/local-job-worker.js';
+import type { Backoff, JobProcessor, OutputLimits, ProcessorOptions } from './processor.js';
+
+export type { NewJob, NewFlow, NewFlowStep, Submission } from '../queue/job-queue.js';
 
 export interface JobEngineOptions {
   readonly store: JobStore;
@@ -38,7 +28,7 @@ export interface JobEngineOptions {
   readonly throttleIntervalMs?: number;
   /** A progress change of this many points is sent at once. Default 5. */
   readonly progressJump?: number;
-  /** A sink slower than this with one event is counted as failed. Default 5000 ms. */
+  /** A sink slower than this with one event is counted as failed (LocalJobEvents). Default 5000 ms. */
   readonly sinkTimeoutMs?: number;
   /** How long `stop` lets running processors checkpoint and return. Default 5000 ms. */
   readonly shutdownGraceMs?: number;
@@ -51,36 +41,49 @@ export interface JobEngineOptions {
   readonly maxMetadataBytes?: number;
 }
 
-export type NewJob = JobSpec;
+export interface EngineMetrics extends WriterMetrics, JobEventsMetrics, RunnerStats {}
 
-/** What `submit` did: created `job`, or found it (`existing`: the owner's idempotency key was used before). */
-export interface Submission {
-  readonly job: Job;
-  readonly existing: boolean;
+/** The parts of an engine built elsewhere: an API node on Redis is a queue and a feed, with no worker. */
+export interface JobEngineParts {
+  readonly queue: JobQueue;
+  readonly events: JobEvents;
+  /** Runs the jobs in this process; none: they run elsewhere (BullMQ workers). */
+  readonly worker?: EngineWorker;
 }
 
-export interface NewFlowStep {
-  /** The stage name of this step in the parent. */
-  readonly name: string;
-  readonly type: string;
-  /** Relative share of the parent's progress. Default: equal shares. */
-  readonly weight?: number;
-  readonly input?: JsonValue;
-  readonly metadata?: JsonObject;
-  readonly maxRetries?: number;
+/** What the engine needs of a worker of its own. */
+export interface EngineWorker {
+  start(): Promise<void>;
+  stop(): Promise<void>;
 }
 
-/** A parent job whose children (the steps) run one after another; its tags are the parent's. */
-export interface NewFlow extends Omit<JobSpec, 'maxRetries' | 'idempotencyKey' | 'delayMs'> {
-  readonly steps: readonly NewFlowStep[];
+/** The local composition: SQLite (or any store), the in-process runner, LocalJobEvents. */
+function localParts(options: JobEngineOptions): Required<JobEngineParts> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentJobLogger;
+  const events = new LocalJobEvents({ store: options.store, logger, sinkTimeoutMs: options.sinkTimeoutMs });
+  const writer = new JobEventWriter({
+    store: options.store,
+    line: events,
+    clock,
+    logger,
+    throttleIntervalMs: options.throttleIntervalMs,
+    progressJump: options.progressJump,
+  });
+  const runner = options.runner ?? new InProcessRunner({ clock, logger });
+  const queue = new JobQueue({ store: options.store, writer, registry: new JobRegistry(), dispatcher: runner, locks: new KeyedMutex(), clock, maxRetries: options.maxRetries });
+  const { shutdownGraceMs, backoff, outputLimits, maxMetadataBytes } = options;
+  const worker = new LocalJobWorker({ queue, runner, logger, shutdownGraceMs, backoff, outputLimits, maxMetadataBytes });
+  return { queue, events, worker };
 }
-
-export interface EngineMetrics extends NotifierMetrics, RunnerStats {}
 
 /**
- * Jobs with stages and live progress. Define processors, start, and enqueue
- * jobs or flows; every change becomes a stored, sequenced event delivered to
- * the sinks.
+ * Jobs with stages and live progress, in BullMQ's shape: a queue (submit,
+ * flows, cancel, retry, queries), job events (sinks, `withJobState`) and,
+ * where jobs run in this process, a worker. `new JobEngine({ store })` is the
+ * local composition (the store, the in-process runner, local events);
+ * `new JobEngine({ queue, events, worker })` composes parts built elsewhere
+ * (an API node on Redis: a queue on BullMQ and the Redis feed, no worker).
  *
  * ```ts
  * const engine = new JobEngine({ store: new SqliteJobStore('data/jobs.db') });
@@ -95,37 +98,16 @@ export interface EngineMetrics extends NotifierMetrics, RunnerStats {}
  * ```
  */
 export class JobEngine {
-  private readonly core: EngineCore;
-  private readonly flows: FlowCoordinator;
-  private readonly executor: Executor;
-  private readonly shutdownGraceMs: number;
-  private readonly maxRetries: number;
-  private readonly inputs = new InputValidator();
-  /** Types registered with `register`, for listings of types and their schemas. */
-  private readonly registered = new Map<string, JobType<never, JsonValue>>();
+  readonly queue: JobQueue;
+  private readonly jobEvents: JobEvents;
+  private readonly worker: EngineWorker | undefined;
   private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
 
-  constructor(options: JobEngineOptions) {
-    const clock = options.clock ?? systemClock;
-    const logger = options.logger ?? silentJobLogger;
-    const notifier = new ProgressNotifier({
-      store: options.store,
-      clock,
-      logger,
-      throttleIntervalMs: options.throttleIntervalMs,
-      progressJump: options.progressJump,
-      sinkTimeoutMs: options.sinkTimeoutMs,
-    });
-    const runner = options.runner ?? new InProcessRunner({ clock, logger });
-    this.core = new EngineCore(options.store, notifier, runner, clock, logger, new KeyedMutex());
-    this.flows = new FlowCoordinator(this.core, (id, reason) => this.cancel(id, reason));
-    this.executor = new Executor(this.core, this.flows, {
-      backoff: options.backoff ?? DEFAULT_BACKOFF,
-      output: { ...DEFAULT_OUTPUT_LIMITS, ...options.outputLimits },
-      maxMetadataBytes: options.maxMetadataBytes ?? DEFAULT_MAX_METADATA_BYTES,
-    });
-    this.shutdownGraceMs = options.shutdownGraceMs ?? 5000;
-    this.maxRetries = options.maxRetries ?? 0;
+  constructor(options: JobEngineOptions | JobEngineParts) {
+    const parts = 'queue' in options ? options : localParts(options);
+    this.queue = parts.queue;
+    this.jobEvents = parts.events;
+    this.worker = parts.worker;
   }
 
   /**
@@ -134,52 +116,41 @@ export class JobEngine {
    * (compiled here, once).
    */
   register(jobType: JobType<never, JsonValue>): this {
-    const { name, process, options, input } = jobType;
-    validateProcessorOptions(name, options);
-    const validate = this.inputs.compile(name, input);
-    // Through `define`, so an engine that shares its processors (a cluster's) hears of it.
-    this.define(name, (job, context) => process(job as never, context), options);
-    this.inputs.set(name, validate);
-    this.registered.set(name, jobType);
+    this.queue.registry.register(jobType);
     return this;
   }
 
   /** Registers the processor for jobs of `type` (replacing any before it); its input is not checked. */
   define(type: string, processor: JobProcessor, options: ProcessorOptions = {}): this {
-    if (!type) throw new TypeError('A job type needs a name.');
-    validateProcessorOptions(type, options);
-    this.inputs.remove(type);
-    this.registered.delete(type);
-    this.core.definitions.set(type, { type, processor, options });
-    this.core.runner.limitType?.(type, options.concurrency);
+    this.queue.registry.define(type, processor, options);
     return this;
   }
 
   /** The job types registered with `register`, with their schemas (a `GET /job-types` lists these). */
   get jobTypes(): JobType<never, JsonValue>[] {
-    return [...this.registered.values()];
+    return this.queue.registry.jobTypes;
   }
 
   /** Job types with a processor. */
   get types(): string[] {
-    return [...this.core.definitions.keys()];
+    return this.queue.registry.types;
   }
 
   /** Every event goes to every sink, in sequence order per job. Returns a function that removes the sink. */
   addSink(sink: JobEventSink): () => void {
-    return this.core.notifier.addSink(sink);
+    return this.jobEvents.addSink(sink);
   }
 
   get metrics(): EngineMetrics {
-    return { ...this.core.notifier.metrics, ...this.core.runner.stats };
+    return { ...this.queue.writer.metrics, sinkFailures: this.jobEvents.metrics.sinkFailures, ...this.queue.dispatcher.stats };
   }
 
-  /** Recovers what the last process left unfinished, then starts running jobs. */
+  /** Starts delivering events and, with a worker, recovers what the last process left unfinished and runs jobs. */
   async start(): Promise<void> {
     if (this.state !== 'idle') throw new JobStateError(`The engine cannot start: it is ${this.state}.`);
     this.state = 'running';
-    await this.core.runner.start(this.executor.execute);
-    await recoverJobs(this.core, this.flows);
+    await this.jobEvents.start();
+    await this.worker?.start();
   }
 
   /**
@@ -192,14 +163,17 @@ export class JobEngine {
   async stop(): Promise<void> {
     if (this.state !== 'running') {
       this.state = 'stopped';
+      this.queue.close();
+      await this.jobEvents.stop();
       return;
     }
     this.state = 'stopping';
-    const stillRunning = await this.core.runner.stop(new JobInterruptedError(), this.shutdownGraceMs);
-    for (const jobId of stillRunning) await this.executor.abandon(jobId);
-    await this.core.locks.idle();
-    await this.core.notifier.flushAll();
-    await this.core.notifier.drain();
+    this.queue.close();
+    await this.worker?.stop();
+    await this.queue.locks.idle();
+    await this.queue.writer.flushAll();
+    await this.queue.writer.drain();
+    await this.jobEvents.stop();
     this.state = 'stopped';
   }
 
@@ -217,75 +191,32 @@ export class JobEngine {
    * `idempotencyKey` its owner already used returns that job (`existing`),
    * never a second one, also when both arrive at once.
    */
-  async submit(spec: NewJob): Promise<Submission> {
-    this.assertAccepting();
-    const definition = this.requireDefinition(spec.type);
-    validateSubmission(spec);
-    this.inputs.check(spec.type, spec.input ?? null);
-    const job = createJob(randomUUID(), spec, this.core.now(), {
-      maxRetries: definition.options.maxRetries ?? this.maxRetries,
-      stages: definition.options.stages,
-    });
-    const existing = await this.core.store.insertJob(job);
-    if (existing) return { job: existing, existing: true };
-    await this.core.notifier.emit(job, 'created');
-    await this.core.enqueue(job);
-    return { job, existing: false };
+  submit(spec: NewJob): Promise<Submission> {
+    return this.queue.submit(spec);
   }
 
   /** Creates a parent and its steps; the first step is queued, each next one when the one before completes. */
-  async enqueueFlow(spec: NewFlow): Promise<{ parent: Job; children: Job[] }> {
-    this.assertAccepting();
-    if (spec.steps.length === 0) throw new TypeError('A flow needs at least one step.');
-    validateSubmission(spec);
-    const weights = normalizedWeights(spec.steps);
-    const now = this.core.now();
-    const parentId = randomUUID();
-    let previous: string | null = null;
-    const children = spec.steps.map((step) => {
-      const definition = this.requireDefinition(step.type);
-      this.inputs.check(step.type, step.input ?? null);
-      const child = createJob(
-        randomUUID(),
-        { ...step, ownerId: spec.ownerId, priority: spec.priority, subject: spec.subject, metadata: { ...spec.metadata, ...step.metadata }, tags: [] },
-        now,
-        { parentId, dependsOn: previous, stages: definition.options.stages, maxRetries: step.maxRetries ?? definition.options.maxRetries ?? this.maxRetries },
-      );
-      previous = child.id;
-      return child;
-    });
-    const parent = createJob(parentId, { ...spec, maxRetries: 0 }, now, {
-      maxRetries: 0,
-      steps: spec.steps.map((s, i) => ({ name: s.name, jobId: children[i]!.id, weight: weights[i]! })),
-      stages: spec.steps.map((s) => s.name),
-    });
-    await this.core.store.insertJobs([parent, ...children]);
-    await this.core.notifier.emit(parent, 'created');
-    for (const child of children) await this.core.notifier.emit(child, 'created');
-    await this.core.enqueue(children[0]!);
-    return { parent, children };
+  enqueueFlow(spec: NewFlow): Promise<{ parent: Job; children: Job[] }> {
+    return this.queue.enqueueFlow(spec);
   }
 
   /** The job's state as of its last event. */
   get(id: string): Promise<Job | undefined> {
-    return this.core.store.getJob(id);
+    return this.queue.get(id);
   }
 
   list(filter: JobFilter = {}): Promise<Job[]> {
-    return this.core.store.listJobs(filter);
+    return this.queue.list(filter);
   }
 
   /** A flow's children in step order. */
-  async children(parentId: string): Promise<Job[]> {
-    const parent = await this.core.store.getJob(parentId);
-    if (!parent?.steps) return [];
-    const children = await Promise.all(parent.steps.map((s) => this.core.store.getJob(s.jobId)));
-    return children.filter((c): c is Job => c !== undefined);
+  children(parentId: string): Promise<Job[]> {
+    return this.queue.children(parentId);
   }
 
   /** The job's stored events after sequence `after`, in order. */
-  async events(id: string, after = 0, limit = 1000): Promise<JobEvent[]> {
-    return this.core.store.listEvents(id, after, limit);
+  events(id: string, after = 0, limit = 1000): Promise<JobEvent[]> {
+    return this.queue.events(id, after, limit);
   }
 
   /**
@@ -294,7 +225,7 @@ export class JobEngine {
    * Use it to send a subscriber the current state without racing the events.
    */
   withJobState<T>(id: string, task: (job: Job | undefined) => Promise<T>): Promise<T> {
-    return this.core.notifier.atEventBoundary(id, async () => task(await this.core.store.getJob(id)));
+    return this.jobEvents.withJobState(id, task);
   }
 
   /**
@@ -302,25 +233,8 @@ export class JobEngine {
    * with a JobCancelledError). Cancelling a flow cancels its unfinished
    * steps; cancelling a step cancels its flow.
    */
-  async cancel(id: string, reason = 'Cancelled by request'): Promise<Job> {
-    const job = await this.core.locks.run(id, async () => {
-      const current = await this.core.load(id);
-      if (!current) throw new JobNotFoundError(id);
-      if (isTerminal(current.status)) throw new JobStateError(`Job '${id}' is already ${current.status}.`);
-      markCancelled(current, this.core.now(), reason);
-      if (current.steps) cancelUnfinishedStages(current);
-      this.executor.close(id);
-      await this.core.runner.cancel(id, new JobCancelledError(reason));
-      await this.core.notifier.emit(current, 'cancelled');
-      this.core.live.delete(id);
-      return current;
-    });
-    if (job.steps) {
-      for (const step of job.steps) await this.cancel(step.jobId, `Cancelled with its flow: ${reason}`).catch(ignoreSettled);
-    } else {
-      await this.flows.childSettled(job);
-    }
-    return job;
+  cancel(id: string, reason = 'Cancelled by request'): Promise<Job> {
+    return this.queue.cancel(id, reason);
   }
 
   /**
@@ -328,84 +242,7 @@ export class JobEngine {
    * Retrying a flow, or any of its steps, re-runs the flow from its first
    * unfinished step.
    */
-  async retry(id: string): Promise<Job> {
-    this.assertAccepting();
-    const job = await this.core.load(id);
-    if (!job) throw new JobNotFoundError(id);
-    if (job.parentId) {
-      const parent = await this.core.load(job.parentId);
-      if (parent && isTerminal(parent.status) && parent.status !== 'Completed') {
-        await this.retry(parent.id);
-        return (await this.get(id))!;
-      }
-    }
-    assertRetryable(job);
-    if (job.steps) return this.retryFlow(job);
-    const retried = await this.core.locks.run(id, async () => {
-      const current = (await this.core.load(id))!;
-      assertRetryable(current);
-      markRetried(current);
-      await this.core.notifier.emit(current, 'retried');
-      return current;
-    });
-    await this.core.enqueue(retried);
-    return retried;
+  retry(id: string): Promise<Job> {
+    return this.queue.retry(id);
   }
-
-  private async retryFlow(parent: Job): Promise<Job> {
-    const unfinished = (await this.children(parent.id)).filter((c) => c.status !== 'Completed');
-    for (const child of unfinished) {
-      await this.core.locks.run(child.id, async () => {
-        const current = (await this.core.load(child.id))!;
-        if (!isTerminal(current.status)) return;
-        markRetried(current);
-        await this.core.notifier.emit(current, 'retried');
-      });
-    }
-    const retried = await this.core.locks.run(parent.id, async () => {
-      const current = (await this.core.load(parent.id))!;
-      assertRetryable(current);
-      markRetried(current);
-      const children = await this.children(parent.id);
-      current.steps!.forEach((step, i) => {
-        const child = children.find((c) => c.id === step.jobId);
-        const stage = current.stages[i];
-        if (child?.status === 'Completed' && stage) Object.assign(stage, { status: 'Completed', progress: 100, startedAt: child.startedAt, completedAt: child.finishedAt });
-      });
-      current.progress = weightedProgress(current);
-      await this.core.notifier.emit(current, 'retried');
-      return current;
-    });
-    const first = unfinished[0];
-    if (first) await this.core.enqueue((await this.core.store.getJob(first.id))!);
-    return retried;
-  }
-
-  private requireDefinition(type: string) {
-    const definition = this.core.definitions.get(type);
-    if (!definition) throw new UnknownJobTypeError(type, [...this.core.definitions.keys()].sort());
-    return definition;
-  }
-
-  private assertAccepting(): void {
-    if (this.state === 'stopping' || this.state === 'stopped') throw new JobStateError('The job engine is shutting down.');
-  }
-}
-
-function assertRetryable(job: Job): void {
-  if (job.status !== 'Failed' && job.status !== 'Cancelled') {
-    throw new JobStateError(`Job '${job.id}' is ${job.status}; only Failed or Cancelled jobs can be retried.`);
-  }
-  if (!job.canRetry) throw new JobStateError(`Job '${job.id}' failed permanently and cannot be retried.`);
-}
-
-function ignoreSettled(error: unknown): void {
-  if (!(error instanceof JobStateError)) throw error;
-}
-
-function normalizedWeights(steps: readonly NewFlowStep[]): number[] {
-  const raw = steps.map((s) => s.weight ?? 1);
-  for (const w of raw) if (!(w > 0) || !Number.isFinite(w)) throw new TypeError(`Step weights must be positive numbers, not ${w}.`);
-  const total = raw.reduce((a, b) => a + b, 0);
-  return raw.map((w) => w / total);
 }

@@ -1,6 +1,7 @@
+import type { Clock } from '../clock.js';
+import type { JobEventWriter } from '../events/job-event-writer.js';
 import type { JobLogger } from '../logger.js';
 import type { Job, JobOutputItem, JsonObject, JsonValue } from '../model.js';
-import type { EngineCore } from './engine-core.js';
 import { EtaEstimator } from './eta.js';
 import { clampPercent, enterStage, setStageProgress } from './job-state.js';
 import type { OutputLimits, ProcessorContext } from './processor.js';
@@ -11,11 +12,17 @@ export interface AttemptBounds {
   readonly maxMetadataBytes: number;
 }
 
+/** Where an attempt's reports go, and its clock. */
+export interface AttemptServices {
+  readonly writer: JobEventWriter;
+  readonly clock: Clock;
+}
+
 const MAX_STREAM_NAME = 64;
 
 /**
  * The context of one running attempt. It mutates the live job and hands it to
- * the notifier; once closed (the job was cancelled or given up on) every call
+ * the event writer; once closed (the job was cancelled or given up on) every call
  * is a no-op, so a processor that ignores its signal cannot change the
  * outcome.
  */
@@ -28,12 +35,12 @@ export class AttemptContext implements ProcessorContext {
     readonly signal: AbortSignal,
     readonly previousResult: JsonValue,
     readonly logger: JobLogger,
-    private readonly core: EngineCore,
+    private readonly services: AttemptServices,
     /** Told of every change (a flow updates its parent from it). */
     private readonly onChange: (job: Job) => void,
     private readonly bounds: AttemptBounds,
   ) {
-    this.eta = new EtaEstimator(core.clock.now(), job.progress);
+    this.eta = new EtaEstimator(services.clock.now(), job.progress);
   }
 
   get isActive(): boolean {
@@ -52,7 +59,7 @@ export class AttemptContext implements ProcessorContext {
     if (typeof name !== 'string' || name.length === 0) throw new TypeError('A stage needs a name.');
     const progress = clampPercent(percent);
     if (!this.active) return;
-    enterStage(this.job, name, this.core.now());
+    enterStage(this.job, name, new Date(this.services.clock.now()).toISOString());
     this.job.progress = progress;
     this.job.statusMessage = message ?? null;
     await this.changed();
@@ -70,7 +77,7 @@ export class AttemptContext implements ProcessorContext {
   async checkpoint(data: JsonValue): Promise<void> {
     if (!this.active) return;
     this.job.checkpoint = structuredClone(data);
-    await this.core.notifier.save(this.job);
+    await this.services.writer.save(this.job);
   }
 
   async metadata(patch: JsonObject): Promise<void> {
@@ -107,18 +114,18 @@ export class AttemptContext implements ProcessorContext {
         stream: 'tidings',
         data: `Output truncated: the job's output is limited to ${maxItems} items and ${maxBytes} bytes; later output is dropped.`,
       };
-      await this.core.notifier.emit(this.job, 'outputTruncated', notice);
+      await this.services.writer.emit(this.job, 'outputTruncated', notice);
       return;
     }
     stats.items++;
     stats.bytes += bytes;
-    await this.core.notifier.emit(this.job, 'output', { stream, data: JSON.parse(json) as JsonValue });
+    await this.services.writer.emit(this.job, 'output', { stream, data: JSON.parse(json) as JsonValue });
   }
 
   private async changed(): Promise<void> {
-    const eta = this.eta.estimate(this.core.clock.now(), this.job.progress);
+    const eta = this.eta.estimate(this.services.clock.now(), this.job.progress);
     this.job.estimatedCompletion = eta === undefined ? null : new Date(eta).toISOString();
-    const sent = this.core.notifier.progress(this.job);
+    const sent = this.services.writer.progress(this.job);
     this.onChange(this.job);
     await sent;
   }

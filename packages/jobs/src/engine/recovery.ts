@@ -1,7 +1,6 @@
 import type { Job } from '../model.js';
-import type { EngineCore } from './engine-core.js';
-import type { FlowCoordinator } from './flow-coordinator.js';
 import { markFailed, markInterrupted } from './job-state.js';
+import type { JobWorkParts } from './job-work-parts.js';
 
 export const RECOVERED_MESSAGE = 'Recovered after a restart; resuming';
 
@@ -13,33 +12,35 @@ export const RECOVERED_MESSAGE = 'Recovered after a restart; resuming';
  * the step before it). Flows left behind their children are brought up to
  * date.
  */
-export async function recoverJobs(core: EngineCore, flows: FlowCoordinator): Promise<void> {
-  const active = (await core.store.listJobs({ status: ['Running', 'Pending'] })).reverse(); // oldest first
+export async function recoverJobs(parts: JobWorkParts): Promise<void> {
+  const { flows } = parts;
+  const now = () => new Date(parts.clock.now()).toISOString();
+  const active = (await parts.store.listJobs({ status: ['Running', 'Pending'] })).reverse(); // oldest first
   const settled: Job[] = [];
   let requeued = 0;
   for (const stored of active.filter((j) => !j.steps)) {
-    await core.locks.run(stored.id, async () => {
-      const job = await core.load(stored.id);
+    await parts.locks.run(stored.id, async () => {
+      const job = await parts.store.getJob(stored.id);
       if (!job || (job.status !== 'Running' && job.status !== 'Pending')) return;
       if (job.status === 'Running') {
-        if (core.definitions.get(job.type)?.options.resumable === false) {
-          markFailed(job, core.now(), `Interrupted by a restart while running; '${job.type}' jobs cannot resume.`, true);
-          await core.notifier.emit(job, 'failed');
+        if (parts.registry.get(job.type)?.options.resumable === false) {
+          markFailed(job, now(), `Interrupted by a restart while running; '${job.type}' jobs cannot resume.`, true);
+          await parts.writer.emit(job, 'failed');
           settled.push(job);
           return;
         }
         markInterrupted(job, RECOVERED_MESSAGE);
-        await core.notifier.emit(job, 'recovered');
+        await parts.writer.emit(job, 'recovered');
       }
       if (job.dependsOn) {
-        const before = await core.store.getJob(job.dependsOn);
+        const before = await parts.store.getJob(job.dependsOn);
         if (before?.status !== 'Completed') return;
       }
-      await core.enqueue(job);
+      await parts.requeue(job);
       requeued++;
     });
   }
   for (const job of settled) await flows.childSettled(job);
   for (const parent of active.filter((j) => j.steps)) await flows.reconcile(parent);
-  if (requeued + settled.length > 0) core.logger.info({ requeued, failed: settled.length }, 'recovered unfinished jobs');
+  if (requeued + settled.length > 0) parts.logger.info({ requeued, failed: settled.length }, 'recovered unfinished jobs');
 }

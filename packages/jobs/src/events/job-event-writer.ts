@@ -1,57 +1,52 @@
 import type { Clock } from '../clock.js';
-import { KeyedMutex } from '../keyed-mutex.js';
 import type { JobLogger } from '../logger.js';
 import { type Job, type JobEvent, type JobEventKind, type JobOutputItem, TERMINAL_EVENT_KINDS } from '../model.js';
 import type { JobStore } from '../store/job-store.js';
-import { type JobEventSink, type SinkDelivery, deliverToSinks } from './job-event-sink.js';
+import { type JobEventLine, OrderedWrites } from './job-event-line.js';
 import { ProgressThrottle } from './progress-throttle.js';
 
-export interface ProgressNotifierOptions {
+export interface JobEventWriterOptions {
   readonly store: JobStore;
+  /** Orders each job's writes and hands on what was stored (LocalJobEvents delivers it to the sinks). */
+  readonly line: JobEventLine;
   readonly clock: Clock;
   readonly logger: JobLogger;
   /** Default 1000 ms. */
   readonly throttleIntervalMs?: number;
   /** Default 5 points. */
   readonly progressJump?: number;
-  /** A sink that has not finished with an event after this long is counted as failed. Default 5000 ms. */
-  readonly sinkTimeoutMs?: number;
 }
 
-export interface NotifierMetrics {
+export interface WriterMetrics {
   eventsStored: number;
   progressDeferred: number;
-  sinkFailures: number;
   storeFailures: number;
 }
 
 /**
  * The one place job events are made, whatever runs the jobs: it throttles
- * progress, gives each event the job's next sequence by storing it in the
- * job's history, then hands it to every sink. One chain per job keeps store
- * writes and deliveries in sequence order; processors never wait for sinks.
+ * progress and gives each event the job's next sequence by storing it in the
+ * job's history, one write at a time per job (its line), then hands it to the
+ * line. Delivery to sinks is the JobEvents backend's; processors never wait
+ * for sinks.
  */
-export class ProgressNotifier {
-  readonly metrics: NotifierMetrics = { eventsStored: 0, progressDeferred: 0, sinkFailures: 0, storeFailures: 0 };
-  private readonly chains = new KeyedMutex();
+export class JobEventWriter {
+  readonly metrics: WriterMetrics = { eventsStored: 0, progressDeferred: 0, storeFailures: 0 };
   private readonly throttle: ProgressThrottle;
-  private readonly sinks = new Set<JobEventSink>();
   /** Jobs whose latest progress waits for the throttle: the live object to send when due. */
   private readonly waiting = new Map<string, Job>();
-  private readonly delivery: SinkDelivery;
 
-  constructor(private readonly options: ProgressNotifierOptions) {
+  /** A writer whose events another process delivers (a Redis feed reads them back): its line only orders the writes. */
+  static ordered(options: Omit<JobEventWriterOptions, 'line'>): JobEventWriter {
+    return new JobEventWriter({ ...options, line: new OrderedWrites() });
+  }
+
+  constructor(private readonly options: JobEventWriterOptions) {
     this.throttle = new ProgressThrottle({
       intervalMs: options.throttleIntervalMs ?? 1000,
       minJump: options.progressJump ?? 5,
       clock: options.clock,
     });
-    this.delivery = { timeoutMs: options.sinkTimeoutMs ?? 5000, logger: options.logger, metrics: this.metrics };
-  }
-
-  addSink(sink: JobEventSink): () => void {
-    this.sinks.add(sink);
-    return () => this.sinks.delete(sink);
   }
 
   /**
@@ -67,9 +62,9 @@ export class ProgressNotifier {
   }
 
   /**
-   * Stores and delivers an event with the job's current state, now. Resolves
-   * with the stored event (undefined if the store failed) once it is stored;
-   * delivery to sinks follows on the job's chain.
+   * Stores an event with the job's current state, now. Resolves with the
+   * stored event (undefined if the store failed) once it is stored; the line
+   * hands it on (to the sinks) after that, before the job's next write.
    */
   emit(job: Job, kind: JobEventKind, output?: JobOutputItem): Promise<JobEvent | undefined> {
     const now = this.options.clock.now();
@@ -86,7 +81,7 @@ export class ProgressNotifier {
     }
 
     return new Promise((resolve) => {
-      void this.chains.run(job.id, async () => {
+      void this.options.line.run(job.id, async () => {
         let event: JobEvent;
         try {
           event = await this.options.store.appendEvent(snapshot, effectiveKind, isOutput ? at : snapshot.updatedAt, output);
@@ -99,7 +94,7 @@ export class ProgressNotifier {
         this.metrics.eventsStored++;
         job.lastSequence = event.sequence;
         resolve(event);
-        await deliverToSinks(this.sinks, event, this.delivery);
+        await this.options.line.stored(event);
       });
     });
   }
@@ -107,25 +102,16 @@ export class ProgressNotifier {
   /** Saves the job's state without an event, in order with its events. */
   save(job: Job): Promise<void> {
     const snapshot = structuredClone(job);
-    return this.chains.run(job.id, () => this.options.store.saveJob(snapshot));
+    return this.options.line.run(job.id, () => this.options.store.saveJob(snapshot));
   }
 
   async flushAll(): Promise<void> {
     await Promise.all([...this.waiting.keys()].map((id) => this.sendWaiting(id)));
   }
 
-  /**
-   * Runs `task` between two of the job's events: every event stored before
-   * it has been delivered, and none stored after it has. What `task` reads
-   * from the store is exactly what subscribers have been sent.
-   */
-  atEventBoundary<T>(jobId: string, task: () => Promise<T>): Promise<T> {
-    return this.chains.run(jobId, task);
-  }
-
-  /** Resolves once every queued store write and delivery has finished. */
+  /** Resolves once every queued store write (and what the line does with it) has finished. */
   drain(): Promise<void> {
-    return this.chains.idle();
+    return this.options.line.idle();
   }
 
   private async sendWaiting(jobId: string): Promise<void> {
@@ -133,5 +119,4 @@ export class ProgressNotifier {
     if (!job) return;
     await this.emit(job, 'progress');
   }
-
 }
