@@ -4,7 +4,8 @@
  * (nothing of the repository on its module path), and run there by plain Node with no
  * `tidings-src` condition: a hub in a plain `http` server reached by the official client,
  * and the service running a job type the app defines, followed to completion with
- * `@tidings/client` and listed by the CLI.
+ * `@tidings/client` and listed by the CLI; and a TypeScript user's code type-checks against
+ * the shipped declarations.
  *
  * Nothing is kept between runs. The install uses npm's cache (so it is quick) and
  * `--ignore-scripts`: better-sqlite3's install script would fetch a prebuilt binary
@@ -59,6 +60,8 @@ describe('the packed packages, installed outside the repository', () => {
     const sqlite = JSON.parse(readFileSync(join(root, 'node_modules', 'better-sqlite3', 'package.json'), 'utf8')) as { version: string };
     const signalr = JSON.parse(readFileSync(join(root, 'node_modules', '@microsoft', 'signalr', 'package.json'), 'utf8')) as { version: string };
     const typebox = JSON.parse(readFileSync(join(root, 'node_modules', '@sinclair', 'typebox', 'package.json'), 'utf8')) as { version: string };
+    const typescript = JSON.parse(readFileSync(join(root, 'node_modules', 'typescript', 'package.json'), 'utf8')) as { version: string };
+    const nodeTypes = JSON.parse(readFileSync(join(root, 'node_modules', '@types', 'node', 'package.json'), 'utf8')) as { version: string };
     writeFileSync(
       join(app, 'package.json'),
       JSON.stringify(
@@ -67,6 +70,7 @@ describe('the packed packages, installed outside the repository', () => {
           private: true,
           type: 'module',
           dependencies: { ...tarballs, '@microsoft/signalr': `^${signalr.version}`, '@sinclair/typebox': `^${typebox.version}`, 'better-sqlite3': sqlite.version },
+          devDependencies: { typescript: typescript.version, '@types/node': nodeTypes.version },
           // The siblings' own "0.1.0" dependencies resolve to these tarballs, never to a registry.
           overrides: Object.fromEntries(packs.map((p) => [p.name, `$${p.name}`])),
         },
@@ -100,6 +104,11 @@ describe('the packed packages, installed outside the repository', () => {
     for (const name of readdirSync(join(app, 'node_modules', '@tidings'))) {
       assert.ok(!lstatSync(join(app, 'node_modules', '@tidings', name)).isSymbolicLink(), `@tidings/${name} is a link`);
     }
+  });
+
+  test("the shipped declarations type-check a TypeScript user's code (strict, NodeNext)", () => {
+    const tsc = join(app, 'node_modules', 'typescript', 'bin', 'tsc');
+    run(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node', 'typed-app.ts'], app);
   });
 
   test('every package loads by its name', () => {
