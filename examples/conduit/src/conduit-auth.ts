@@ -3,7 +3,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Authenticator, HubUser } from '@tidings/hub';
 import type { FailedAuthThrottle } from '@tidings/server';
-import type { VirtualKey, VirtualKeyStore } from './virtual-key-store.js';
+import type { VirtualKey, VirtualKeys } from './stores/virtual-keys.js';
 
 export type ConduitScheme = 'VirtualKey' | 'MasterKey';
 
@@ -50,14 +50,14 @@ export class ConduitAuth {
   readonly masterKeyAuthenticator: Authenticator;
 
   constructor(
-    private readonly keys: VirtualKeyStore,
+    private readonly keys: VirtualKeys,
     masterKey: string,
     failures?: FailedAuthThrottle,
   ) {
     this.masterDigest = digest(masterKey);
     const guard = (authenticate: Authenticator) => (failures ? failures.guardHub(authenticate) : authenticate);
-    this.virtualKeyAuthenticator = guard((_request, token) => {
-      const key = this.virtualKey(token);
+    this.virtualKeyAuthenticator = guard(async (_request, token) => {
+      const key = await this.virtualKey(token);
       return key ? virtualKeyUser(key) : null;
     });
     this.masterKeyAuthenticator = guard((_request, token) => (this.isMasterKey(token) ? MASTER_USER : null));
@@ -68,10 +68,9 @@ export class ConduitAuth {
     return token !== undefined && timingSafeEqual(digest(token), this.masterDigest);
   }
 
-  virtualKey(token: string | undefined): VirtualKey | undefined {
+  async virtualKey(token: string | undefined): Promise<VirtualKey | undefined> {
     return token ? this.keys.authenticate(token) : undefined;
   }
-
 }
 
 function digest(value: string): Buffer {

@@ -4,6 +4,8 @@ import { type NotificationsTenant, mountNotificationsHub } from './notifications
 import { HubConstants } from './conduit-constants.js';
 import { type ConduitOptions, ConduitSurface } from './conduit-surface.js';
 import { conduitJobTypes } from './demo/generation-processors.js';
+import { localConduitStores } from './stores/conduit-stores.js';
+import { redisConduitStores } from './stores/redis-conduit-stores.js';
 import { definePlugin, type SharedHub } from '@tidings/server';
 
 export interface ConduitPluginOptions extends ConduitOptions {
@@ -30,6 +32,8 @@ export function conduitPlugin(options: ConduitPluginOptions = {}) {
         // Refused master and virtual keys count against the client IP like any refused credential of the service.
         failures: ctx.auth.failures,
         dataDir: config.dataDir,
+        // Scaled mode: keys, spend, dead letters and acknowledgements shared by every API node.
+        stores: config.redisUrl ? redisConduitStores({ url: config.redisUrl, prefix: config.redisPrefix, logger: ctx.logger }) : localConduitStores(config.dataDir),
         logger: ctx.logger,
         // In scaled mode every API node mounts these hubs: a periodic demo producer on each
         // would multiply its broadcasts, so there the flips are REST-triggered only.

@@ -1,12 +1,10 @@
+import { AsyncResource } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { HubClass, HubEndpoint, HubFilter, HubOptions, HubServer } from '@tidings/hub';
 import type { Clock, JobEngine } from '@tidings/jobs';
-import Database from 'better-sqlite3';
 import type { AcknowledgingHub, ReliableHubRuntime } from './reliability/acknowledging-hub.js';
 import { AcknowledgementTracker, type RetryPolicy } from './reliability/acknowledgement-tracker.js';
 import { ConnectionRegistry } from './reliability/connection-registry.js';
-import { DeadLetterStore } from './reliability/dead-letter-store.js';
 import { FixedWindowRateLimiter } from './reliability/fixed-window-rate-limiter.js';
 import { MessageBatcher } from './reliability/message-batcher.js';
 import { rateLimitFilter } from './reliability/rate-limit-filter.js';
@@ -32,7 +30,9 @@ import { RequestQuota } from './request-quota.js';
 import { SpendNotifier } from './spend-notifier.js';
 import { ConduitSystemEvents } from './system-events.js';
 import { TaskNotifier } from './task-notifier.js';
-import { VIRTUAL_KEY_PREFIX, VirtualKeyStore } from './virtual-key-store.js';
+import type { ConduitStores } from './stores/conduit-stores.js';
+import type { DeadLetters } from './stores/dead-letters.js';
+import { VIRTUAL_KEY_PREFIX, type VirtualKeys } from './stores/virtual-keys.js';
 import { type FailedAuthThrottle, type JobActivity, type Logger } from '@tidings/server';
 
 /** Tuning of the Conduit surface; the defaults are Conduit's. */
@@ -59,7 +59,10 @@ export interface ConduitSurfaceDeps {
   readonly engine: JobEngine;
   /** The service's failed-authentication throttle: wrong keys on the hubs count against the client IP too. */
   readonly failures?: FailedAuthThrottle;
+  /** Where the master key file goes, when one is generated. */
   readonly dataDir: string;
+  /** Keys, spend, dead letters, acknowledgements: `localConduitStores(dataDir)` or, in scaled mode, `redisConduitStores`. */
+  readonly stores: ConduitStores;
   readonly logger: Logger;
   readonly options?: ConduitOptions;
 }
@@ -67,17 +70,18 @@ export interface ConduitSurfaceDeps {
 type ConduitHubClass = new (runtime: ReliableHubRuntime, ops: ConduitHubOperations) => AcknowledgingHub;
 
 /**
- * Conduit's Conduit hubs, with Conduit's reliability, on the shared job
- * engine: generation requests are jobs owned by their virtual key. Keys, spend
- * and dead letters live in `conduit.db` under DATA_DIR.
+ * Conduit's hubs, with Conduit's reliability, on the shared job engine:
+ * generation requests are jobs owned by their virtual key. Keys, spend, dead
+ * letters and pending acknowledgements live in its stores: `conduit.db` under
+ * DATA_DIR and memory, or Redis shared by every node of a scaled service.
  */
 export class ConduitSurface {
   readonly masterKey: string;
   readonly masterKeyGenerated: boolean;
   /** Where the generated master key was written; undefined when it was configured. */
   readonly masterKeyFile: string | undefined;
-  readonly keys: VirtualKeyStore;
-  readonly deadLetters: DeadLetterStore;
+  readonly keys: VirtualKeys;
+  readonly deadLetters: DeadLetters;
   readonly auth: ConduitAuth;
   readonly registry = new ConnectionRegistry();
   readonly tracker: AcknowledgementTracker;
@@ -88,7 +92,10 @@ export class ConduitSurface {
   readonly system: ConduitSystemEvents;
   readonly quota: RequestQuota;
   readonly webhooks: DemoWebhookDeliveries;
-  private readonly db: Database.Database;
+  private readonly stores: ConduitStores;
+  /** Work started from here is outside any job-event delivery: in scaled mode its sends reach every node. */
+  private readonly outsideDelivery = new AsyncResource('ConduitSurface');
+  private lastDeadLetterCount = 0;
   private readonly tasks: TaskNotifier;
   private readonly subscriptions: ConduitSubscriptions;
   private readonly flipper: ProviderHealthFlipper;
@@ -104,10 +111,9 @@ export class ConduitSurface {
     this.masterKey = options.masterKey ?? generateMasterKey();
     mkdirSync(deps.dataDir, { recursive: true });
     this.masterKeyFile = this.masterKeyGenerated ? writeMasterKeyFile(deps.dataDir, this.masterKey) : undefined;
-    this.db = new Database(join(deps.dataDir, 'conduit.db'));
-    this.db.pragma('journal_mode = WAL');
-    this.keys = new VirtualKeyStore(this.db);
-    this.deadLetters = new DeadLetterStore(this.db);
+    this.stores = deps.stores;
+    this.keys = deps.stores.keys;
+    this.deadLetters = deps.stores.deadLetters;
     this.auth = new ConduitAuth(this.keys, this.masterKey, deps.failures);
 
     const targets = () => this.targets;
@@ -116,12 +122,14 @@ export class ConduitSurface {
       logger,
       policy: options.retryPolicy,
       deadLetters: this.deadLetters,
+      ledger: deps.stores.acknowledgements,
       resend: (hub, connectionId, method, payload) => this.endpointAt(hub).context.clients.client(connectionId).send(method, payload),
       onDeadLettered: (letter) => {
         logger.warn({ messageId: letter.messageId, hub: letter.hub, method: letter.method, reason: letter.reason }, 'message dead-lettered');
-        void this.system
-          .systemAlert('Warning', `${letter.method} ${letter.messageId} was dead-lettered: ${letter.reason}`, `hub:${letter.hub}`)
-          .catch(() => undefined);
+        // One node writes each dead letter: its alert goes to the admins on every node.
+        this.outsideDelivery.runInAsyncScope(() =>
+          this.system.systemAlert('Warning', `${letter.method} ${letter.messageId} was dead-lettered: ${letter.reason}`, `hub:${letter.hub}`).catch(() => undefined),
+        );
       },
     });
     this.batcher = new MessageBatcher({ windowMs: options.batchWindowMs, clock, logger });
@@ -129,12 +137,16 @@ export class ConduitSurface {
     this.system = new ConduitSystemEvents({ messenger: this.messenger, notifications: () => targets().notifications, admin: () => targets().admin });
     this.limiter = new FixedWindowRateLimiter({ ...options.rateLimit, clock });
     this.filters = [rateLimitFilter(this.limiter, { exempt: ['AcknowledgeMessage', 'NackMessage'] })];
-    this.spend = new SpendNotifier({ keys: this.keys, messenger: this.messenger, hub: () => targets().spend, windowMs: options.spendWindowMs, clock, logger });
+    this.spend = new SpendNotifier({ keys: this.keys, ledger: deps.stores.spend, messenger: this.messenger, hub: () => targets().spend, windowMs: options.spendWindowMs, clock, logger });
     this.quota = new RequestQuota(options.requestsPerMinute ?? 60, 60_000, clock);
     this.webhooks = new DemoWebhookDeliveries({ messenger: this.messenger, hub: () => targets().webhooks, logger });
     this.tasks = new TaskNotifier({ messenger: this.messenger, targets, spend: this.spend, webhooks: this.webhooks, logger });
     this.subscriptions = new ConduitSubscriptions({ engine: deps.engine, registry: this.registry, messenger: this.messenger, targets });
     this.flipper = new ProviderHealthFlipper(this.system, options.healthFlipIntervalMs ?? 30_000, logger);
+    deps.stores.revocations.listen({
+      revoked: (id) => this.closeConnectionsOf(id),
+      missed: () => void this.closeRevokedConnections().catch((error: unknown) => logger.warn({ err: error }, 'checking the keys of open connections failed')),
+    });
   }
 
   /** Job types this surface runs and reports. */
@@ -239,23 +251,39 @@ export class ConduitSurface {
 
   /** Issues a key (ConfigurationChanged to the admins). */
   async issueKey(name: string, maxBudget: number | null) {
-    const issued = this.keys.issue(name, maxBudget);
+    const issued = await this.keys.issue(name, maxBudget);
     await this.system.configurationChanged({ setting: 'VirtualKey', action: 'Created', details: { virtualKeyId: issued.virtualKey.id, name, maxBudget }, changedBy: 'master key' });
     return issued;
   }
 
-  /** Revokes a key and closes its open connections (ConfigurationChanged to the admins). */
+  /** Revokes a key and closes its open connections on every node (ConfigurationChanged to the admins). */
   async revokeKey(id: string) {
-    const revoked = this.keys.revoke(id);
+    const revoked = await this.keys.revoke(id);
     if (!revoked) return undefined;
-    for (const connection of this.registry.connectionsOf(id)) connection.abort();
+    await this.stores.revocations.announce(id);
     await this.system.configurationChanged({ setting: 'VirtualKey', action: 'Revoked', details: { virtualKeyId: id, name: revoked.name }, changedBy: 'master key' });
     return revoked;
   }
 
+  /** Closes this node's connections of the key (not a JWT user of `/hubs/notifications` who has the same id). */
+  private closeConnectionsOf(virtualKeyId: string): void {
+    for (const connection of this.registry.connectionsOf(virtualKeyId)) if (schemeOf(connection.user) === 'VirtualKey') connection.abort();
+  }
+
+  /** Closes this node's connections of keys revoked meanwhile (revocations announced while this node could not hear them). */
+  private async closeRevokedConnections(): Promise<void> {
+    const held = new Set<string>();
+    for (const connection of this.registry.all()) if (schemeOf(connection.user) === 'VirtualKey' && connection.userIdentifier) held.add(connection.userIdentifier);
+    for (const id of held) {
+      const key = await this.keys.get(id);
+      if (key?.revokedAt) this.closeConnectionsOf(id);
+    }
+  }
+
   // ---- lifetime -----------------------------------------------------------------------
 
-  start(): void {
+  async start(): Promise<void> {
+    await this.stores.start();
     this.flipper.start();
   }
 
@@ -265,12 +293,26 @@ export class ConduitSurface {
     await this.batcher.flush().catch(() => undefined);
     await this.spend.flush().catch(() => undefined);
     this.spend.close();
-    this.tracker.close();
+    await this.tracker.close();
     this.limiter.close();
-    this.db.close();
+    await this.stores.close();
   }
 
+  /** The counters, with the dead-letter total as last read (for `/health`, which reads synchronously). */
   get metrics() {
+    const count = this.deadLetters.count();
+    if (typeof count === 'number') this.lastDeadLetterCount = count;
+    else void Promise.resolve(count).then((n) => void (this.lastDeadLetterCount = n), () => undefined);
+    return this.counters(this.lastDeadLetterCount);
+  }
+
+  /** The counters with the dead-letter total read now. */
+  async currentMetrics() {
+    this.lastDeadLetterCount = await this.deadLetters.count();
+    return this.counters(this.lastDeadLetterCount);
+  }
+
+  private counters(deadLetters: number) {
     return {
       connections: this.registry.metrics,
       acknowledgements: { ...this.tracker.metrics, pending: this.tracker.size },
@@ -278,7 +320,7 @@ export class ConduitSurface {
       rateLimit: this.limiter.metrics,
       spend: this.spend.metrics,
       webhooks: this.webhooks.metrics,
-      deadLetters: this.deadLetters.count(),
+      deadLetters,
     };
   }
 }

@@ -10,6 +10,8 @@ export { AcknowledgementTracker, type RetryPolicy } from './reliability/acknowle
 export { DeadLetterStore } from './reliability/dead-letter-store.js';
 export { MessageBatcher } from './reliability/message-batcher.js';
 export { FixedWindowRateLimiter } from './reliability/fixed-window-rate-limiter.js';
+export { type ConduitStores, localConduitStores } from './stores/conduit-stores.js';
+export { type RedisConduitStoresOptions, redisConduitStores } from './stores/redis-conduit-stores.js';
 
 /**
  * For `TIDINGS_PLUGINS=@tidings/example-conduit`: the plugin at the service's DEMO_SPEED, with

@@ -1,7 +1,9 @@
+import { AsyncResource } from 'node:async_hooks';
 import { type Clock, type TimerHandle, systemClock } from '@tidings/jobs';
 import type { HubTarget, ReliableMessenger } from './reliability/reliable-messenger.js';
 import { GroupPatterns } from './conduit-constants.js';
-import { type VirtualKeyStore, roundCents } from './virtual-key-store.js';
+import type { SpendLedger, SpendWindow } from './stores/spend-ledger.js';
+import { type VirtualKeys, roundCents } from './stores/virtual-keys.js';
 import { type Logger } from '@tidings/server';
 
 /** Percentages of a key's budget that raise a BudgetAlert when crossed. */
@@ -11,15 +13,9 @@ export const BUDGET_THRESHOLDS = [50, 80, 90, 100] as const;
 const UNUSUAL_FACTOR = 5;
 const HISTORY = 10;
 
-interface PendingSpend {
-  readonly previousSpend: number;
-  currentSpend: number;
-  delta: number;
-  updates: number;
-}
-
 export interface SpendNotifierOptions {
-  readonly keys: VirtualKeyStore;
+  readonly keys: VirtualKeys;
+  readonly ledger: SpendLedger;
   readonly messenger: ReliableMessenger;
   readonly hub: () => HubTarget;
   /** Spend of a key is summed over this window, then sent as one SpendUpdate. Default 1000 ms (Conduit). */
@@ -30,19 +26,26 @@ export interface SpendNotifierOptions {
 
 /**
  * Conduit's pattern and "Message Batching for High-Frequency Events": spend
- * is recorded at once (SQLite), and each key's changes within a window go out
- * as one `SpendUpdate` to `vkey-{id}` with the deltas summed, the total before
- * the window and after it. Crossing 50/80/90/100 % of the key's budget sends a
- * `BudgetAlert`; a window far above the key's recent average sends
- * `UnusualSpending`.
+ * is recorded at once (the ledger: SQLite, or Redis in scaled mode), and each
+ * key's changes within a window go out as one `SpendUpdate` to `vkey-{id}` with
+ * the deltas summed, the total before the window and after it — sent by the
+ * node that opened the window, to the key's connections on every node.
+ * Crossing 50/80/90/100 % of the key's budget sends a `BudgetAlert`; a window
+ * far above the key's recent average sends `UnusualSpending`.
  */
 export class SpendNotifier {
   readonly windowMs: number;
   readonly metrics = { recorded: 0, updatesSent: 0, budgetAlerts: 0, unusual: 0 };
   private readonly clock: Clock;
-  private pending = new Map<string, PendingSpend>();
-  private readonly history = new Map<string, number[]>();
+  /** Keys whose open window this node sends when it ends. */
+  private owned = new Set<string>();
   private timer: TimerHandle | undefined;
+  /**
+   * The context this notifier was built in, outside any job-event delivery. A task's cost is
+   * recorded while its end is delivered, and in scaled mode sends made then stay on the node;
+   * the window's SpendUpdate is sent once, by one node, so it must reach every node's connections.
+   */
+  private readonly outsideDelivery = new AsyncResource('ConduitSpendWindow');
 
   constructor(private readonly options: SpendNotifierOptions) {
     this.windowMs = options.windowMs ?? 1000;
@@ -50,33 +53,34 @@ export class SpendNotifier {
   }
 
   /** Adds `amount` dollars to the key's spend; undefined when there is no such key. */
-  record(virtualKeyId: string, amount: number): { previous: number; current: number } | undefined {
-    const totals = this.options.keys.addSpend(virtualKeyId, amount);
-    if (!totals) return undefined;
+  async record(virtualKeyId: string, amount: number): Promise<{ previous: number; current: number } | undefined> {
+    const recorded = await this.options.ledger.record(virtualKeyId, amount, this.clock.now(), this.windowMs);
+    if (!recorded) return undefined;
     this.metrics.recorded++;
-    const entry = this.pending.get(virtualKeyId);
-    if (entry) {
-      entry.currentSpend = totals.current;
-      entry.delta = roundCents(entry.delta + amount);
-      entry.updates++;
-    } else {
-      this.pending.set(virtualKeyId, { previousSpend: totals.previous, currentSpend: totals.current, delta: roundCents(amount), updates: 1 });
+    if (recorded.opened) {
+      this.owned.add(virtualKeyId);
+      this.timer ??= this.outsideDelivery.runInAsyncScope(() => this.clock.setTimeout(() => void this.flush(), this.windowMs));
     }
-    if (this.timer === undefined) this.timer = this.clock.setTimeout(() => void this.flush(), this.windowMs);
-    return totals;
+    return { previous: recorded.previous, current: recorded.current };
   }
 
-  /** Sends every key's summed update now. */
+  /** A finished task's cost, billed once however many nodes hear it end. */
+  async recordTask(taskId: string, virtualKeyId: string, cost: number): Promise<void> {
+    if (await this.options.ledger.claimTask(taskId)) await this.record(virtualKeyId, cost);
+  }
+
+  /** Sends the summed update of every window this node opened, now. */
   async flush(): Promise<void> {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
-    const batch = this.pending;
-    this.pending = new Map();
+    const keys = this.owned;
+    this.owned = new Set();
     const timestamp = new Date(this.clock.now()).toISOString();
     await Promise.all(
-      [...batch].map(async ([virtualKeyId, spend]) => {
+      [...keys].map(async (virtualKeyId) => {
         try {
-          await this.notify(virtualKeyId, spend, timestamp);
+          const spend = await this.options.ledger.take(virtualKeyId);
+          if (spend) await this.notify(virtualKeyId, spend, timestamp);
         } catch (error) {
           this.options.logger?.warn({ err: error, virtualKeyId }, 'a spend update could not be sent');
         }
@@ -84,7 +88,7 @@ export class SpendNotifier {
     );
   }
 
-  private async notify(virtualKeyId: string, spend: PendingSpend, timestamp: string): Promise<void> {
+  private async notify(virtualKeyId: string, spend: SpendWindow, timestamp: string): Promise<void> {
     const hub = this.options.hub();
     const group = [GroupPatterns.virtualKey(virtualKeyId)];
     const { messenger } = this.options;
@@ -98,7 +102,7 @@ export class SpendNotifier {
     });
     this.metrics.updatesSent++;
 
-    const budget = this.options.keys.get(virtualKeyId)?.maxBudget ?? null;
+    const budget = (await this.options.keys.get(virtualKeyId))?.maxBudget ?? null;
     const crossed = budget ? BUDGET_THRESHOLDS.filter((t) => (spend.previousSpend / budget) * 100 < t && (spend.currentSpend / budget) * 100 >= t) : [];
     if (budget && crossed.length > 0) {
       const threshold = crossed[crossed.length - 1]!;
@@ -116,7 +120,7 @@ export class SpendNotifier {
       this.metrics.budgetAlerts++;
     }
 
-    const past = this.history.get(virtualKeyId) ?? [];
+    const past = await this.options.ledger.remember(virtualKeyId, spend.delta, HISTORY);
     const average = past.length > 0 ? past.reduce((a, b) => a + b, 0) / past.length : 0;
     if (past.length >= 3 && average > 0 && spend.delta >= UNUSUAL_FACTOR * average) {
       await messenger.send(hub, group, 'UnusualSpending', {
@@ -128,7 +132,6 @@ export class SpendNotifier {
       });
       this.metrics.unusual++;
     }
-    this.history.set(virtualKeyId, [...past, spend.delta].slice(-HISTORY));
   }
 
   close(): void {

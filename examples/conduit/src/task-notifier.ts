@@ -62,7 +62,7 @@ export class TaskNotifier {
   /** What a task's end sets off besides its messages: the bill, and the webhook. */
   private async settle(job: JobEvent['job'], kind: 'video' | 'image', virtualKeyId: string | undefined): Promise<void> {
     const cost = job.status === 'Completed' ? jsonNumber(job.result, 'cost') : null;
-    if (virtualKeyId && cost) this.deps.spend.record(virtualKeyId, cost);
+    if (virtualKeyId && cost) await this.deps.spend.recordTask(job.id, virtualKeyId, cost);
     await this.deps.webhooks.taskEnded(job, kind);
   }
 }

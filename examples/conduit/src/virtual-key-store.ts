@@ -1,19 +1,8 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { VIRTUAL_KEY_PREFIX, type VirtualKey, type VirtualKeys, keyDigest, newVirtualKey, roundCents } from './stores/virtual-keys.js';
 
-/** A virtual key as stored: never the key itself, only its SHA-256. */
-export interface VirtualKey {
-  /** `Context.UserIdentifier` of its connections. */
-  readonly id: string;
-  readonly name: string;
-  /** The first characters of the key, to tell keys apart in lists. */
-  readonly keyPrefix: string;
-  /** Spend limit in dollars; null for none. */
-  readonly maxBudget: number | null;
-  readonly currentSpend: number;
-  readonly createdAt: string;
-  readonly revokedAt: string | null;
-}
+export { VIRTUAL_KEY_PREFIX, type VirtualKey, roundCents } from './stores/virtual-keys.js';
 
 interface Row {
   id: number;
@@ -39,20 +28,13 @@ CREATE TABLE IF NOT EXISTS virtual_keys (
 );
 `;
 
-/** Conduit's virtual keys start like this, so a hub can tell them from other tokens. */
-export const VIRTUAL_KEY_PREFIX = 'condt_';
-
-function hashOf(key: string): Buffer {
-  return createHash('sha256').update(key, 'utf8').digest();
-}
-
 /**
- * Virtual keys in SQLite: 256 random bits each, stored as their SHA-256 (a
+ * Conduit's virtual keys in SQLite (one node; `RedisVirtualKeyStore` in scaled mode): 256 random bits each, stored as their SHA-256 (a
  * high-entropy key needs no slow hash), looked up by that hash and compared in
  * constant time. Revoked keys stay listed but no longer authenticate. Each key
  * also carries its spend so far and optional budget.
  */
-export class VirtualKeyStore {
+export class VirtualKeyStore implements VirtualKeys {
   private readonly byHash: Database.Statement<[Buffer], Row>;
   private readonly byId: Database.Statement<[number], Row>;
 
@@ -64,17 +46,17 @@ export class VirtualKeyStore {
 
   /** Issues a key; the returned `key` is shown once and never stored. */
   issue(name: string, maxBudget: number | null): { key: string; virtualKey: VirtualKey } {
-    const key = `${VIRTUAL_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+    const { key, digest, keyPrefix } = newVirtualKey();
     const { lastInsertRowid } = this.db
       .prepare('INSERT INTO virtual_keys (name, key_hash, key_prefix, max_budget, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(name, hashOf(key), key.slice(0, VIRTUAL_KEY_PREFIX.length + 6), maxBudget, new Date().toISOString());
+      .run(name, digest, keyPrefix, maxBudget, new Date().toISOString());
     return { key, virtualKey: this.get(String(lastInsertRowid))! };
   }
 
   /** The active key `key` is, or undefined (unknown or revoked). */
   authenticate(key: string): VirtualKey | undefined {
     if (!key.startsWith(VIRTUAL_KEY_PREFIX)) return undefined;
-    const hash = hashOf(key);
+    const hash = keyDigest(key);
     const row = this.byHash.get(hash);
     if (!row || !timingSafeEqual(row.key_hash, hash) || row.revoked_at !== null) return undefined;
     return fromRow(row);
@@ -109,11 +91,6 @@ export class VirtualKeyStore {
       return { previous: key.currentSpend, current };
     })();
   }
-}
-
-/** Spend is kept to a hundredth of a cent so repeated sums do not drift. */
-export function roundCents(value: number): number {
-  return Math.round(value * 10_000) / 10_000;
 }
 
 function fromRow(row: Row): VirtualKey {

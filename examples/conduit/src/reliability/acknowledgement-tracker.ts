@@ -1,5 +1,8 @@
 import { type Clock, type TimerHandle, systemClock } from '@tidings/jobs';
-import type { DeadLetter, NewDeadLetter } from './dead-letter-store.js';
+import type { DeadLetter, NewDeadLetter } from '../stores/dead-letters.js';
+import type { AcknowledgementLedger } from '../stores/acknowledgement-ledger.js';
+import { type Awaitable, after, all, guarded } from '../stores/awaitable.js';
+import { MemoryAcknowledgementLedger } from '../stores/memory-acknowledgement-ledger.js';
 import type { Enveloped } from './message-envelope.js';
 import { type Logger } from '@tidings/server';
 
@@ -29,7 +32,9 @@ export interface AcknowledgementTrackerOptions {
   /** Sends the message again to one connection of `hub`. */
   readonly resend: (hub: string, connectionId: string, method: string, payload: Enveloped<object>) => Promise<void>;
   /** Where messages go when they are given up on. */
-  readonly deadLetters: { add(letter: NewDeadLetter): DeadLetter };
+  readonly deadLetters: { add(letter: NewDeadLetter): Awaitable<DeadLetter> };
+  /** Which deliveries still wait, shared with the nodes that may acknowledge them. Default: this node's memory. */
+  readonly ledger?: AcknowledgementLedger;
   readonly policy?: Partial<RetryPolicy>;
   readonly clock?: Clock;
   readonly logger?: Logger;
@@ -53,11 +58,16 @@ interface Pending extends TrackedMessage {
  * negative acknowledgement counts as a failed delivery. A connection that
  * closes dead-letters what it had not acknowledged, so nothing is dropped
  * without a trace.
+ *
+ * The timers of a delivery are the sending node's; whether it still waits is
+ * the ledger's, so in scaled mode an acknowledgement through another node
+ * settles it, and this node's next timer finds that out instead of re-sending.
  */
 export class AcknowledgementTracker {
   readonly policy: RetryPolicy;
-  readonly metrics = { tracked: 0, acknowledged: 0, nacked: 0, resent: 0, deadLettered: 0 };
+  readonly metrics = { tracked: 0, acknowledged: 0, nacked: 0, resent: 0, deadLettered: 0, acknowledgedElsewhere: 0 };
   private readonly clock: Clock;
+  private readonly ledger: AcknowledgementLedger;
   private readonly pending = new Map<string, Pending>();
   private readonly byConnection = new Map<string, Set<string>>();
 
@@ -65,6 +75,7 @@ export class AcknowledgementTracker {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
     if (this.policy.maxAttempts < 1) throw new RangeError('maxAttempts must be at least 1.');
     this.clock = options.clock ?? systemClock;
+    this.ledger = options.ledger ?? new MemoryAcknowledgementLedger();
   }
 
   /** Messages waiting for an acknowledgement. */
@@ -72,10 +83,10 @@ export class AcknowledgementTracker {
     return this.pending.size;
   }
 
-  /** Starts waiting for `connectionId` to acknowledge a message it was just sent. */
-  track(message: TrackedMessage): void {
+  /** Starts waiting for `connectionId` to acknowledge a message it is sent now. */
+  track(message: TrackedMessage): Awaitable<void> {
     const key = keyOf(message.payload.messageId, message.connectionId);
-    if (this.pending.has(key)) return;
+    if (this.pending.has(key)) return undefined;
     const entry: Pending = { ...message, attempts: 1, lastError: null, timer: undefined, firstSentAt: new Date(this.clock.now()).toISOString() };
     this.pending.set(key, entry);
     let keys = this.byConnection.get(message.connectionId);
@@ -83,16 +94,25 @@ export class AcknowledgementTracker {
     keys.add(key);
     this.metrics.tracked++;
     this.schedule(key, entry, this.policy.ackTimeoutMs);
+    const delivery = { messageId: message.payload.messageId, connectionId: message.connectionId, userIdentifier: message.userIdentifier };
+    // Without the ledger the timers still re-send and dead-letter; only acknowledgements through other nodes are missed.
+    return guarded(() => this.ledger.open(delivery), (error) => this.options.logger?.warn({ err: error, messageId: delivery.messageId }, 'recording a pending acknowledgement failed'));
   }
 
-  /** True when the message was waiting for this connection's acknowledgement. */
-  acknowledge(messageId: string, connectionId: string): boolean {
-    const key = keyOf(messageId, connectionId);
-    const entry = this.pending.get(key);
-    if (!entry) return false;
-    this.forget(key, entry);
-    this.metrics.acknowledged++;
-    return true;
+  /**
+   * True when the message was waiting for this connection's acknowledgement, or
+   * (from a connection it was not sent to) for another connection of the same user's.
+   */
+  acknowledge(messageId: string, connectionId: string, userIdentifier: string | null = null): Awaitable<boolean> {
+    return after(this.ledger.acknowledge(messageId, connectionId, userIdentifier), (settled) => {
+      for (const id of settled) {
+        const key = keyOf(messageId, id);
+        const entry = this.pending.get(key);
+        if (entry) this.forget(key, entry);
+      }
+      this.metrics.acknowledged += settled.length;
+      return settled.length > 0;
+    });
   }
 
   /** The client could not process the message: re-send after the backoff, or give up. */
@@ -112,16 +132,18 @@ export class AcknowledgementTracker {
   }
 
   /** The connection is gone: what it had not acknowledged becomes dead letters. */
-  connectionClosed(connectionId: string): void {
-    for (const key of [...(this.byConnection.get(connectionId) ?? [])]) {
+  connectionClosed(connectionId: string): Awaitable<void> {
+    const keys = [...(this.byConnection.get(connectionId) ?? [])];
+    const letters = keys.map((key) => {
       const entry = this.pending.get(key);
-      if (entry) this.deadLetter(key, entry, 'The connection closed before acknowledging the message.');
-    }
+      return entry ? this.deadLetter(key, entry, 'The connection closed before acknowledging the message.') : undefined;
+    });
+    return after(all(letters), () => undefined);
   }
 
   /** Stops every timer; what is still unacknowledged becomes dead letters. */
-  close(reason = 'The server stopped before the message was acknowledged.'): void {
-    for (const [key, entry] of [...this.pending]) this.deadLetter(key, entry, reason);
+  close(reason = 'The server stopped before the message was acknowledged.'): Awaitable<void> {
+    return after(all([...this.pending].map(([key, entry]) => this.deadLetter(key, entry, reason))), () => undefined);
   }
 
   private schedule(key: string, entry: Pending, delayMs: number): void {
@@ -132,9 +154,32 @@ export class AcknowledgementTracker {
     entry.timer = undefined;
     if (this.pending.get(key) !== entry) return;
     if (entry.attempts >= this.policy.maxAttempts) {
-      this.deadLetter(key, entry, `Not acknowledged after ${entry.attempts} deliveries.`);
+      void this.deadLetter(key, entry, `Not acknowledged after ${entry.attempts} deliveries.`);
       return;
     }
+    void guarded(
+      () =>
+        after(this.ledger.pending(entry.payload.messageId, entry.connectionId), (waiting) => {
+          // Acknowledged, or nacked (which scheduled its own re-send), while Redis answered.
+          if (this.pending.get(key) !== entry || entry.timer !== undefined) return;
+          if (waiting) this.resend(key, entry);
+          else this.settledElsewhere(key, entry);
+        }),
+      // Redis away: re-send anyway (a duplicate the client recognises by its messageId beats a lost outcome).
+      (error) => {
+        this.options.logger?.warn({ err: error, messageId: entry.payload.messageId }, 'reading a pending acknowledgement failed');
+        if (this.pending.get(key) === entry && entry.timer === undefined) this.resend(key, entry);
+      },
+    );
+  }
+
+  /** Acknowledged through another node: nothing more to do here. */
+  private settledElsewhere(key: string, entry: Pending): void {
+    this.forget(key, entry);
+    this.metrics.acknowledgedElsewhere++;
+  }
+
+  private resend(key: string, entry: Pending): void {
     entry.payload = { ...entry.payload, retryCount: entry.attempts };
     entry.attempts++;
     this.metrics.resent++;
@@ -150,11 +195,27 @@ export class AcknowledgementTracker {
     return Math.min(maxDelayMs, ackTimeoutMs * backoffMultiplier ** (deliveries - 1));
   }
 
-  private deadLetter(key: string, entry: Pending, reason: string): void {
+  /** Dead-letters the delivery unless it was acknowledged through another node meanwhile. */
+  private deadLetter(key: string, entry: Pending, reason: string): Awaitable<void> {
     this.forget(key, entry);
-    this.metrics.deadLettered++;
-    try {
-      const letter = this.options.deadLetters.add({
+    const fail = (error: unknown) => this.options.logger?.error({ err: error, messageId: entry.payload.messageId }, 'storing a dead letter failed');
+    return guarded(
+      () =>
+        after(this.ledger.giveUp(entry.payload.messageId, entry.connectionId), (waiting) => {
+          if (!waiting) {
+            this.metrics.acknowledgedElsewhere++;
+            return undefined;
+          }
+          this.metrics.deadLettered++;
+          return this.store(entry, reason);
+        }),
+      fail,
+    );
+  }
+
+  private store(entry: Pending, reason: string): Awaitable<void> {
+    return after(
+      this.options.deadLetters.add({
         messageId: entry.payload.messageId,
         hub: entry.hub,
         method: entry.method,
@@ -166,11 +227,9 @@ export class AcknowledgementTracker {
         lastError: entry.lastError,
         firstSentAt: entry.firstSentAt,
         deadLetteredAt: new Date(this.clock.now()).toISOString(),
-      });
-      this.options.onDeadLettered?.(letter);
-    } catch (error) {
-      this.options.logger?.error({ err: error, messageId: entry.payload.messageId }, 'storing a dead letter failed');
-    }
+      }),
+      (letter) => this.options.onDeadLettered?.(letter),
+    );
   }
 
   private forget(key: string, entry: Pending): void {

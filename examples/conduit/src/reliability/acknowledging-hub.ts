@@ -29,14 +29,17 @@ export abstract class AcknowledgingHub extends Hub {
   }
 
   override async onDisconnected(): Promise<void> {
-    this.runtime.tracker.connectionClosed(this.context.connectionId);
     this.runtime.registry.disconnected(this.context.connectionId);
+    await this.runtime.tracker.connectionClosed(this.context.connectionId);
   }
 
-  /** True when the message was waiting for this connection's acknowledgement. */
+  /**
+   * True when the message was waiting for this connection's acknowledgement —
+   * or, sent to another connection of the same virtual key (on another node, say), for that one's.
+   */
   @hubMethod('AcknowledgeMessage')
-  acknowledgeMessage(messageId: unknown): boolean {
-    return this.runtime.tracker.acknowledge(requireMessageId(messageId), this.context.connectionId);
+  async acknowledgeMessage(messageId: unknown): Promise<boolean> {
+    return this.runtime.tracker.acknowledge(requireMessageId(messageId), this.context.connectionId, this.context.userIdentifier ?? null);
   }
 
   /** The client could not process the message; it is re-sent after the backoff, or dead-lettered. */

@@ -1,10 +1,12 @@
-import type { GroupManager, HubCallerContext } from '@tidings/hub';
+import type { GroupManager, HubCallerContext, HubUser } from '@tidings/hub';
 
 /** A connection as the registry knows it. */
 export interface RegisteredConnection {
   readonly hub: string;
   readonly connectionId: string;
   readonly userIdentifier: string | null;
+  /** Who authenticated it (its claims say with what credential). */
+  readonly user: HubUser | undefined;
   readonly connectedAt: string;
   readonly groups: ReadonlySet<string>;
   /** Closes the connection. */
@@ -30,6 +32,7 @@ export class ConnectionRegistry {
       hub,
       connectionId: context.connectionId,
       userIdentifier: context.userIdentifier ?? null,
+      user: context.user,
       connectedAt: new Date().toISOString(),
       groups: new Set(),
       abort: () => context.abort(),
@@ -76,6 +79,11 @@ export class ConnectionRegistry {
   /** Every connection of a user (a virtual key) on any hub. */
   connectionsOf(userIdentifier: string): RegisteredConnection[] {
     return [...this.connections.values()].filter((c) => c.userIdentifier === userIdentifier);
+  }
+
+  /** Every connection registered here. */
+  all(): IterableIterator<RegisteredConnection> {
+    return this.connections.values();
   }
 
   private dropMember(hub: string, group: string, connectionId: string): void {

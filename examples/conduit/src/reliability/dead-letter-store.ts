@@ -1,28 +1,7 @@
 import type Database from 'better-sqlite3';
+import type { DeadLetter, DeadLetterQuery, DeadLetters, NewDeadLetter } from '../stores/dead-letters.js';
 
-/** A message that was never acknowledged, kept for inspection (Conduit's dead-letter queue). */
-export interface DeadLetter {
-  readonly id: number;
-  readonly messageId: string;
-  /** Path of the hub that sent it. */
-  readonly hub: string;
-  /** The client method (event name). */
-  readonly method: string;
-  readonly connectionId: string;
-  /** The recipient's user identifier (a virtual key id), if any. */
-  readonly userIdentifier: string | null;
-  /** The message as last sent. */
-  readonly payload: unknown;
-  /** Deliveries made, the first one included. */
-  readonly attempts: number;
-  readonly reason: string;
-  /** What the client said when it refused the message (NackMessage), if it did. */
-  readonly lastError: string | null;
-  readonly firstSentAt: string;
-  readonly deadLetteredAt: string;
-}
-
-export type NewDeadLetter = Omit<DeadLetter, 'id'>;
+export type { DeadLetter, NewDeadLetter } from '../stores/dead-letters.js';
 
 interface Row {
   id: number;
@@ -58,10 +37,10 @@ CREATE INDEX IF NOT EXISTS dead_letters_by_message ON dead_letters (message_id);
 `;
 
 /**
- * Dead letters in SQLite, newest first when listed. The list keeps the last
+ * Conduit's dead letters in SQLite (one node; `RedisDeadLetterStore` in scaled mode), newest first when listed. The list keeps the last
  * `maxEntries`; older ones are pruned as new ones arrive.
  */
-export class DeadLetterStore {
+export class DeadLetterStore implements DeadLetters {
   private readonly insert: Database.Statement;
   private readonly prune: Database.Statement;
 
@@ -83,7 +62,7 @@ export class DeadLetterStore {
     return { ...letter, id: Number(lastInsertRowid) };
   }
 
-  list(options: { readonly limit?: number; readonly offset?: number; readonly hub?: string; readonly userIdentifier?: string } = {}): DeadLetter[] {
+  list(options: DeadLetterQuery = {}): DeadLetter[] {
     const where: string[] = [];
     const params: unknown[] = [];
     if (options.hub !== undefined) {

@@ -21,7 +21,8 @@ export interface MessageOptions {
  * Conduit's sending rules in one place: every message gets an envelope;
  * high-frequency ones go through the 100 ms batcher; critical ones are sent at
  * once (after whatever the batcher holds, so they never overtake it) and
- * tracked until each recipient connection on this node acknowledges them.
+ * tracked until each recipient connection on this node acknowledges them
+ * (through any node, in scaled mode).
  */
 export class ReliableMessenger {
   private readonly clock: Clock;
@@ -71,10 +72,13 @@ export class ReliableMessenger {
     await this.deps.batcher.flush();
     const message = this.envelope(payload, options);
     const recipients = this.deps.registry.membersOf(hub.path, groups);
+    // Recorded before the send: an acknowledgement through another node may come back before a later write would land.
+    await Promise.all(
+      recipients.map((recipient) =>
+        this.deps.tracker.track({ hub: hub.path, method, payload: message, connectionId: recipient.connectionId, userIdentifier: recipient.userIdentifier }),
+      ),
+    );
     await hub.clients.groups(groups).send(method, message);
-    for (const recipient of recipients) {
-      this.deps.tracker.track({ hub: hub.path, method, payload: message, connectionId: recipient.connectionId, userIdentifier: recipient.userIdentifier });
-    }
     return message;
   }
 
@@ -82,9 +86,9 @@ export class ReliableMessenger {
   async sendCriticalTo<T extends object>(hub: HubTarget, connectionId: string, method: string, payload: T, options: MessageOptions = {}): Promise<Enveloped<T>> {
     await this.deps.batcher.flush();
     const message = this.envelope(payload, options);
-    await hub.clients.client(connectionId).send(method, message);
     const userIdentifier = this.deps.registry.get(connectionId)?.userIdentifier ?? null;
-    this.deps.tracker.track({ hub: hub.path, method, payload: message, connectionId, userIdentifier });
+    await this.deps.tracker.track({ hub: hub.path, method, payload: message, connectionId, userIdentifier });
+    await hub.clients.client(connectionId).send(method, message);
     return message;
   }
 

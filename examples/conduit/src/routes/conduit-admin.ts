@@ -45,7 +45,7 @@ export async function conduitAdminRoutes(app: FastifyInstance, ctx: ConduitRoute
   );
 
   app.get('/virtual-keys', { schema: { ...admin, summary: 'Every virtual key (never the keys themselves)', response: { 200: anyObject, ...errors } } }, async () => ({
-    virtualKeys: conduit.keys.list(),
+    virtualKeys: await conduit.keys.list(),
   }));
 
   app.delete<{ Params: { id: string } }>(
@@ -78,21 +78,22 @@ export async function conduitAdminRoutes(app: FastifyInstance, ctx: ConduitRoute
     },
     async (request) => {
       const { hub, virtualKeyId, limit, offset } = request.query;
-      return { total: conduit.deadLetters.count(), deadLetters: conduit.deadLetters.list({ hub, userIdentifier: virtualKeyId, limit, offset }) };
+      const [total, deadLetters] = await Promise.all([conduit.deadLetters.count(), conduit.deadLetters.list({ hub, userIdentifier: virtualKeyId, limit, offset })]);
+      return { total, deadLetters };
     },
   );
 
   app.delete<{ Params: { id: number } }>(
     '/dead-letters/:id',
     { schema: { ...admin, summary: 'Remove one dead letter (handled)', params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } } }, response: { 204: { type: 'null' }, ...errors } } },
-    async (request, reply) => (conduit.deadLetters.remove(request.params.id) ? reply.code(204).send() : sendError(reply, 404, `Dead letter ${request.params.id} was not found.`)),
+    async (request, reply) => ((await conduit.deadLetters.remove(request.params.id)) ? reply.code(204).send() : sendError(reply, 404, `Dead letter ${request.params.id} was not found.`)),
   );
 
   app.delete('/dead-letters', { schema: { ...admin, summary: 'Clear the dead-letter list', response: { 200: anyObject, ...errors } } }, async () => ({
-    removed: conduit.deadLetters.clear(),
+    removed: await conduit.deadLetters.clear(),
   }));
 
-  app.get('/metrics', { schema: { ...admin, summary: 'Connections, acknowledgements, batching, rate limiting, spend', response: { 200: anyObject, ...errors } } }, async () => conduit.metrics);
+  app.get('/metrics', { schema: { ...admin, summary: 'Connections, acknowledgements, batching, rate limiting, spend', response: { 200: anyObject, ...errors } } }, async () => conduit.currentMetrics());
 
   app.get('/provider-health', { schema: { ...admin, summary: "Providers' health as last announced", response: { 200: anyObject, ...errors } } }, async () => ({
     providers: conduit.system.providerHealth(),

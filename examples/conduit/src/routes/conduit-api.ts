@@ -4,7 +4,7 @@ import { type ConduitTaskKind, HubConstants, TASK_TYPES, ownerOfKey, taskKindOfJ
 import type { ConduitSurface } from '../conduit-surface.js';
 import { DEMO_FAILURE_MARKER } from '../demo/generation-processors.js';
 import { taskStatus } from '../task-payloads.js';
-import type { VirtualKey } from '../virtual-key-store.js';
+import type { VirtualKey } from '../stores/virtual-keys.js';
 import { conduitToken } from './conduit-credentials.js';
 import { type FailedAuthThrottle, type FetchUrlGuard, ID_SCHEMA, allowConfiguredOrigins, authenticateRequests, sendError } from '@tidings/server';
 
@@ -33,7 +33,7 @@ export async function conduitApiRoutes(app: FastifyInstance, ctx: ConduitRoutesC
   const keyOf = (request: FastifyRequest) => keys.get(request)!;
   authenticateRequests(app, ctx.failures, async (request) => {
     const token = conduitToken(request);
-    const key = conduit.auth.virtualKey(token);
+    const key = await conduit.auth.virtualKey(token);
     if (!key) return { message: 'A valid virtual key is required (Authorization: Bearer condt_…).', guess: token !== undefined };
     keys.set(request, key);
     return undefined;
@@ -193,7 +193,7 @@ export async function conduitApiRoutes(app: FastifyInstance, ctx: ConduitRoutesC
     },
     async (request, reply) => {
       const key = keyOf(request);
-      const totals = conduit.spend.record(key.id, request.body.amount);
+      const totals = await conduit.spend.record(key.id, request.body.amount);
       if (!totals) return sendError(reply, 404, 'The key no longer exists.');
       return reply.code(202).send({ virtualKeyId: key.id, previousSpend: totals.previous, currentSpend: totals.current, maxBudget: key.maxBudget });
     },
@@ -202,8 +202,9 @@ export async function conduitApiRoutes(app: FastifyInstance, ctx: ConduitRoutesC
   app.get(
     '/spend',
     { schema: { tags: ['conduit'], summary: "The key's spend so far", security: [{ bearer: [] }], response: { 200: { type: 'object', additionalProperties: true }, ...errors } } },
-    async (request) => {
-      const key = conduit.keys.get(keyOf(request).id)!;
+    async (request, reply) => {
+      const key = await conduit.keys.get(keyOf(request).id);
+      if (!key) return sendError(reply, 404, 'The key no longer exists.');
       return { virtualKeyId: key.id, currentSpend: key.currentSpend, maxBudget: key.maxBudget };
     },
   );
