@@ -1,6 +1,6 @@
 /**
- * Finds the TypeScript blocks of the repository's READMEs, so `test/readme-blocks.test.ts`
- * can type-check every one and run the runnable ones.
+ * Finds the TypeScript blocks of the repository's READMEs, so `test/readme-blocks-typecheck.test.ts`
+ * and `test/readme-blocks-run.test.ts` can type-check every one and run the runnable ones.
  *
  * The convention, for whoever writes a README:
  * - A ```` ```ts ```` or ```` ```tsx ```` block is a complete ES module: it type-checks on its own
@@ -10,7 +10,7 @@
  *   within a few seconds: close what it opens. A runnable block that reads `REDIS_URL` gets one
  *   from a redis-server the test starts on a free port.
  */
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 export interface ReadmeBlock {
@@ -67,4 +67,26 @@ export function readmeBlocks(root: string): ReadmeBlock[] {
 export function blockFileName(block: ReadmeBlock): string {
   const slug = block.readme.replace(/\/?README\.md$/, '').replace(/[^A-Za-z0-9]+/g, '-') || 'root';
   return `${slug}-L${block.line}.${block.language}`;
+}
+
+/**
+ * Writes every block as a module under `dir` (emptied first; git-ignored, inside the repository so
+ * `@tidings/*` resolve through its node_modules) and returns each file with its block.
+ */
+export function writeBlocks(root: string, dir: string): Map<string, ReadmeBlock> {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const files = new Map<string, ReadmeBlock>();
+  for (const block of readmeBlocks(root)) {
+    const path = join(dir, blockFileName(block));
+    // `export {}` makes every block a module (top-level await, its own scope) without moving its lines.
+    writeFileSync(path, `${block.code}\nexport {};\n`);
+    files.set(path, block);
+  }
+  return files;
+}
+
+/** `README.md:LINE (block at line N)`: where a problem is, for failure messages. */
+export function where(block: ReadmeBlock, line = 0): string {
+  return `${block.readme}:${block.line + line} (block at line ${block.line})`;
 }
