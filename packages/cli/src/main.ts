@@ -2,6 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ingestCommand } from './commands/ingest.js';
 import { jobsCommand } from './commands/jobs.js';
+import { submitCommand } from './commands/submit.js';
 import { watchCommand } from './commands/watch.js';
 import { CommandError, EXIT } from './exit-codes.js';
 import { DEFAULT_URL, type ServiceOptions } from './service-options.js';
@@ -64,6 +65,26 @@ program
     const response = await ingestCommand(url, { ...service(), ...options }, process.stdout);
     if (options.watch) exitCode = await watchCommand(response.jobId, { ...service(), json: options.json }, stdio());
   });
+
+program
+  .command('submit')
+  .description('submit a job of any registered type (prints the job id when piped); GET /api/v1/job-types lists them')
+  .argument('<type>', 'the job type, e.g. VideoProcessing')
+  .option('-i, --input <json>', "the job's input as JSON, checked against the type's schema")
+  .option('--tag <tag>', 'a tag to list and follow the job by (repeat for more)', (tag: string, previous: string[] = []) => [...previous, tag])
+  .addOption(new Option('--priority <priority>', 'queue priority').choices(PRIORITIES))
+  .option('--idempotency-key <key>', 'submitting again with the same key returns the same job')
+  .option('-w, --watch', 'then watch it until it finishes (exit code as for watch)')
+  .option('--json', 'print the full response as JSON')
+  .action(
+    async (
+      type: string,
+      options: { input?: string; tag?: string[]; priority?: (typeof PRIORITIES)[number]; idempotencyKey?: string; watch?: boolean; json?: boolean },
+    ) => {
+      const response = await submitCommand(type, { ...service(), ...options }, process.stdout);
+      if (options.watch) exitCode = await watchCommand(response.job.jobId, { ...service(), json: options.json }, stdio());
+    },
+  );
 
 program
   .command('watch')

@@ -1,6 +1,6 @@
 import { Listeners } from './listeners.js';
 import type { ConnectionState } from './job-progress-client.js';
-import type { HubError, JobCompleted, JobEvent, JobFailed, JobProgressUpdate, JobStatus, Notification, VideoProgressUpdate } from '@tidings/contract';
+import type { HubError, JobCompleted, JobEvent, JobFailed, JobOutput, JobProgressUpdate, JobStatus, Notification, VideoProgressUpdate } from '@tidings/contract';
 
 /** Every kind of news a `JobProgressClient` passes to its listeners. */
 export class ClientEvents {
@@ -9,6 +9,7 @@ export class ClientEvents {
   readonly completed: Listeners<JobCompleted>;
   readonly failed: Listeners<JobFailed>;
   readonly cancelled: Listeners<JobProgressUpdate>;
+  readonly output: Listeners<JobOutput>;
   readonly video: Listeners<VideoProgressUpdate>;
   readonly userNotification: Listeners<Notification>;
   readonly broadcast: Listeners<Notification>;
@@ -25,6 +26,7 @@ export class ClientEvents {
     this.completed = listeners();
     this.failed = listeners();
     this.cancelled = listeners();
+    this.output = listeners();
     this.video = listeners();
     this.userNotification = listeners();
     this.broadcast = listeners();

@@ -1,10 +1,30 @@
-import { type JobEvent, type JobProgressUpdate, jobEvent } from '@tidings/contract';
+import { type JobEvent, type JobFeedEvent, type JobProgressUpdate, jobEvent, jobOutputEvent } from '@tidings/contract';
 import type { Job, JobHistoryEvent } from './rest-types.js';
 
 /**
  * A stored event as the hub sent it live. The service builds both from the
  * same job state, so a missed event fetched here is indistinguishable from
  * the one the connection would have delivered.
+ */
+export function feedEventFromHistory(stored: JobHistoryEvent): JobFeedEvent {
+  const job = stored.job;
+  if ((stored.kind === 'output' || stored.kind === 'outputTruncated') && stored.output) {
+    return jobOutputEvent({
+      jobId: job.jobId,
+      sequence: stored.sequence,
+      stream: stored.output.stream,
+      data: stored.output.data,
+      timestamp: stored.at,
+      ...(stored.kind === 'outputTruncated' ? { truncated: true as const, dropped: job.outputStats?.dropped ?? 0 } : {}),
+    });
+  }
+  return eventFromHistory(stored);
+}
+
+/**
+ * As `feedEventFromHistory`, for the job's events only: an output event comes
+ * back as the job's state at it (a `JobProgressUpdate`), as clients before
+ * `JobOutput` read it.
  */
 export function eventFromHistory(stored: JobHistoryEvent): JobEvent {
   const job = stored.job;
@@ -16,6 +36,7 @@ export function eventFromHistory(stored: JobHistoryEvent): JobEvent {
       message: job.statusMessage ?? 'Job completed successfully',
       completedAt: job.finishedAt ?? job.updatedAt,
       sequence: stored.sequence,
+      ...(job.jobType === 'VideoProcessing' || job.videoId !== null ? {} : { result: job.result }),
     });
   }
   if (stored.kind === 'failed') {

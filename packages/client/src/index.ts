@@ -3,13 +3,14 @@ export {
   ClientStoppedError,
   type JobProgressClientOptions,
   type SubscribeOptions,
+  type WatchOptions,
   type ConnectionState,
 } from './job-progress-client.js';
 export type { JobWatch } from './job-feed.js';
 export { TidingsApi, TidingsApiError, type TidingsApiOptions } from './rest-api.js';
 export type { AccessTokenSource } from './access-token.js';
 export type { ClientLogger, LogLevelName } from './logger.js';
-export { eventFromHistory, jobProgressUpdateOf } from './history.js';
+export { eventFromHistory, feedEventFromHistory, jobProgressUpdateOf } from './history.js';
 // The wire contract, re-exported so a client app needs one import.
 export {
   JOB_PROGRESS_HUB_PATH,
@@ -23,6 +24,8 @@ export {
   TERMINAL_STATUSES,
   type JobStatus,
   type JobEvent,
+  type JobFeedEvent,
+  type JobOutput,
   type JobProgressUpdate,
   type JobCompleted,
   type JobFailed,
@@ -44,4 +47,9 @@ export type {
   IngestVideoResponse,
   DevToken,
   ServiceHealth,
+  SubmitJobRequest,
+  SubmitJobResponse,
+  FollowToken,
+  JobTypeInfo,
 } from './rest-types.js';
+export type { InputOf, ResultOf, MetadataOf, OutputOf } from './job-type-shape.js';

@@ -1,6 +1,6 @@
-import { eventFromHistory } from './history.js';
+import { feedEventFromHistory } from './history.js';
 import { type ClientLogger, describeError } from './logger.js';
-import { type HistoryPage, type JobEvent, type JobStatus, SequencedFeed, statusAfter } from '@tidings/contract';
+import { type HistoryPage, type JobEvent, type JobFeedEvent, type JobOutput, type JobStatus, SequencedFeed, statusAfter } from '@tidings/contract';
 import { TidingsApiError, type TidingsApi } from './rest-api.js';
 
 /** What a job's feed needs from its client. */
@@ -10,6 +10,8 @@ export interface JobFeedHost {
   readonly retryDelaysMs: readonly number[];
   /** Each of the job's events, once, in order, with the job's status before it. */
   emit(event: JobEvent, previousStatus: JobStatus | undefined): void;
+  /** Each output item the job wrote, once, in the same order. */
+  emitOutput(output: JobOutput): void;
 }
 
 /** A watcher's own view of a job: its own starting point, the job's events from there. */
@@ -34,9 +36,9 @@ function isRetryable(error: unknown): boolean {
 export class JobFeed {
   /** `subscribeToJob` was called and not undone. */
   explicit = false;
-  private readonly events: SequencedFeed<JobEvent>;
+  private readonly events: SequencedFeed<JobFeedEvent>;
   private latestEvent: JobEvent | undefined;
-  private readonly watchers = new Set<SequencedFeed<JobEvent>>();
+  private readonly watchers = new Set<SequencedFeed<JobFeedEvent>>();
   private readonly firstSubscription: { promise: Promise<void>; resolve(): void; reject(error: unknown): void };
 
   constructor(
@@ -64,7 +66,7 @@ export class JobFeed {
     return this.firstSubscription.promise;
   }
 
-  pushLive(event: JobEvent): void {
+  pushLive(event: JobFeedEvent): void {
     this.events.push(event);
   }
 
@@ -107,10 +109,12 @@ export class JobFeed {
    * Adds a watcher. Without `after` it starts with the latest event; with it,
    * it gets every stored event after that sequence first.
    */
-  watch(handler: (event: JobEvent) => void, after: number | undefined, onEnd: () => void): JobWatch {
+  watch(handler: (event: JobEvent) => void, after: number | undefined, onEnd: () => void, onOutput?: (output: JobOutput) => void): JobWatch {
     const watcher = this.sequenced((event) => {
       try {
-        handler(event);
+        // Output items pass through the watcher's feed too (so they are no gaps in it), to onOutput when given.
+        if (event.type === 'JobOutput') onOutput?.(event.payload);
+        else handler(event);
       } catch (error) {
         this.host.logger.error(`a watcher of job ${this.jobId} threw`, error);
       }
@@ -137,15 +141,19 @@ export class JobFeed {
     this.watchers.clear();
   }
 
-  private deliver(event: JobEvent): void {
-    const previous = this.latestEvent ? statusAfter(this.latestEvent) : undefined;
-    this.latestEvent = event;
-    this.host.emit(event, previous);
+  private deliver(event: JobFeedEvent): void {
+    if (event.type === 'JobOutput') {
+      this.host.emitOutput(event.payload);
+    } else {
+      const previous = this.latestEvent ? statusAfter(this.latestEvent) : undefined;
+      this.latestEvent = event;
+      this.host.emit(event, previous);
+    }
     for (const watcher of this.watchers) watcher.push(event);
   }
 
-  private sequenced(deliver: (event: JobEvent) => void, after?: number): SequencedFeed<JobEvent> {
-    return new SequencedFeed<JobEvent>(
+  private sequenced(deliver: (event: JobFeedEvent) => void, after?: number): SequencedFeed<JobFeedEvent> {
+    return new SequencedFeed<JobFeedEvent>(
       {
         fetchAfter: (from) => this.fetchAfter(from),
         deliver,
@@ -157,8 +165,8 @@ export class JobFeed {
     );
   }
 
-  private async fetchAfter(after: number): Promise<HistoryPage<JobEvent>> {
+  private async fetchAfter(after: number): Promise<HistoryPage<JobFeedEvent>> {
     const page = await this.host.api.getJobEvents(this.jobId, after, 1000);
-    return { events: page.events.map(eventFromHistory), lastSequence: page.lastSequence };
+    return { events: page.events.map(feedEventFromHistory), lastSequence: page.lastSequence };
   }
 }

@@ -13,7 +13,9 @@ import {
   type JobCompleted,
   type JobEvent,
   type JobFailed,
+  type JobOutput,
   type JobProgressUpdate,
+  jobOutputEvent,
   type Notification,
   type VideoProgressUpdate,
   jobEvent,
@@ -54,6 +56,11 @@ export interface SubscribeOptions {
   readonly after?: number;
 }
 
+export interface WatchOptions extends SubscribeOptions {
+  /** Called with each output item the job writes (`JobOutput`), in the job's sequence order with its events. */
+  readonly onOutput?: (output: JobOutput) => void;
+}
+
 /** The client was stopped while a call waited for a connection. */
 export class ClientStoppedError extends Error {
   override readonly name = 'ClientStoppedError';
@@ -76,6 +83,8 @@ export class JobProgressClient {
   private readonly retryDelaysMs: readonly number[];
   private readonly jobs = new Map<string, JobFeed>();
   private readonly videos = new Map<string, VideoFeed>();
+  /** Tags followed with subscribeToTag: followed again on every connection. */
+  private readonly tags = new Set<string>();
   private currentState: ConnectionState = 'disconnected';
   private wanted = false;
   private connecting: Promise<void> | undefined;
@@ -273,14 +282,46 @@ export class JobProgressClient {
    * with `after` — every stored event after that sequence first. Independent
    * of other watchers and of `subscribeToJob`.
    */
-  watchJob(jobId: string, handler: (event: JobEvent) => void, options: SubscribeOptions = {}): JobWatch {
+  watchJob(jobId: string, handler: (event: JobEvent) => void, options: WatchOptions = {}): JobWatch {
     const feed = this.jobFeed(jobId);
     const first = !feed.wanted;
-    const watch = feed.watch(handler, options.after, () => {
-      if (!feed.wanted) void this.stopFollowing(feed);
-    });
+    const watch = feed.watch(
+      handler,
+      options.after,
+      () => {
+        if (!feed.wanted) void this.stopFollowing(feed);
+      },
+      options.onOutput,
+    );
     if (first) this.startFollowing(feed);
     return watch;
+  }
+
+  /**
+   * Follows every job with `tag` the caller may read (its own, or a tag
+   * follow token's), new ones included: their events and output reach the
+   * listeners, each job's once and in order (a gap is filled from the job's
+   * history when its next event arrives). Followed again after every
+   * reconnect. Resolves with the current state of the tagged jobs (at most
+   * 100, newest first).
+   */
+  async subscribeToTag(tag: string): Promise<JobProgressUpdate[]> {
+    this.tags.add(tag);
+    if (this.currentState !== 'connected') await this.whenConnected();
+    return this.joinTag(tag);
+  }
+
+  async unsubscribeFromTag(tag: string): Promise<void> {
+    if (!this.tags.delete(tag)) return;
+    if (this.connection.state !== HubConnectionState.Connected) return;
+    await this.connection.invoke(METHODS.unsubscribeFromTag, tag).catch((error: unknown) => this.logger.debug(`UnsubscribeFromTag(${tag}) failed: ${describeError(error)}`));
+  }
+
+  private async joinTag(tag: string): Promise<JobProgressUpdate[]> {
+    const states = await this.connection.invoke<JobProgressUpdate[]>(METHODS.subscribeToTag, tag);
+    // Each state is its job's latest event as this connection saw it: where a job heard of only by tag starts, and how a gap since shows.
+    for (const state of states) if (isSequenced(state, 'jobId')) this.jobFeed(state.jobId).pushLive(jobEvent('JobProgressUpdate', state));
+    return states;
   }
 
   async subscribeToVideo(videoId: string): Promise<void> {
@@ -350,6 +391,11 @@ export class JobProgressClient {
     const videos = [...this.videos.values()].filter((feed) => feed.wanted);
     await Promise.all([
       ...jobs.map((feed) => this.syncJob(feed)),
+      ...[...this.tags].map((tag) =>
+        this.joinTag(tag).catch((error: unknown) => {
+          this.logger.warn(`cannot follow tag ${tag}: ${describeError(error)}`);
+        }),
+      ),
       ...videos.map((feed) =>
         this.connection.invoke(METHODS.subscribeToVideo, feed.videoId).catch((error: unknown) => {
           this.logger.warn(`cannot follow video ${feed.videoId}: ${describeError(error)}`);
@@ -366,6 +412,7 @@ export class JobProgressClient {
         logger: this.logger,
         retryDelaysMs: this.retryDelaysMs,
         emit: (event, previous) => this.events.emitJobEvent(event, previous),
+        emitOutput: (output) => this.events.output.emit(output),
       });
       this.jobs.set(jobId, feed);
     }
@@ -398,6 +445,9 @@ export class JobProgressClient {
     c.on('JobFailed', (failed: JobFailed) => {
       if (isSequenced(failed, 'jobId')) this.jobFeed(failed.jobId).pushLive(jobEvent('JobFailed', failed));
     });
+    c.on('JobOutput', (output: JobOutput) => {
+      if (isSequenced(output, 'jobId')) this.jobFeed(output.jobId).pushLive(jobOutputEvent(output));
+    });
     c.on('VideoProgressUpdate', (update: VideoProgressUpdate) => {
       if (isSequenced(update, 'videoId')) this.videoFeed(update.videoId).push(update);
     });
@@ -412,6 +462,10 @@ export class JobProgressClient {
   /** Every event of every job the client hears of, once per job and in order. */
   onJobEvent(listener: (event: JobEvent) => void): () => void {
     return this.events.job.add(listener);
+  }
+  /** Every output item (`JobOutput`) of every job the client hears of, once per job and in its sequence order. */
+  onJobOutput(listener: (output: JobOutput) => void): () => void {
+    return this.events.output.add(listener);
   }
   onJobProgress(listener: (update: JobProgressUpdate) => void): () => void {
     return this.events.progress.add(listener);

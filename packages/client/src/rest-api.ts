@@ -1,7 +1,11 @@
 import { type AccessTokenSource, resolveAccessToken } from './access-token.js';
-import type { VideoProgressUpdate } from '@tidings/contract';
+import type { JsonValue, VideoProgressUpdate } from '@tidings/contract';
 import type {
   DevToken,
+  FollowToken,
+  JobTypeInfo,
+  SubmitJobRequest,
+  SubmitJobResponse,
   IngestVideoRequest,
   IngestVideoResponse,
   Job,
@@ -57,6 +61,26 @@ export class TidingsApi {
   getJobEvents(jobId: string, after = 0, limit?: number): Promise<JobHistoryPage> {
     const search = `?after=${after}${limit === undefined ? '' : `&limit=${limit}`}`;
     return this.request('GET', `/api/v1/jobs/${encodeURIComponent(jobId)}/events${search}`);
+  }
+
+  /** Submits a job of any registered type: 202 a new job, 200 the one an idempotencyKey already made (both resolve). */
+  submitJob<TInput = JsonValue>(request: SubmitJobRequest<TInput>): Promise<SubmitJobResponse> {
+    return this.request('POST', '/api/v1/jobs', request);
+  }
+
+  /** Every job type the service takes, with its input schema. */
+  async listJobTypes(): Promise<JobTypeInfo[]> {
+    return (await this.request<{ jobTypes: JobTypeInfo[] }>('GET', '/api/v1/job-types')).jobTypes;
+  }
+
+  /** A follow token for one of your jobs. */
+  createJobFollowToken(jobId: string): Promise<FollowToken> {
+    return this.request('POST', `/api/v1/jobs/${encodeURIComponent(jobId)}/subscribe-token`);
+  }
+
+  /** A follow token for every job of yours with `tag`. */
+  createTagFollowToken(tag: string): Promise<FollowToken> {
+    return this.request('POST', `/api/v1/tags/${encodeURIComponent(tag)}/subscribe-token`);
   }
 
   cancelJob(jobId: string): Promise<Job> {

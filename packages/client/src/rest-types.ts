@@ -34,6 +34,10 @@ export interface Job {
   readonly updatedAt: string;
   readonly estimatedCompletion: string | null;
   readonly metadata: JsonObject;
+  /** Labels given at creation (older services: absent). */
+  readonly tags?: readonly string[];
+  /** How much output the job wrote and what its bound cut off (older services: absent). */
+  readonly outputStats?: { readonly items: number; readonly bytes: number; readonly truncated: boolean; readonly dropped: number };
   readonly result: JsonValue;
   /** The sequence of the job's last event. */
   readonly sequence: number;
@@ -50,13 +54,17 @@ export type JobHistoryKind =
   | 'retried'
   | 'completed'
   | 'failed'
-  | 'cancelled';
+  | 'cancelled'
+  | 'output'
+  | 'outputTruncated';
 
 /** One stored event of `GET /api/v1/jobs/:id/events`: the job as it was right after it. */
 export interface JobHistoryEvent {
   readonly sequence: number;
   readonly kind: JobHistoryKind;
   readonly at: string;
+  /** On `output` and `outputTruncated` events: the item (or the truncation notice). */
+  readonly output?: { readonly stream: string; readonly data: JsonValue };
   readonly job: Job;
 }
 
@@ -69,8 +77,11 @@ export interface JobHistoryPage {
 
 export interface JobListQuery {
   readonly userId?: string;
+  readonly ownerId?: string;
   readonly status?: JobStatus;
   readonly jobType?: string;
+  readonly type?: string;
+  readonly tag?: string;
   readonly videoId?: string;
   /** 1–500, default 50. */
   readonly limit?: number;
@@ -114,4 +125,36 @@ export interface ServiceHealth {
   /** `open`: development mode without JWT_SECRET; `jwt`: every call needs a token. */
   readonly mode: 'open' | 'jwt';
   readonly uptimeSeconds: number;
+}
+
+/** `POST /api/v1/jobs`: a job of any registered type. */
+export interface SubmitJobRequest<TInput = JsonValue> {
+  readonly type: string;
+  readonly input: TInput;
+  readonly priority?: number | 'Low' | 'Normal' | 'High' | 'Critical';
+  readonly tags?: readonly string[];
+  readonly idempotencyKey?: string;
+  readonly delayMs?: number;
+  /** Also mint a follow token for the job. */
+  readonly token?: boolean;
+}
+
+/** A short-lived token that follows one job (or a tag's jobs) and reads nothing else. */
+export interface FollowToken {
+  readonly token: string;
+  readonly expiresAt: string;
+}
+
+export interface SubmitJobResponse {
+  readonly job: Job;
+  /** How to follow it on `/hubs/job-progress`; `token` and `expiresAt` when asked for. */
+  readonly follow: { readonly hub: string; readonly method: string; readonly args: readonly string[]; readonly token?: string; readonly expiresAt?: string };
+}
+
+/** `GET /api/v1/job-types`: a type's name and JSON Schemas. */
+export interface JobTypeInfo {
+  readonly name: string;
+  readonly input: JsonObject;
+  readonly metadata?: JsonObject;
+  readonly output?: JsonObject;
 }

@@ -1,4 +1,4 @@
-import type { HubError, JobCompleted, JobFailed, JobProgressUpdate, Notification, VideoProgressUpdate } from './payloads.js';
+import type { HubError, JobCompleted, JobFailed, JobOutput, JobProgressUpdate, Notification, VideoProgressUpdate } from './payloads.js';
 
 /** Where the job-progress hub is mapped. */
 export const JOB_PROGRESS_HUB_PATH = '/hubs/job-progress';
@@ -12,6 +12,7 @@ export interface JobProgressHubEvents {
   JobProgressUpdate(update: JobProgressUpdate): void;
   JobCompleted(completed: JobCompleted): void;
   JobFailed(failed: JobFailed): void;
+  JobOutput(output: JobOutput): void;
   VideoProgressUpdate(progress: VideoProgressUpdate): void;
   UserNotification(notification: Notification): void;
   BroadcastNotification(notification: Notification): void;
@@ -22,6 +23,7 @@ export const JOB_PROGRESS_EVENTS = [
   'JobProgressUpdate',
   'JobCompleted',
   'JobFailed',
+  'JobOutput',
   'VideoProgressUpdate',
   'UserNotification',
   'BroadcastNotification',
@@ -36,11 +38,22 @@ export const JOB_PROGRESS_METHODS = {
   unsubscribeFromVideo: 'UnsubscribeFromVideo',
   getJobProgress: 'GetJobProgress',
   getVideoProgress: 'GetVideoProgress',
+  /** Every job with the tag that the caller may read, new ones included; answers the current state of those jobs (at most 100, newest first). */
+  subscribeToTag: 'SubscribeToTag',
+  unsubscribeFromTag: 'UnsubscribeFromTag',
 } as const;
 
-/** The groups the hub sends to: a job's subscribers, a video's, and a user's connections. */
+/**
+ * The groups the hub sends to: a job's subscribers, a video's, a user's
+ * connections, and a tag's followers. A tag's group is per owner (`ownerId`
+ * null for jobs without one), so users never see each other's jobs; `anyOwner`
+ * is every owner's jobs with the tag, which only open development mode joins.
+ * Tag groups are JSON-encoded so no owner or tag can forge another's name.
+ */
 export const jobProgressGroups = {
   job: (jobId: string) => `job-${jobId}`,
   video: (videoId: string) => `video-${videoId}`,
   user: (userId: string) => `user-${userId}`,
+  tag: (ownerId: string | null, tag: string) => `tag:${JSON.stringify([ownerId, tag])}`,
+  anyOwnerTag: (tag: string) => `tag:${JSON.stringify([tag])}`,
 } as const;

@@ -40,6 +40,30 @@ export interface JobCompleted {
   readonly message: string;
   readonly completedAt: string;
   readonly sequence: number;
+  /**
+   * What the processor returned, for jobs of every type but the video
+   * pipeline's (whose payload stays as YoutubeRag's clients know it): a
+   * follower gets the outcome with the event instead of asking REST for it.
+   */
+  readonly result?: JsonValue;
+}
+
+/**
+ * One output item a job wrote (a log line, a partial result, a text token),
+ * in the job's `sequence` order with its other events. The one item where the
+ * job's output bound was reached is a marker instead: `truncated: true`, its
+ * `data` saying where the output was cut, `dropped` how many items were
+ * dropped so far (later ones are dropped silently).
+ */
+export interface JobOutput {
+  readonly jobId: string;
+  readonly sequence: number;
+  /** Which output it belongs to: 'log' unless the processor named another; the marker's is 'tidings'. */
+  readonly stream: string;
+  readonly data: JsonValue;
+  readonly timestamp: string;
+  readonly truncated?: true;
+  readonly dropped?: number;
 }
 
 export interface JobFailed {
@@ -112,6 +136,17 @@ export function jobEvent(type: 'JobCompleted', payload: JobCompleted): JobEvent;
 export function jobEvent(type: 'JobFailed', payload: JobFailed): JobEvent;
 export function jobEvent(type: JobEvent['type'], payload: JobProgressUpdate | JobCompleted | JobFailed): JobEvent {
   return { type, jobId: payload.jobId, sequence: payload.sequence, payload } as JobEvent;
+}
+
+/**
+ * Everything a follower of a job gets with the job's `sequence`: its events
+ * and the output items it wrote, in one order. (`JobEvent` stays the events
+ * that change the job's state.)
+ */
+export type JobFeedEvent = JobEvent | { readonly type: 'JobOutput'; readonly jobId: string; readonly sequence: number; readonly payload: JobOutput };
+
+export function jobOutputEvent(payload: JobOutput): JobFeedEvent {
+  return { type: 'JobOutput', jobId: payload.jobId, sequence: payload.sequence, payload };
 }
 
 /** The status a job is in right after `event`. */

@@ -3,6 +3,10 @@ import { resolve } from 'node:path';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/** `LOG_FORMAT`: `auto` (pretty on a terminal, JSON otherwise), `json` or `pretty`. */
+export type LogFormat = 'auto' | 'json' | 'pretty';
+const LOG_FORMATS: readonly LogFormat[] = ['auto', 'json', 'pretty'];
+
 /** What a process does in scaled mode: serve the API and hubs, run jobs, or both. */
 export type Role = 'api' | 'worker' | 'all';
 const ROLES: readonly Role[] = ['api', 'worker', 'all'];
@@ -25,6 +29,8 @@ export interface ServerConfig {
   readonly authFailureLimit: number;
   /** `AUTH_FAILURE_WINDOW_SECONDS`: the window those failures are counted in (and the longest block). Default 60. */
   readonly authFailureWindowSeconds: number;
+  /** `FOLLOW_TOKEN_TTL_SECONDS`: how long a follow token (`POST /api/v1/jobs/:id/subscribe-token`) is valid. Default 900. */
+  readonly followTokenTtlSeconds: number;
   /** `ALLOW_PRIVATE_URLS`: accept URLs to be fetched (videos, webhooks) that point at loopback, link-local or private addresses. Default false. */
   readonly allowPrivateUrls: boolean;
   /** `CORS_ORIGINS`: comma-separated origins, or `*`. Unset: same-origin only. */
@@ -33,6 +39,8 @@ export interface ServerConfig {
   readonly demoSpeed: number;
   /** `LOG_LEVEL`, default info. */
   readonly logLevel: LogLevel;
+  /** `LOG_FORMAT`: auto (default: readable, coloured lines when stdout is a terminal; JSON otherwise), json or pretty. */
+  readonly logFormat: LogFormat;
   /** `JOB_CONCURRENCY`: jobs running at once. Default 4. */
   readonly jobConcurrency: number;
   /** `SHUTDOWN_GRACE_MS`: how long running jobs get to checkpoint on shutdown. Default 5000. */
@@ -73,10 +81,12 @@ export const DEFAULT_CONFIG: ServerConfig = {
   jwtRequireExp: true,
   authFailureLimit: 20,
   authFailureWindowSeconds: 60,
+  followTokenTtlSeconds: 900,
   allowPrivateUrls: false,
   corsOrigins: undefined,
   demoSpeed: 1,
   logLevel: 'info',
+  logFormat: 'auto',
   jobConcurrency: 4,
   shutdownGraceMs: 5000,
   redisUrl: undefined,
@@ -96,6 +106,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   };
   const logLevel = (value('LOG_LEVEL') ?? DEFAULT_CONFIG.logLevel).toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got '${env.LOG_LEVEL}'.`);
+  const logFormat = (value('LOG_FORMAT') ?? DEFAULT_CONFIG.logFormat).toLowerCase() as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) throw new ConfigError(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}; got '${env.LOG_FORMAT}'.`);
   const secret = value('JWT_SECRET');
   if (secret !== undefined && secret.length < 16) throw new ConfigError('JWT_SECRET must be at least 16 characters long.');
   const redisUrl = value('REDIS_URL');
@@ -112,10 +124,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     jwtRequireExp: boolean(env, 'JWT_REQUIRE_EXP', DEFAULT_CONFIG.jwtRequireExp),
     authFailureLimit: integer(env, 'AUTH_FAILURE_LIMIT', DEFAULT_CONFIG.authFailureLimit, 1, 1_000_000),
     authFailureWindowSeconds: integer(env, 'AUTH_FAILURE_WINDOW_SECONDS', DEFAULT_CONFIG.authFailureWindowSeconds, 1, 86_400),
+    followTokenTtlSeconds: integer(env, 'FOLLOW_TOKEN_TTL_SECONDS', DEFAULT_CONFIG.followTokenTtlSeconds, 10, 86_400),
     allowPrivateUrls: boolean(env, 'ALLOW_PRIVATE_URLS', DEFAULT_CONFIG.allowPrivateUrls),
     corsOrigins: origins(value('CORS_ORIGINS')),
     demoSpeed: positive(env, 'DEMO_SPEED', DEFAULT_CONFIG.demoSpeed),
     logLevel,
+    logFormat,
     jobConcurrency: integer(env, 'JOB_CONCURRENCY', DEFAULT_CONFIG.jobConcurrency, 1, 1000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', DEFAULT_CONFIG.shutdownGraceMs, 0, 600_000),
     redisUrl,

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { type JobType, type JsonValue, defineJobType } from '@tidings/jobs';
+import { type JobProcessor, type JobType, type JsonValue, defineJobType } from '@tidings/jobs';
 import { type ProcessorSet, demoProcessors } from './demo/simulated-processors.js';
+import { tracedProcessor } from './observability/job-tracing.js';
 import type { TidingsPlugin } from './plugins/tidings-plugin.js';
 
 export interface ServiceJobTypesOptions {
@@ -18,7 +19,9 @@ export interface ServiceJobTypesOptions {
  * so a worker needs no HTTP server and no hubs to know its processors.
  *
  * The simulated video pipeline (or the processors given instead; their input
- * is not declared, so any JSON passes), then each plugin's job types.
+ * is not declared, so any JSON passes), then each plugin's job types. Every
+ * processor is traced (`tracedProcessor`): its attempts and stages join the
+ * trace of the request that created the job, in whichever process runs it.
  */
 export function serviceJobTypes(options: ServiceJobTypesOptions): JobType<never, JsonValue>[] {
   const types = new Map<string, JobType<never, JsonValue>>();
@@ -28,5 +31,5 @@ export function serviceJobTypes(options: ServiceJobTypesOptions): JobType<never,
   for (const plugin of options.plugins ?? []) {
     for (const type of plugin.jobTypes ?? []) if (!types.has(type.name)) types.set(type.name, type);
   }
-  return [...types.values()];
+  return [...types.values()].map((type) => ({ ...type, process: tracedProcessor(type.name, type.process as JobProcessor) as typeof type.process }));
 }

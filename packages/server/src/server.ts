@@ -1,12 +1,15 @@
 import { join } from 'node:path';
-import { type HubOptions, HubServer, fastifyHubs } from '@tidings/hub';
+import { type HubOptions, HubMetrics, HubServer, fastifyHubs } from '@tidings/hub';
+import { BackplaneMetrics } from '@tidings/redis';
 import { InProcessRunner, JobEngine, SqliteJobStore } from '@tidings/jobs';
+import type { Registry } from 'prom-client';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { AccessPolicy } from './auth/access-policy.js';
 import { AuthService } from './auth/auth-service.js';
 import { DEFAULT_CONFIG, type ServerConfig } from './config.js';
 import type { ProcessorSet } from './demo/simulated-processors.js';
 import { JobEventRouter } from './events/job-event-router.js';
+import { connectionLog } from './observability/connection-log.js';
 import { api } from './http/api.js';
 import { API_PREFIX } from './http/api-context.js';
 import { FetchUrlGuard } from './http/fetch-url-guard.js';
@@ -21,6 +24,7 @@ import { loadPlugins } from './plugins/load-plugins.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import type { TidingsPlugin } from './plugins/tidings-plugin.js';
 import { ScaledMode } from './scale/scaled-mode.js';
+import { ServiceObservability, type ServiceMetricsOptions, serviceRegistry } from './observability/service-observability.js';
 import { JobProgressSurface } from './surfaces/job-progress/job-progress-surface.js';
 import { VideoPipeline } from './videos/video-pipeline.js';
 
@@ -37,6 +41,8 @@ export interface TidingsServerOptions {
   readonly throttleIntervalMs?: number;
   /** The built dashboard served at `/`. Default: `@tidings/dashboard`'s `dist`. */
   readonly dashboardDir?: string;
+  /** Where `/metrics` comes from: a prom-client registry of your own (to serve with your other metrics), and whether to add Node's process metrics. */
+  readonly metrics?: ServiceMetricsOptions;
 }
 
 export interface TidingsServer {
@@ -46,6 +52,8 @@ export interface TidingsServer {
   readonly config: ServerConfig;
   /** Set when REDIS_URL is: the Redis job cluster, backplanes and (role worker or all) the job worker. */
   readonly scale: ScaledMode | undefined;
+  /** The prom-client registry `/metrics` serves: the jobs, the hubs and the process. */
+  readonly registry: Registry;
   /** Starts the jobs (recovering unfinished ones) and listens; resolves with the base URL. */
   listen(): Promise<string>;
   /** Graceful stop: refuse new requests, let jobs checkpoint, tell clients, close. */
@@ -58,15 +66,19 @@ export interface TidingsServer {
  */
 export async function createTidingsServer(options: TidingsServerOptions = {}): Promise<TidingsServer> {
   const config: ServerConfig = { ...DEFAULT_CONFIG, ...options.config };
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, config.logFormat);
   const redisUrl = config.redisUrl;
-  const scale = redisUrl ? new ScaledMode({ config: { ...config, redisUrl }, logger, throttleIntervalMs: options.throttleIntervalMs }) : undefined;
+  // One registry for everything /metrics shows: the process, the jobs, every hub and backplane.
+  const registry = serviceRegistry(options.metrics);
+  const scale = redisUrl
+    ? new ScaledMode({ config: { ...config, redisUrl }, logger, throttleIntervalMs: options.throttleIntervalMs, backplaneMetrics: new BackplaneMetrics({ registry }) })
+    : undefined;
   const store = scale ? undefined : new SqliteJobStore(join(config.dataDir, 'tidings.db'));
   const opened: { close(): unknown }[] = [];
   if (store) opened.push(store);
   if (scale) opened.push(scale);
   try {
-    return await assemble(options, config, logger, scale, store, opened);
+    return await assemble(options, config, logger, registry, scale, store, opened);
   } catch (error) {
     // A failed start (a bad route, an unwritable DATA_DIR) must not leave files and Redis connections open.
     for (const resource of opened.reverse()) await Promise.resolve(resource.close()).catch(() => undefined);
@@ -78,6 +90,7 @@ async function assemble(
   options: TidingsServerOptions,
   config: ServerConfig,
   logger: Logger,
+  registry: Registry,
   scale: ScaledMode | undefined,
   store: SqliteJobStore | undefined,
   opened: { close(): unknown }[],
@@ -107,7 +120,9 @@ async function assemble(
     handshakeTimeoutMs: 30_000,
     maxReceiveMessageSize: 102_400,
     logger: logger.child({ component: 'hubs' }),
+    metrics: new HubMetrics({ registry }),
     ...options.hubOptions,
+    filters: [connectionLog(logger.child({ component: 'connections' })), ...(options.hubOptions?.filters ?? [])],
     authenticate: auth.hubAuthenticator,
     requireAuthentication: true,
     ...(config.corsOrigins ? { cors: { origins: config.corsOrigins } } : {}),
@@ -117,12 +132,14 @@ async function assemble(
   // One engine -> one router -> `/hubs/job-progress` (every job type) and each plugin (its own types).
   const router = new JobEventRouter(engine, logger.child({ component: 'plugins' }));
   const jobProgress = new JobProgressSurface({ engine, videos, access, logger: logger.child({ component: 'job-progress' }) });
-  const jobProgressHub = jobProgress.mount(hubs, {});
+  const jobProgressHub = jobProgress.mount(hubs, { authenticate: auth.followHubAuthenticator });
   router.add('job-progress', 'all', (activity) => jobProgress.publish(activity));
   const plugins = new PluginHost({ engine, hubs, auth, access, urlGuard, config, logger, router });
   opened.push(plugins);
   await plugins.register(pluginList);
   engine.addSink(router);
+  const observability = new ServiceObservability({ registry, engine, router, scale, logger });
+  engine.addSink(observability.sink);
 
   const app = Fastify({
     // Request lines carry no token: the query's access_token is redacted.
@@ -134,7 +151,8 @@ async function assemble(
     schemaController: { compilersFactory: { buildValidator: strictBodyValidation } },
   });
   await registerOpenApi(app, auth.mode);
-  await app.register(api, { prefix: API_PREFIX, context: { engine, videos, auth, access, urlGuard, corsOrigins: config.corsOrigins } });
+  observability.traceRequests(app, '/api');
+  await app.register(api, { prefix: API_PREFIX, context: { engine, videos, auth, access, urlGuard, corsOrigins: config.corsOrigins, followTokenTtlSeconds: config.followTokenTtlSeconds } });
   await app.register(staticAssetRoutes);
   await app.register(dashboardRoutes, { root: options.dashboardDir });
   await plugins.registerRoutes(app);
@@ -152,6 +170,10 @@ async function assemble(
       ...(scale ? { redis: await scale.health() } : {}),
     };
     return reply.code(stopping ? 503 : 200).send(body);
+  });
+  await observability.registerRoutes(app, {
+    stopping: () => stopping,
+    checks: scale ? scale.readiness() : { store: () => engine.list({ limit: 1 }).then(() => true) },
   });
   fastifyHubs(app, hubs);
 
@@ -195,8 +217,10 @@ async function assemble(
     engine,
     config,
     scale,
+    registry: observability.registry,
     async listen() {
       await scale?.start();
+      await observability.start();
       await engine.start();
       await plugins.start();
       await app.listen({ port: config.port, host });

@@ -14,10 +14,12 @@ describe('configuration from the environment', () => {
       jwtRequireExp: true,
       authFailureLimit: 20,
       authFailureWindowSeconds: 60,
+      followTokenTtlSeconds: 900,
       allowPrivateUrls: false,
       corsOrigins: undefined,
       demoSpeed: 1,
       logLevel: 'info',
+      logFormat: 'auto',
       jobConcurrency: 4,
       shutdownGraceMs: 5000,
       redisUrl: undefined,
@@ -60,6 +62,7 @@ describe('configuration from the environment', () => {
       CORS_ORIGINS: 'http://localhost:3000, https://app.example.com/',
       DEMO_SPEED: '2.5',
       LOG_LEVEL: 'DEBUG',
+      LOG_FORMAT: 'JSON',
       JOB_CONCURRENCY: '8',
       SHUTDOWN_GRACE_MS: '100',
     });
@@ -70,6 +73,7 @@ describe('configuration from the environment', () => {
     assert.deepEqual(config.corsOrigins, ['http://localhost:3000', 'https://app.example.com']);
     assert.equal(config.demoSpeed, 2.5);
     assert.equal(config.logLevel, 'debug');
+    assert.equal(config.logFormat, 'json');
     assert.equal(config.jobConcurrency, 8);
     assert.equal(config.shutdownGraceMs, 100);
     assert.equal(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins, '*');
@@ -79,12 +83,14 @@ describe('configuration from the environment', () => {
       AUTH_FAILURE_LIMIT: '5',
       AUTH_FAILURE_WINDOW_SECONDS: '300',
       ALLOW_PRIVATE_URLS: 'true',
+      FOLLOW_TOKEN_TTL_SECONDS: '120',
     });
     assert.deepEqual(hardening.jwtUserIdClaims, ['nameid', 'sub']);
     assert.equal(hardening.jwtRequireExp, false);
     assert.equal(hardening.authFailureLimit, 5);
     assert.equal(hardening.authFailureWindowSeconds, 300);
     assert.equal(hardening.allowPrivateUrls, true);
+    assert.equal(hardening.followTokenTtlSeconds, 120);
   });
 
   it('names the variable and the problem for a bad value', () => {
@@ -94,6 +100,7 @@ describe('configuration from the environment', () => {
       [{ DEMO_SPEED: '0' }, /DEMO_SPEED must be a positive number; got '0'/],
       [{ DEMO_SPEED: 'fast' }, /DEMO_SPEED must be a positive number/],
       [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
+      [{ LOG_FORMAT: 'xml' }, /LOG_FORMAT must be one of auto, json, pretty; got 'xml'/],
       [{ JWT_SECRET: 'short' }, /JWT_SECRET must be at least 16 characters/],
       [{ CORS_ORIGINS: 'localhost:3000' }, /CORS_ORIGINS has 'localhost:3000'/],
       [{ CORS_ORIGINS: 'http://localhost:3000/app' }, /an origin is scheme:\/\/host\[:port\] only/],
@@ -102,6 +109,7 @@ describe('configuration from the environment', () => {
       [{ JWT_REQUIRE_EXP: 'maybe' }, /JWT_REQUIRE_EXP must be true or false; got 'maybe'/],
       [{ AUTH_FAILURE_LIMIT: '0' }, /AUTH_FAILURE_LIMIT must be an integer from 1/],
       [{ ALLOW_PRIVATE_URLS: 'yes please' }, /ALLOW_PRIVATE_URLS must be true or false/],
+      [{ FOLLOW_TOKEN_TTL_SECONDS: '5' }, /FOLLOW_TOKEN_TTL_SECONDS must be an integer from 10/],
     ];
     for (const [env, message] of bad) assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
   });

@@ -69,7 +69,7 @@ export async function watchCommand(jobId: string, options: WatchOptions, io: Io)
           resolve(OUTCOME[status]!);
         });
       };
-      const watch = client.watchJob(jobId, onEvent);
+      const watch = client.watchJob(jobId, onEvent, { onOutput: (item) => display.output(item) });
       watch.ready.catch((error: unknown) => reject(unavailable(error, options, `Job ${jobId}`)));
       client.start().catch((error: unknown) => reject(unavailable(error, options)));
       io.interrupted?.then(() => {

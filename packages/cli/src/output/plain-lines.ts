@@ -1,5 +1,5 @@
-import type { JobEvent } from '@tidings/client';
-import { type WatchDisplay, describeEvent } from './watch-display.js';
+import type { JobEvent, JobOutput } from '@tidings/client';
+import { type WatchDisplay, describeEvent, outputText } from './watch-display.js';
 
 /**
  * One line per event, for pipes and logs: `#12 Running 42% Transcribing audio - message`
@@ -16,6 +16,11 @@ export class PlainLines implements WatchDisplay {
     const { status, progress, stage, message } = describeEvent(event);
     const parts = [`#${event.sequence}`, status, progress === null ? null : `${Math.round(progress)}%`, stage, message && stage ? `- ${message}` : message];
     this.out.write(`${parts.filter((p) => p !== null && p !== '').join(' ')}\n`);
+  }
+
+  /** `#13 [log] the line`: the job's output, between its event lines in sequence order. */
+  output(item: JobOutput): void {
+    this.out.write(`#${item.sequence} [${item.stream}] ${outputText(item)}\n`);
   }
 
   note(text: string): void {
@@ -36,6 +41,10 @@ export class JsonLines implements WatchDisplay {
 
   event(event: JobEvent): void {
     this.out.write(`${JSON.stringify(event)}\n`);
+  }
+
+  output(item: JobOutput): void {
+    this.out.write(`${JSON.stringify({ type: 'JobOutput', jobId: item.jobId, sequence: item.sequence, payload: item })}\n`);
   }
 
   note(text: string): void {

@@ -1,6 +1,6 @@
-import type { Job, JobEvent } from '@tidings/client';
+import type { Job, JobEvent, JobOutput } from '@tidings/client';
 import cliProgress, { type MultiBar, type Options, type Params, type SingleBar } from 'cli-progress';
-import { type WatchDisplay, describeEvent } from './watch-display.js';
+import { type WatchDisplay, describeEvent, outputText } from './watch-display.js';
 
 interface BarPayload {
   readonly name: string;
@@ -45,6 +45,13 @@ export class ProgressBars implements WatchDisplay {
     this.overall.update(this.last.progress, { name: 'overall', detail: [status, this.last.stage].filter(Boolean).join('  ') } satisfies BarPayload);
   }
 
+  /** The job's output scrolls as plain lines above the bars (cli-progress's log area), so the bars stay put at the bottom. */
+  output(item: JobOutput): void {
+    const line = `${item.stream === 'log' ? '' : `[${item.stream}] `}${outputText(item)}\n`;
+    if (this.stopped) this.stream.write(line);
+    else this.bars.log(line);
+  }
+
   stages(job: Job): void {
     if (this.stopped) return; // a read that lands late: a new bar would start the drawing again
     for (const stage of job.stages) {
@@ -70,6 +77,7 @@ export class ProgressBars implements WatchDisplay {
   close(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.bars.update(); // cli-progress's stop() drops log lines not yet drawn: the job's last output lines among them
     this.bars.stop();
   }
 

@@ -1,9 +1,11 @@
-import type { Job, JobEvent } from '@tidings/client';
+import type { Job, JobEvent, JobOutput } from '@tidings/client';
 
 /** How `tidings watch` shows a job as it moves. */
 export interface WatchDisplay {
   /** One of the job's events, in order. */
   event(event: JobEvent): void;
+  /** An output item the job wrote, in order with its events. */
+  output(item: JobOutput): void;
   /** The job re-read over REST, with its stages (hub events carry only the current one); displays without it are spared the reads. */
   stages?(job: Job): void;
   /** Something about the connection, not the job. */
@@ -32,4 +34,10 @@ export function describeEvent(event: JobEvent): { status: string; progress: numb
 export function summaryOf(event: JobEvent): string {
   const { status, message } = describeEvent(event);
   return `${status}${message ? `: ${message}` : ''}`;
+}
+
+/** An output item as one line of text: strings as they are, anything else as JSON; the marker where output was cut says so. */
+export function outputText(item: JobOutput): string {
+  const text = typeof item.data === 'string' ? item.data : JSON.stringify(item.data);
+  return item.truncated ? `[output truncated] ${text}` : text;
 }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { type Authenticator, type HubUser, RequestInfo, bearerToken, createJwtVerifier } from '@tidings/hub';
 import { SignJWT } from 'jose';
-import { ANONYMOUS, type Identity } from './identity.js';
+import { FOLLOW_SCOPE_CLAIM, FOLLOW_TOKEN_AUDIENCE, type FollowScope, followScopeOf } from './follow-scope.js';
+import { ANONYMOUS, type Identity, identityOf } from './identity.js';
 import { FailedAuthThrottle, type FailedAuthThrottleOptions } from './failed-auth-throttle.js';
 import { UserIdRule } from './user-id-rule.js';
 
@@ -48,19 +49,26 @@ export class AuthService {
     this.requireExpiry = options.requireExpiry ?? true;
     this.failures = new FailedAuthThrottle(options.failedAuth);
     this.verify = createJwtVerifier({ secret: this.secret });
-    this.hubAuthenticator = this.failures.guardHub(async (_request, token) => {
-      try {
-        const identity = await this.identify(token);
-        return { id: identity.userId, name: identity.name, claims: identity.claims };
-      } catch (error) {
-        if (error instanceof Unauthenticated) return null;
-        throw error;
-      }
-    });
+    const hubAuthenticator = (followTokens: boolean): Authenticator =>
+      this.failures.guardHub(async (_request, token) => {
+        try {
+          const identity = await this.identify(token, { followTokens });
+          return { id: identity.userId, name: identity.name, claims: identity.claims };
+        } catch (error) {
+          if (error instanceof Unauthenticated) return null;
+          throw error;
+        }
+      });
+    this.hubAuthenticator = hubAuthenticator(false);
+    this.followHubAuthenticator = hubAuthenticator(true);
   }
 
-  /** The caller behind `token`; throws Unauthenticated when it may not proceed. */
-  async identify(token: string | undefined): Promise<Identity> {
+  /**
+   * The caller behind `token`; throws Unauthenticated when it may not proceed.
+   * A follow token is refused unless `followTokens` is set: only
+   * `/hubs/job-progress` and the job-reading REST routes accept one.
+   */
+  async identify(token: string | undefined, options: { readonly followTokens?: boolean } = {}): Promise<Identity> {
     if (!token) {
       if (this.mode === 'open') return ANONYMOUS;
       throw new Unauthenticated('A bearer token is required.');
@@ -68,6 +76,13 @@ export class AuthService {
     const user = await this.verify(token);
     if (!user) throw new Unauthenticated('The bearer token is invalid or expired.');
     if (this.requireExpiry && typeof user.claims.exp !== 'number') throw new Unauthenticated('The bearer token has no exp claim: tokens must expire.');
+    if (user.claims.aud !== undefined && followScopeOf(user.claims) === undefined && hasAudience(user.claims.aud, FOLLOW_TOKEN_AUDIENCE)) {
+      throw new Unauthenticated('The follow token is malformed.');
+    }
+    if (followScopeOf(user.claims)) {
+      if (!options.followTokens) throw new Unauthenticated('A follow token only follows its job or tag on /hubs/job-progress and GET /api/v1/jobs/:id(/events).');
+      return identityOf(user);
+    }
     const resolved = this.userIdRule.resolve(user.claims);
     if ('problem' in resolved) throw new Unauthenticated(resolved.problem);
     return { userId: resolved.userId, name: user.name, claims: user.claims };
@@ -80,9 +95,30 @@ export class AuthService {
    */
   readonly hubAuthenticator: Authenticator;
 
+  /** As `hubAuthenticator`, but a follow token is accepted too (`/hubs/job-progress` only). */
+  readonly followHubAuthenticator: Authenticator;
+
   /** The bearer token of a REST request: the Authorization header (or `access_token` query, as for hubs). */
   tokenOf(request: IncomingMessage): string | undefined {
     return bearerToken(RequestInfo.from(request));
+  }
+
+  /**
+   * A short-lived token that lets its holder follow `scope` and read nothing
+   * else. Signed with the service's key like every token, but marked by its
+   * audience (`tidings:follow`) and carrying no user claim: it is never taken
+   * for a user token, and a user token is never taken for one.
+   */
+  async issueFollowToken(scope: FollowScope, lifetimeSeconds: number): Promise<{ token: string; expiresAt: string }> {
+    const exp = Math.floor(Date.now() / 1000) + lifetimeSeconds;
+    const expiresAt = new Date(exp * 1000);
+    const token = await new SignJWT({ [FOLLOW_SCOPE_CLAIM]: { ...scope } })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setAudience(FOLLOW_TOKEN_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(exp)
+      .sign(this.secret);
+    return { token, expiresAt: expiresAt.toISOString() };
   }
 
   /** A development token for `userId` (open mode only). */
@@ -97,4 +133,8 @@ export class AuthService {
       .sign(this.secret);
     return { token, expiresAt: expiresAt.toISOString() };
   }
+}
+
+function hasAudience(audience: unknown, wanted: string): boolean {
+  return audience === wanted || (Array.isArray(audience) && audience.includes(wanted));
 }

@@ -15,4 +15,6 @@ export interface ApiContext {
   readonly corsOrigins: readonly string[] | '*' | undefined;
   /** Refuses URLs the processors would fetch that point inside the network. */
   readonly urlGuard: FetchUrlGuard;
+  /** How long a follow token is valid (FOLLOW_TOKEN_TTL_SECONDS). */
+  readonly followTokenTtlSeconds: number;
 }

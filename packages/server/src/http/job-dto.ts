@@ -24,6 +24,8 @@ export function jobDto(job: Job) {
     finishedAt: job.finishedAt,
     updatedAt: job.updatedAt,
     estimatedCompletion: job.estimatedCompletion,
+    tags: job.tags,
+    outputStats: job.outputStats,
     metadata: job.metadata,
     result: job.result,
     sequence: job.lastSequence,
@@ -31,5 +33,5 @@ export function jobDto(job: Job) {
 }
 
 export function jobEventDto(event: JobEvent) {
-  return { sequence: event.sequence, kind: event.kind, at: event.at, job: jobDto(event.job) };
+  return { sequence: event.sequence, kind: event.kind, at: event.at, ...(event.output ? { output: event.output } : {}), job: jobDto(event.job) };
 }

@@ -27,15 +27,16 @@ declare module 'fastify' {
 
 /**
  * Every request of this plugin gets its caller's `request.identity` by the
- * service's rules; a refused one gets 401 with the Bearer challenge.
+ * service's rules; a refused one gets 401 with the Bearer challenge. Follow
+ * tokens are refused (401) unless `followTokens` is set (the core API only).
  * Preflights carry no credentials and pass.
  */
-export function identifyRequests(app: FastifyInstance, auth: AuthService): void {
+export function identifyRequests(app: FastifyInstance, auth: AuthService, options: { readonly followTokens?: boolean } = {}): void {
   app.decorateRequest('identity');
   authenticateRequests(app, auth.failures, async (request) => {
     const token = auth.tokenOf(request.raw);
     try {
-      request.identity = await auth.identify(token);
+      request.identity = await auth.identify(token, options);
       return undefined;
     } catch (error) {
       if (!(error instanceof Unauthenticated)) throw error;

@@ -58,6 +58,11 @@ export const jobSchema = {
     finishedAt: timestamp,
     updatedAt: { type: 'string', format: 'date-time' },
     estimatedCompletion: timestamp,
+    tags: { type: 'array', items: { type: 'string' } },
+    outputStats: {
+      type: 'object',
+      properties: { items: { type: 'integer' }, bytes: { type: 'integer' }, truncated: { type: 'boolean' }, dropped: { type: 'integer' } },
+    },
     metadata: freeObject,
     result: {},
     sequence: { type: 'integer', description: 'The sequence of the last event: GET …/events?after=sequence gives what follows.' },
@@ -87,14 +92,38 @@ export const jobEventSchema = {
     sequence: { type: 'integer' },
     kind: {
       type: 'string',
-      enum: ['created', 'started', 'stage', 'progress', 'retrying', 'interrupted', 'recovered', 'retried', 'completed', 'failed', 'cancelled'],
+      enum: ['created', 'started', 'stage', 'progress', 'retrying', 'interrupted', 'recovered', 'retried', 'completed', 'failed', 'cancelled', 'output', 'outputTruncated'],
     },
     at: { type: 'string', format: 'date-time' },
+    output: {
+      type: 'object',
+      description: "On output events: the item the job wrote; on the outputTruncated event, where the job's output was cut.",
+      properties: { stream: { type: 'string' }, data: {} },
+    },
     job: { $ref: 'Job#' },
   },
 } as const;
 
-export const SHARED_SCHEMAS = [errorSchema, stageSchema, jobSchema, videoProgressSchema, jobEventSchema];
+export const jobSubmissionSchema = {
+  $id: 'JobSubmission',
+  type: 'object',
+  properties: {
+    job: { $ref: 'Job#' },
+    follow: {
+      type: 'object',
+      description: 'How to follow the job: connect to `hub` (with `token` as access_token, when asked for) and invoke `method` with `args`.',
+      properties: {
+        hub: { type: 'string' },
+        method: { type: 'string' },
+        args: { type: 'array', items: { type: 'string' } },
+        token: { type: 'string' },
+        expiresAt: { type: 'string', format: 'date-time' },
+      },
+    },
+  },
+} as const;
+
+export const SHARED_SCHEMAS = [errorSchema, stageSchema, jobSchema, videoProgressSchema, jobEventSchema, jobSubmissionSchema];
 
 export const errorResponses = {
   400: { description: 'Invalid request', $ref: 'Error#' },

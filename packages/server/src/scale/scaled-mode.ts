@@ -1,5 +1,5 @@
 import { type HubLifetimeManager, type HubOptions, HubServer } from '@tidings/hub';
-import { RedisHubLifetimeManager } from '@tidings/redis';
+import { type BackplaneMetrics, RedisHubLifetimeManager } from '@tidings/redis';
 import { type ClusterJobEngine, type JobWorker, RedisJobCluster } from '@tidings/redis-jobs';
 import type { Role, ServerConfig } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -12,6 +12,8 @@ export interface ScaledModeOptions {
   readonly logger: Logger;
   /** At most one ordinary progress event per job per this many ms. Default 1000. */
   readonly throttleIntervalMs?: number;
+  /** Every hub's backplane reports its publishes, receives, lag and Redis connections here (the service's registry). */
+  readonly backplaneMetrics?: BackplaneMetrics;
 }
 
 /**
@@ -49,6 +51,20 @@ export class ScaledMode {
     if (this.worker && !this.worker.connected) return false;
     for (const backplane of this.backplanes.values()) if (!backplane.connected) return false;
     return this.role === 'worker' || this.engine.feed.reading;
+  }
+
+  /** What `/health/ready` checks: Redis (the job store, the control channel, the worker), every hub's backplane subscribed, the feed read. */
+  readiness(): Record<string, () => boolean> {
+    return {
+      redis: () => this.cluster.connected && this.cluster.control.connected && (this.worker?.connected ?? true),
+      backplane: () => [...this.backplanes.values()].every((backplane) => backplane.connected),
+      ...(this.role === 'worker' ? {} : { feed: () => this.engine.feed.reading }),
+    };
+  }
+
+  /** The node id of the worker holding a job now (BullMQ's `processedBy`), for metrics and logs. */
+  workerOf(jobId: string): Promise<string | undefined> {
+    return this.cluster.queue.holderOf(jobId);
   }
 
   /** The hub server: on API nodes each hub on the backplane; a worker serves no connections. */
@@ -113,6 +129,7 @@ export class ScaledMode {
       heartbeatIntervalMs: Math.max(100, Math.round(config.nodeTimeoutMs / 3)),
       nodeTimeoutMs: config.nodeTimeoutMs,
       logger: logger.child({ component: 'backplane', hub: path }),
+      metrics: this.options.backplaneMetrics,
     });
     this.backplanes.set(path, backplane);
     return new NodeLocalLifetimeManager(backplane, this.scope);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Job, type JobEngine, JobPriority } from '@tidings/jobs';
+import { type Job, type JobEngine, JobPriority, type JsonObject } from '@tidings/jobs';
 import type { VideoProgressUpdate } from '@tidings/contract';
 import { videoProgress } from './video-progress.js';
 
@@ -17,6 +17,9 @@ export interface IngestRequest {
   readonly ownerId: string | null;
   readonly priority: number;
   readonly title?: string;
+  /** Extra metadata for the pipeline and its steps (the request's `traceparent`, when traced). */
+  readonly metadata?: JsonObject;
+  readonly tags?: readonly string[];
 }
 
 export interface IngestResult {
@@ -35,13 +38,14 @@ export class VideoPipeline {
 
   async ingest(request: IngestRequest): Promise<IngestResult> {
     const videoId = randomUUID();
-    const metadata = { videoId, url: request.url, ...(request.title ? { title: request.title } : {}) };
+    const metadata = { ...request.metadata, videoId, url: request.url, ...(request.title ? { title: request.title } : {}) };
     const { parent, children } = await this.engine.enqueueFlow({
       type: PIPELINE_TYPE,
       ownerId: request.ownerId,
       priority: request.priority,
       subject: videoId,
       input: { url: request.url },
+      ...(request.tags ? { tags: request.tags } : {}),
       metadata,
       steps: PIPELINE_STEPS.map((s) => ({ ...s, input: { url: request.url } })),
     });

@@ -1,4 +1,4 @@
-import { JOB_STATUSES, type Job, type JobStatus, JobStateError } from '@tidings/jobs';
+import { JOB_STATUSES, type Job, type JobStatus, JobStateError, MAX_TAG_LENGTH } from '@tidings/jobs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ID_SCHEMA } from '../../ids.js';
 import type { ApiContext } from '../api-context.js';
@@ -43,20 +43,27 @@ export async function jobRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
     },
   );
 
-  app.get<{ Querystring: { userId?: string; status?: JobStatus; jobType?: string; videoId?: string; limit: number; offset: number } }>(
+  app.get<{
+    Querystring: { userId?: string; ownerId?: string; status?: JobStatus; jobType?: string; type?: string; tag?: string; videoId?: string; limit: number; offset: number };
+  }>(
     '/jobs',
     {
       schema: {
         tags: ['jobs'],
         summary: 'Jobs, newest first',
-        description: 'With authentication on, only your own jobs (userId, if given, must be yours).',
+        description:
+          'With authentication on, only your own jobs (userId or ownerId, if given, must be yours). ' +
+          '`type` and `jobType`, `ownerId` and `userId` are the same filters under two names.',
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: {
             userId: { type: 'string', minLength: 1, maxLength: 128 },
+            ownerId: { type: 'string', minLength: 1, maxLength: 128 },
             status: { type: 'string', enum: [...JOB_STATUSES] },
             jobType: { type: 'string', minLength: 1, maxLength: 100 },
+            type: { type: 'string', minLength: 1, maxLength: 100 },
+            tag: { type: 'string', minLength: 1, maxLength: MAX_TAG_LENGTH },
             videoId: ID_SCHEMA,
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
             offset: { type: 'integer', minimum: 0, default: 0 },
@@ -72,16 +79,25 @@ export async function jobRoutes(app: FastifyInstance, ctx: ApiContext): Promise<
       },
     },
     async (request, reply) => {
-      const { userId, status, jobType, videoId, limit, offset } = request.query;
-      let ownerId = userId;
+      const { status, videoId, tag, limit, offset } = request.query;
+      const type = request.query.type ?? request.query.jobType;
+      const asked = request.query.ownerId ?? request.query.userId;
+      if (request.query.type !== undefined && request.query.jobType !== undefined && request.query.type !== request.query.jobType) {
+        return sendError(reply, 400, 'type and jobType name the same filter: give one.');
+      }
+      if (request.query.ownerId !== undefined && request.query.userId !== undefined && request.query.ownerId !== request.query.userId) {
+        return sendError(reply, 400, 'ownerId and userId name the same filter: give one.');
+      }
+      let ownerId = asked;
       if (ctx.access.enforced) {
-        if (userId !== undefined && userId !== request.identity.userId) return sendError(reply, 403, 'You can only list your own jobs.');
+        if (asked !== undefined && asked !== request.identity.userId) return sendError(reply, 403, 'You can only list your own jobs.');
         ownerId = request.identity.userId;
       }
       const jobs = await ctx.engine.list({
         ownerId,
         status: status ? [status] : undefined,
-        type: jobType,
+        type,
+        tag,
         subject: videoId,
         limit,
         offset,

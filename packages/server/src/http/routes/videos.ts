@@ -1,29 +1,17 @@
 import type { FastifyInstance } from 'fastify';
+import { videoUrlProblem } from '../../videos/video-input.js';
 import { PRIORITY_NAMES, parsePriority } from '../../videos/video-pipeline.js';
 import { JOB_PROGRESS_HUB_PATH } from '@tidings/contract';
 import { API_PREFIX, type ApiContext } from '../api-context.js';
-import type { FetchUrlGuard } from '../fetch-url-guard.js';
 import { sendError } from '../http-errors.js';
 import { errorResponses, idParams } from '../schemas.js';
+import { jobTraceMetadata } from '../../observability/request-tracing.js';
 
 interface IngestBody {
   url: string;
   userId?: string;
   priority?: number | string;
   title?: string;
-}
-
-/** Why `value` is not a video URL we accept, or undefined. */
-function urlProblem(value: string, guard: FetchUrlGuard): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value.trim());
-  } catch {
-    return `url must be an absolute http(s) URL; '${value.slice(0, 100)}' is not a URL.`;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `url must use http or https, not ${url.protocol.slice(0, -1)}.`;
-  if (!url.hostname) return 'url must name a host.';
-  return guard.problem(url, 'url');
 }
 
 /** Ingest a video (starts its pipeline) and read its progress. */
@@ -76,7 +64,7 @@ export async function videoRoutes(app: FastifyInstance, ctx: ApiContext): Promis
     },
     async (request, reply) => {
       const body = request.body;
-      const problem = urlProblem(body.url, ctx.urlGuard);
+      const problem = videoUrlProblem(body.url, ctx.urlGuard);
       if (problem) return sendError(reply, 400, problem);
       const priority = parsePriority(body.priority);
       if (priority === undefined) {
@@ -87,7 +75,7 @@ export async function videoRoutes(app: FastifyInstance, ctx: ApiContext): Promis
         return sendError(reply, 403, 'userId must be the authenticated user (or left out).');
       }
       const ownerId = caller ?? body.userId ?? null;
-      const { videoId, pipeline, steps } = await ctx.videos.ingest({ url: body.url.trim(), ownerId, priority, title: body.title });
+      const { videoId, pipeline, steps } = await ctx.videos.ingest({ url: body.url.trim(), ownerId, priority, title: body.title, metadata: jobTraceMetadata(request) });
       return reply
         .code(202)
         .header('Location', `${API_PREFIX}/jobs/${pipeline.id}`)

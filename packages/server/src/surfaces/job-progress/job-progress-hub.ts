@@ -6,8 +6,11 @@ import {
   type VideoProgressUpdate,
   jobProgressGroups as groups,
 } from '@tidings/contract';
-import { Hub, hubMethod } from '@tidings/hub';
-import type { Job, JobEngine } from '@tidings/jobs';
+import { Hub, HubException, hubMethod } from '@tidings/hub';
+import { type Job, type JobEngine, MAX_TAG_LENGTH } from '@tidings/jobs';
+
+/** At most this many jobs' states answer SubscribeToTag. */
+const TAG_SNAPSHOT_LIMIT = 100;
 import type { AccessPolicy } from '../../auth/access-policy.js';
 import { ANONYMOUS, type Identity, identityOf } from '../../auth/identity.js';
 import { subscribeWithSnapshot } from '../../events/subscribe-with-snapshot.js';
@@ -82,6 +85,35 @@ export class JobProgressHub extends Hub<JobProgressHubEvents> {
     await this.groups.removeFromGroup(this.context.connectionId, groups.video(videoId));
   }
 
+  /**
+   * Every job with `tag` the caller may read, new ones included: a user's own
+   * jobs (the tag's group of that owner), a tag follow token's scope, or in
+   * open mode every owner's. Answers the current state of up to 100 of those
+   * jobs, newest first, read after joining: events that follow may repeat
+   * what a state already shows (drop what is not above its `sequence`).
+   */
+  @hubMethod(METHODS.subscribeToTag)
+  async subscribeToTag(rawTag: unknown): Promise<JobProgressUpdate[]> {
+    const tag = await this.#requireTag(rawTag);
+    return this.#guard('SubscribeToTag', async () => {
+      const scope = this.#tagScope(tag);
+      if (!scope) {
+        await this.#sendError('UNAUTHORIZED', `You don't have access to the jobs tagged '${tag}'.`);
+        throw new HubException(`You don't have access to the jobs tagged '${tag}'.`);
+      }
+      await this.groups.addToGroup(this.context.connectionId, scope.group);
+      const jobs = await this.deps.engine.list({ tag, ...(scope.ownerId !== undefined ? { ownerId: scope.ownerId ?? undefined } : {}), limit: TAG_SNAPSHOT_LIMIT });
+      return jobs.filter((job) => this.deps.access.canAccess(this.#identity(), job)).map(jobProgressUpdate);
+    });
+  }
+
+  @hubMethod(METHODS.unsubscribeFromTag)
+  async unsubscribeFromTag(rawTag: unknown): Promise<void> {
+    const tag = await this.#requireTag(rawTag);
+    const scope = this.#tagScope(tag);
+    if (scope) await this.groups.removeFromGroup(this.context.connectionId, scope.group);
+  }
+
   @hubMethod(METHODS.getJobProgress)
   async getJobProgress(rawId: unknown): Promise<JobProgressUpdate | null> {
     const jobId = await this.#requireId(rawId, 'jobId');
@@ -118,6 +150,30 @@ export class JobProgressHub extends Hub<JobProgressHubEvents> {
       return undefined;
     }
     return job;
+  }
+
+  /**
+   * The group the caller follows `tag` in, and whose jobs it lists (`ownerId`
+   * undefined: every owner's); undefined when the caller may not follow it.
+   */
+  #tagScope(tag: string): { readonly group: string; readonly ownerId?: string | null } | undefined {
+    const identity = this.#identity();
+    const follow = identity.follow;
+    if (follow) {
+      if (follow.kind !== 'tag' || follow.tag !== tag) return undefined;
+      if (follow.ownerId === null && !this.deps.access.enforced) return { group: groups.anyOwnerTag(tag) };
+      return { group: groups.tag(follow.ownerId, tag), ownerId: follow.ownerId };
+    }
+    if (!this.deps.access.enforced) return { group: groups.anyOwnerTag(tag) };
+    if (identity.userId === undefined) return undefined;
+    return { group: groups.tag(identity.userId, tag), ownerId: identity.userId };
+  }
+
+  async #requireTag(value: unknown): Promise<string> {
+    if (typeof value === 'string' && value.length > 0 && value.length <= MAX_TAG_LENGTH) return value;
+    const problem = `tag must be a string of 1–${MAX_TAG_LENGTH} characters.`;
+    await this.#sendError('VALIDATION_ERROR', problem);
+    throw new HubException(problem);
   }
 
   #requireId(value: unknown, what: string): Promise<string> {

@@ -2,14 +2,16 @@ import { JOB_PROGRESS_HUB_PATH, type JobProgressHubEvents, type Notification, jo
 import type { HubEndpoint, HubOptions, HubServer } from '@tidings/hub';
 import type { JobActivity } from '../../events/job-event-router.js';
 import { JobProgressHub, type JobProgressHubDeps } from './job-progress-hub.js';
-import { jobCompleted, jobFailed, jobProgressUpdate, ownerNotification } from './payloads.js';
+import { jobCompleted, jobFailed, jobOutput, jobProgressUpdate, ownerNotification } from './payloads.js';
 
 export type JobProgressSurfaceDeps = JobProgressHubDeps;
 
 /**
  * The core surface: the `/hubs/job-progress` hub and its events. A job's
- * events go to `job-{id}` and its owner's `user-{userId}` (once per
- * connection in both), a video pipeline's to `video-{id}`.
+ * events go to `job-{id}`, its owner's `user-{userId}` and, for each of its
+ * tags, the tag's group of its owner (once per connection in all of them; in
+ * open mode also the tag's group of every owner); a video pipeline's go to
+ * `video-{id}` too.
  */
 export class JobProgressSurface {
   private endpoint: HubEndpoint<JobProgressHubEvents> | undefined;
@@ -36,7 +38,16 @@ export class JobProgressSurface {
     const job = event.job;
     const targets = [groups.job(job.id)];
     if (job.ownerId) targets.push(groups.user(job.ownerId));
+    for (const tag of job.tags) {
+      targets.push(groups.tag(job.ownerId, tag));
+      if (!this.deps.access.enforced) targets.push(groups.anyOwnerTag(tag));
+    }
     const audience = this.clients.groups(targets);
+    const output = jobOutput(event);
+    if (output) {
+      await audience.send('JobOutput', output);
+      return; // output changes neither the job's progress nor its video's
+    }
     if (event.kind === 'completed') await audience.send('JobCompleted', jobCompleted(job));
     else if (event.kind === 'failed') await audience.send('JobFailed', jobFailed(job));
     else await audience.send('JobProgressUpdate', jobProgressUpdate(job));

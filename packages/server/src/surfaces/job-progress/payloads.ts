@@ -1,6 +1,9 @@
-import type { JobCompleted, JobFailed, JobProgressUpdate, Notification } from '@tidings/contract';
-import type { Job, JobStatus } from '@tidings/jobs';
-import { PIPELINE_TYPE } from '../../videos/video-pipeline.js';
+import type { JobCompleted, JobFailed, JobOutput, JobProgressUpdate, Notification } from '@tidings/contract';
+import type { Job, JobEvent, JobStatus } from '@tidings/jobs';
+import { PIPELINE_STEPS, PIPELINE_TYPE } from '../../videos/video-pipeline.js';
+
+/** The video pipeline and its steps: their JobCompleted stays exactly as YoutubeRag's clients know it (no `result`). */
+const VIDEO_TYPES: ReadonlySet<string> = new Set([PIPELINE_TYPE, ...PIPELINE_STEPS.map((s) => s.type)]);
 
 /** Builds `/hubs/job-progress`'s payloads (their types are the wire contract's) from jobs, each with the job's `sequence`. */
 
@@ -30,6 +33,20 @@ export function jobCompleted(job: Job): JobCompleted {
     message: job.statusMessage ?? 'Job completed successfully',
     completedAt: job.finishedAt ?? job.updatedAt,
     sequence: job.lastSequence,
+    ...(VIDEO_TYPES.has(job.type) ? {} : { result: job.result }),
+  };
+}
+
+/** An `output` or `outputTruncated` event as `JobOutput`; undefined for any other event. */
+export function jobOutput(event: JobEvent): JobOutput | undefined {
+  if (!event.output || (event.kind !== 'output' && event.kind !== 'outputTruncated')) return undefined;
+  return {
+    jobId: event.jobId,
+    sequence: event.sequence,
+    stream: event.output.stream,
+    data: event.output.data,
+    timestamp: event.at,
+    ...(event.kind === 'outputTruncated' ? { truncated: true as const, dropped: event.job.outputStats.dropped } : {}),
   };
 }
 
