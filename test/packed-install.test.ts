@@ -3,9 +3,9 @@
  * installed from the tarballs into a fresh app under the system's temporary directory
  * (nothing of the repository on its module path), and run there by plain Node with no
  * `tidings-src` condition: a hub in a plain `http` server reached by the official client,
- * and the service running a job type the app defines, followed to completion with
- * `@tidings/client` and listed by the CLI; and a TypeScript user's code type-checks against
- * the shipped declarations.
+ * and the service running a job type the app defines, submitted over REST (`POST /api/v1/jobs`),
+ * followed to completion with `@tidings/client` and listed by the CLI; and a TypeScript
+ * user's code type-checks against the shipped declarations.
  *
  * Nothing is kept between runs. The install uses npm's cache (so it is quick) and
  * `--ignore-scripts`: better-sqlite3's install script would fetch a prebuilt binary
@@ -119,7 +119,7 @@ describe('the packed packages, installed outside the repository', () => {
     assert.match(run(process.execPath, ['hub-app.mjs'], app), /hub ok/);
   });
 
-  test("the service runs the app's own job type to completion, followed by the client and listed by the CLI", () => {
+  test("the service runs the app's own job type: bad input refused, submitted over REST, followed to completion by the client, listed by the CLI", () => {
     const line = run(process.execPath, ['service-app.mjs'], app).trim().split('\n').at(-1) ?? '';
     assert.deepEqual(JSON.parse(line), { message: 'Counted 3 words', status: 'Completed', progress: 100, dashboard: true, cliListed: true });
   });
