@@ -44,7 +44,7 @@ export function conduitPlugin(options: ConduitPluginOptions = {}) {
       conduit.mount(ctx.hubs, (conduitTenant, runtime, hubOptions) => {
         tenants.push(conduitTenant);
         const endpoint = mountNotificationsHub(ctx.hubs, HubConstants.SystemNotificationHub, runtime, tenants, hubOptions);
-        const shared: SharedHub = { addTenant: (tenant) => void tenants.push(tenant), clients: endpoint.context.clients };
+        const shared: SharedHub = { addTenant: (tenant) => void tenants.push(tenant), clients: endpoint.context.clients, local: endpoint.context.local.clients };
         ctx.provide(HubConstants.SystemNotificationHub, shared);
         return endpoint;
       });

@@ -1,4 +1,3 @@
-import { AsyncResource } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import type { HubClass, HubEndpoint, HubFilter, HubOptions, HubServer } from '@tidings/hub';
 import type { Clock, JobEngine } from '@tidings/jobs';
@@ -8,11 +7,11 @@ import { ConnectionRegistry } from './reliability/connection-registry.js';
 import { FixedWindowRateLimiter } from './reliability/fixed-window-rate-limiter.js';
 import { MessageBatcher } from './reliability/message-batcher.js';
 import { rateLimitFilter } from './reliability/rate-limit-filter.js';
-import { type HubTarget, ReliableMessenger } from './reliability/reliable-messenger.js';
+import { ReliableMessenger } from './reliability/reliable-messenger.js';
 import type { NotificationsTenant } from './notifications-hub.js';
 import { ConduitAuth, generateMasterKey, schemeOf, writeMasterKeyFile } from './conduit-auth.js';
 import { GroupPatterns, HubConstants, TASK_TYPES, ownerOfKey, taskKindOfJobType } from './conduit-constants.js';
-import type { ConduitHubTargets } from './conduit-hub-targets.js';
+import type { ConduitHubTarget, ConduitHubTargets } from './conduit-hub-targets.js';
 import {
   AdminNotificationHub,
   type ConduitHubOperations,
@@ -93,8 +92,6 @@ export class ConduitSurface {
   readonly quota: RequestQuota;
   readonly webhooks: DemoWebhookDeliveries;
   private readonly stores: ConduitStores;
-  /** Work started from here is outside any job-event delivery: in scaled mode its sends reach every node. */
-  private readonly outsideDelivery = new AsyncResource('ConduitSurface');
   private lastDeadLetterCount = 0;
   private readonly tasks: TaskNotifier;
   private readonly subscriptions: ConduitSubscriptions;
@@ -126,10 +123,8 @@ export class ConduitSurface {
       resend: (hub, connectionId, method, payload) => this.endpointAt(hub).context.clients.client(connectionId).send(method, payload),
       onDeadLettered: (letter) => {
         logger.warn({ messageId: letter.messageId, hub: letter.hub, method: letter.method, reason: letter.reason }, 'message dead-lettered');
-        // One node writes each dead letter: its alert goes to the admins on every node.
-        this.outsideDelivery.runInAsyncScope(() =>
-          this.system.systemAlert('Warning', `${letter.method} ${letter.messageId} was dead-lettered: ${letter.reason}`, `hub:${letter.hub}`).catch(() => undefined),
-        );
+        // One node writes each dead letter: its alert goes to the admins on every node (systemAlert sends cluster-wide).
+        void this.system.systemAlert('Warning', `${letter.method} ${letter.messageId} was dead-lettered: ${letter.reason}`, `hub:${letter.hub}`).catch(() => undefined);
       },
     });
     this.batcher = new MessageBatcher({ windowMs: options.batchWindowMs, clock, logger });
@@ -184,7 +179,10 @@ export class ConduitSurface {
     const notifications = mountNotifications(this.notificationsTenant(), { registry: this.registry, tracker: this.tracker }, hubOptions);
     this.endpoints.set(notifications.path, notifications);
 
-    const target = (path: string): HubTarget => ({ path, clients: this.endpointAt(path).context.clients });
+    const target = (path: string): ConduitHubTarget => {
+      const { context } = this.endpointAt(path);
+      return { path, reach: 'cluster', clients: context.clients, local: { path, reach: 'node', clients: context.local.clients } };
+    };
     this.hubTargets = {
       video: target(HubConstants.VideoGenerationHub),
       image: target(HubConstants.ImageGenerationHub),

@@ -1,6 +1,6 @@
-import { AsyncResource } from 'node:async_hooks';
 import { type Clock, type TimerHandle, systemClock } from '@tidings/jobs';
-import type { HubTarget, ReliableMessenger } from './reliability/reliable-messenger.js';
+import type { ReliableMessenger } from './reliability/reliable-messenger.js';
+import type { ConduitHubTarget } from './conduit-hub-targets.js';
 import { GroupPatterns } from './conduit-constants.js';
 import type { SpendLedger, SpendWindow } from './stores/spend-ledger.js';
 import { type VirtualKeys, roundCents } from './stores/virtual-keys.js';
@@ -17,7 +17,7 @@ export interface SpendNotifierOptions {
   readonly keys: VirtualKeys;
   readonly ledger: SpendLedger;
   readonly messenger: ReliableMessenger;
-  readonly hub: () => HubTarget;
+  readonly hub: () => ConduitHubTarget;
   /** Spend of a key is summed over this window, then sent as one SpendUpdate. Default 1000 ms (Conduit). */
   readonly windowMs?: number;
   readonly clock?: Clock;
@@ -40,12 +40,6 @@ export class SpendNotifier {
   /** Keys whose open window this node sends when it ends. */
   private owned = new Set<string>();
   private timer: TimerHandle | undefined;
-  /**
-   * The context this notifier was built in, outside any job-event delivery. A task's cost is
-   * recorded while its end is delivered, and in scaled mode sends made then stay on the node;
-   * the window's SpendUpdate is sent once, by one node, so it must reach every node's connections.
-   */
-  private readonly outsideDelivery = new AsyncResource('ConduitSpendWindow');
 
   constructor(private readonly options: SpendNotifierOptions) {
     this.windowMs = options.windowMs ?? 1000;
@@ -59,7 +53,7 @@ export class SpendNotifier {
     this.metrics.recorded++;
     if (recorded.opened) {
       this.owned.add(virtualKeyId);
-      this.timer ??= this.outsideDelivery.runInAsyncScope(() => this.clock.setTimeout(() => void this.flush(), this.windowMs));
+      this.timer ??= this.clock.setTimeout(() => void this.flush(), this.windowMs);
     }
     return { previous: recorded.previous, current: recorded.current };
   }
@@ -89,6 +83,7 @@ export class SpendNotifier {
   }
 
   private async notify(virtualKeyId: string, spend: SpendWindow, timestamp: string): Promise<void> {
+    // Cluster-wide, not `local`: the ledger gives each window to one node, which sends it to the key's connections on every node.
     const hub = this.options.hub();
     const group = [GroupPatterns.virtualKey(virtualKeyId)];
     const { messenger } = this.options;

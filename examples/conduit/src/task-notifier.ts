@@ -34,10 +34,13 @@ export class TaskNotifier {
     const kind = taskKindOfJobType(job.type);
     if (!kind || event.kind === 'created') return;
     const { messenger } = this.deps;
-    const targets = this.deps.targets();
+    // Local: every API node delivers each job event to its own connections (a
+    // cluster-wide send would arrive once per node). The spend it records is sent
+    // cluster-wide by the spend window's owner.
+    const tasks = this.deps.targets().tasks.local;
+    const mediaHub = this.deps.targets()[kind].local;
     const virtualKeyId = keyOfOwner(job.ownerId);
     const taskGroups = [GroupPatterns.task(job.id), ...(virtualKeyId ? [GroupPatterns.virtualKeyTaskType(virtualKeyId, TASK_TYPES[kind].taskType)] : [])];
-    const mediaHub = targets[kind];
     const mediaGroups = [GroupPatterns[kind](job.id)];
     const options = { correlationId: job.id };
 
@@ -46,17 +49,17 @@ export class TaskNotifier {
       const outcome = payloads.mediaMessage(job, kind);
       await messenger.sendCritical(mediaHub, mediaGroups, outcome.method, outcome.payload, options);
       const taskOutcome = payloads.taskMessage(job, kind);
-      await messenger.sendCritical(targets.tasks, taskGroups, taskOutcome.method, taskOutcome.payload, options);
+      await messenger.sendCritical(tasks, taskGroups, taskOutcome.method, taskOutcome.payload, options);
       await this.settle(job, kind, virtualKeyId);
       return;
     }
-    if (event.kind === 'started') messenger.queue(targets.tasks, taskGroups, 'TaskStarted', payloads.taskStarted(job, kind), options);
+    if (event.kind === 'started') messenger.queue(tasks, taskGroups, 'TaskStarted', payloads.taskStarted(job, kind), options);
     const progress = payloads.mediaMessage(job, kind);
     messenger.queue(mediaHub, mediaGroups, progress.method, progress.payload, { ...options, coalesceKey: job.id });
     const full = payloads.taskProgress(job, kind);
-    messenger.queue(targets.tasks, taskGroups, 'TaskProgress', full, { ...options, coalesceKey: job.id });
+    messenger.queue(tasks, taskGroups, 'TaskProgress', full, { ...options, coalesceKey: job.id });
     const delta = this.deltas.delta(job.id, { progressPercentage: full.progressPercentage, status: full.status, message: full.message }, full.timestamp);
-    if (delta) messenger.queue(targets.tasks, taskGroups, 'TaskProgressDelta', delta, options);
+    if (delta) messenger.queue(tasks, taskGroups, 'TaskProgressDelta', delta, options);
   }
 
   /** What a task's end sets off besides its messages: the bill, and the webhook. */

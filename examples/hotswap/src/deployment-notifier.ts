@@ -1,4 +1,4 @@
-import type { HubClients } from '@tidings/hub';
+import type { HubContext } from '@tidings/hub';
 import { deploymentGroups } from './deployment-constants.js';
 import type { PipelineExecutionState } from './deployment-state.js';
 
@@ -29,22 +29,26 @@ export function deploymentStatusMessage(executionId: string, state: PipelineExec
 /**
  * HotSwap's `SignalRDeploymentNotifier`: a status change goes to the
  * deployment's group and to `all-deployments` (dashboards); progress only to
- * the deployment's group (too frequent for a dashboard).
+ * the deployment's group (too frequent for a dashboard). It reports the
+ * deployment job's events, which in scaled mode every API node delivers to
+ * its own connections: so it sends through `context.local`.
  */
 export class SignalRDeploymentNotifier implements DeploymentNotifier {
-  constructor(private readonly clients: HubClients) {}
+  constructor(private readonly context: HubContext) {}
 
   async notifyDeploymentStatusChanged(executionId: string, state: PipelineExecutionState): Promise<void> {
     requireExecutionId(executionId);
     const message = deploymentStatusMessage(executionId, state);
     // One send to both groups: a connection in both (a dashboard that also watches this one) gets it once.
-    await this.clients.groups([deploymentGroups.deployment(executionId), deploymentGroups.all]).send('DeploymentStatusChanged', message);
+    // Local: every API node delivers this job event to its own connections.
+    await this.context.local.clients.groups([deploymentGroups.deployment(executionId), deploymentGroups.all]).send('DeploymentStatusChanged', message);
   }
 
   async notifyDeploymentProgress(executionId: string, stage: string, progress: number): Promise<void> {
     requireExecutionId(executionId);
     const message: DeploymentProgressMessage = { ExecutionId: executionId, Stage: stage, Progress: progress, Timestamp: new Date().toISOString() };
-    await this.clients.group(deploymentGroups.deployment(executionId)).send('DeploymentProgress', message);
+    // Local: every API node delivers this job event to its own connections.
+    await this.context.local.clients.group(deploymentGroups.deployment(executionId)).send('DeploymentProgress', message);
   }
 }
 

@@ -35,7 +35,7 @@ export class DeploymentSurface {
 
   mount(hubs: HubServer): HubEndpoint {
     const endpoint = hubs.mapHub(DEPLOYMENT_HUB_PATH, DeploymentHub, { activator: () => new DeploymentHub(this.deps.engine) });
-    const notifier = new SignalRDeploymentNotifier(endpoint.context.clients);
+    const notifier = new SignalRDeploymentNotifier(endpoint.context);
     this.notifier = this.deps.decorateNotifier ? this.deps.decorateNotifier(notifier) : notifier;
     return endpoint;
   }

@@ -23,7 +23,7 @@ export function youtubeRagPlugin() {
       const notifications = ctx.lookup<SharedHub>(NOTIFICATIONS_HUB_PATH);
       if (notifications) {
         notifications.addTenant(youtubeRag.notificationsTenant());
-        youtubeRag.useNotifications(notifications.clients);
+        youtubeRag.useNotifications(notifications);
       } else {
         ctx.logger.info(`no plugin shares ${NOTIFICATIONS_HUB_PATH}: YoutubeRag's user notifications are not served`);
       }

@@ -1,6 +1,6 @@
-import type { Authenticator, Hub, HubClients, HubEndpoint, HubServer } from '@tidings/hub';
+import type { Authenticator, Hub, HubEndpoint, HubServer } from '@tidings/hub';
 import type { JobEngine } from '@tidings/jobs';
-import { type AuthService, type HubTenant, type JobActivity, type Logger, ownerNotification } from '@tidings/server';
+import { type AuthService, type HubTenant, type JobActivity, type Logger, type SharedHub, ownerNotification } from '@tidings/server';
 import { jobCancelledMessage, jobCompletedDto, jobFailedDto, jobProgressDto } from './payloads.js';
 import { ProgressHub } from './progress-hub.js';
 import { PROGRESS_HUB_PATH, type YoutubeRagProgressClient, youtubeRagGroups as groups } from './youtube-rag-client.js';
@@ -24,7 +24,7 @@ export interface YoutubeRagSurfaceDeps {
  */
 export class YoutubeRagSurface {
   private endpoint: HubEndpoint<YoutubeRagProgressClient> | undefined;
-  private notifications: HubClients | undefined;
+  private notifications: SharedHub | undefined;
 
   constructor(private readonly deps: YoutubeRagSurfaceDeps) {}
 
@@ -38,8 +38,8 @@ export class YoutubeRagSurface {
   }
 
   /** Where user notifications go: the YoutubeRag users of `/hubs/notifications`. */
-  useNotifications(clients: HubClients): void {
-    this.notifications = clients;
+  useNotifications(notifications: SharedHub): void {
+    this.notifications = notifications;
   }
 
   /**
@@ -62,9 +62,9 @@ export class YoutubeRagSurface {
     };
   }
 
-  private get clients() {
+  private get context() {
     if (!this.endpoint) throw new Error('The /hubs/progress hub is not mounted.');
-    return this.endpoint.context.clients;
+    return this.endpoint.context;
   }
 
   // ---- events -> hub messages --------------------------------------------------
@@ -75,7 +75,9 @@ export class YoutubeRagSurface {
     const targets = [groups.job(job.id)];
     // The dashboard (user group) sees the jobs the user started, not each step of a pipeline.
     if (job.ownerId && job.parentId === null) targets.push(groups.user(job.ownerId));
-    const audience = this.clients.groups(targets);
+    // Local: in scaled mode every API node delivers this job event to its own
+    // connections; through the backplane each would get it once per node.
+    const audience = this.context.local.clients.groups(targets);
     switch (event.kind) {
       case 'completed':
         await audience.send('onJobCompleted', jobCompletedDto(job, await activity.steps()));
@@ -90,7 +92,8 @@ export class YoutubeRagSurface {
         await audience.send('onJobProgress', jobProgressDto(job, event.at));
     }
     const notice = ownerNotification(job);
-    if (notice && this.notifications) await this.notifications.group(groups.user(notice.userId)).send('onNotification', notice.notification);
+    // Local, as above: the same event reaches every node.
+    if (notice && this.notifications) await this.notifications.local.group(groups.user(notice.userId)).send('onNotification', notice.notification);
   }
 
   /** `/hubs/progress` and YoutubeRag's side of `/hubs/notifications` alike: the user joins `user-{userId}`. */

@@ -51,7 +51,7 @@ export function App() {
         {header(<ConnectionStatus />)}
         <TokenPanel mode={health.mode} token={token} onToken={setToken} />
         <Notices notices={notices} />
-        <Dashboard mode={health.mode} notices={notices} />
+        <Dashboard mode={health.mode} notices={notices} token={token} />
       </div>
     </TidingsProvider>
   );

@@ -1,24 +1,36 @@
 import { useTidingsClient } from '@tidings/react';
 import { TidingsApiError } from '@tidings/client';
-import { useCallback, useEffect } from 'react';
-import { IngestForm } from './components/IngestForm.js';
+import { useCallback, useEffect, useState } from 'react';
+import { JobForms } from './components/JobForms.js';
 import { JobDetail } from './components/JobDetail.js';
 import { JobsTable } from './components/JobsTable.js';
+import { OfflineBanner } from './components/OfflineBanner.js';
+import { Overview } from './components/Overview.js';
 import { errorText, shortId } from './format.js';
 import { useSelectedJobId } from './state/use-hash-route.js';
-import { useJobsTable } from './state/use-jobs-table.js';
+import { useJobTypes } from './state/use-job-types.js';
+import { ALL_JOBS, type JobsQuery, useJobsTable } from './state/use-jobs-table.js';
 import type { Notices } from './state/use-notices.js';
+import { useOnline } from './state/use-online.js';
+import { useStats } from './state/use-stats.js';
 
 export interface DashboardProps {
   readonly mode: 'open' | 'jwt';
   readonly notices: Notices;
+  /** The bearer token the page uses, if any (for the stats read). */
+  readonly token: string | null;
 }
 
-/** The ingest form, the live jobs table and the selected job's detail. */
-export function Dashboard({ mode, notices }: DashboardProps) {
+/** The overview, the ingest form, the live jobs table and the selected job's detail. */
+export function Dashboard({ mode, notices, token }: DashboardProps) {
   const client = useTidingsClient();
-  const table = useJobsTable(client);
+  const { online, lost } = useOnline();
+  const { stats, error: statsError } = useStats(token, online);
+  const { types: jobTypes } = useJobTypes(token);
+  const [query, setQuery] = useState<JobsQuery>(ALL_JOBS);
+  const table = useJobsTable(client, query);
   const [selected, select] = useSelectedJobId();
+  const close = useCallback(() => select(null), [select]);
   const { push } = notices;
 
   // A dev token dies with the process that signed it: after a restart the service refuses it for good.
@@ -53,16 +65,38 @@ export function Dashboard({ mode, notices }: DashboardProps) {
 
   return (
     <main>
-      <IngestForm
+      {lost && <OfflineBanner />}
+      <Overview stats={stats} error={online ? statsError : null} />
+      <JobForms
+        types={jobTypes}
+        token={token}
         askUserId={mode === 'open'}
+        disabled={!online}
         onIngested={(response) => {
           table.add(response.jobId);
           push('info', `Video ingestion started: job ${shortId(response.jobId)}.`);
         }}
+        onSubmitted={(jobId, type) => {
+          table.add(jobId);
+          push('info', `${type} job ${shortId(jobId)} started.`);
+        }}
         onError={(message) => push('error', message)}
       />
-      <JobsTable jobs={table.jobs} loaded={table.loaded} selectedJobId={selected} onSelect={select} onCancel={cancel} onRetry={retry} />
-      {selected && <JobDetail key={selected} jobId={selected} onClose={() => select(null)} onCancel={cancel} onRetry={retry} />}
+      <JobsTable
+        jobs={table.jobs}
+        loaded={table.loaded}
+        hasOlder={table.hasOlder}
+        query={query}
+        onQuery={setQuery}
+        types={stats?.jobs.types ?? []}
+        tagFilter={jobTypes !== null}
+        online={online}
+        selectedJobId={selected}
+        onSelect={select}
+        onCancel={cancel}
+        onRetry={retry}
+      />
+      {selected && <JobDetail key={selected} jobId={selected} onClose={close} onCancel={cancel} onRetry={retry} online={online} />}
     </main>
   );
 }

@@ -9,11 +9,6 @@ export interface JobEventFeedOptions {
   readonly redisOptions?: RedisOptions;
   readonly store: RedisJobStore;
   readonly logger: HubLogger;
-  /**
-   * Runs each delivery to the sinks (a server makes the hub sends inside stay
-   * on this node: every API node delivers the feed to its own connections).
-   */
-  readonly deliveryScope?: <T>(task: () => Promise<T>) => Promise<T>;
   /** How long one read waits for new entries. Default 2000 ms. */
   readonly blockMs?: number;
   /** Pause after a failed read (Redis away). Default 250 ms. */
@@ -68,7 +63,7 @@ export class JobEventFeed implements JobEvents {
   private readonly chains = new KeyedMutex();
   /** Job id → last sequence delivered, least recently delivered first. */
   private readonly delivered = new Map<string, number>();
-  private readonly options: Required<Omit<JobEventFeedOptions, 'redis' | 'redisOptions' | 'store' | 'logger' | 'deliveryScope' | 'sinkTimeoutMs' | 'connectTimeoutMs'>>;
+  private readonly options: Required<Omit<JobEventFeedOptions, 'redis' | 'redisOptions' | 'store' | 'logger' | 'sinkTimeoutMs' | 'connectTimeoutMs'>>;
   private readonly delivery: SinkDelivery;
   private readonly logger: HubLogger;
   private lastId: string | undefined;
@@ -88,7 +83,7 @@ export class JobEventFeed implements JobEvents {
     };
     this.store = options.store;
     this.logger = options.logger;
-    this.delivery = { timeoutMs: options.sinkTimeoutMs ?? 5000, logger: options.logger, metrics: this.metrics, scope: options.deliveryScope };
+    this.delivery = { timeoutMs: options.sinkTimeoutMs ?? 5000, logger: options.logger, metrics: this.metrics };
     this.link = new RedisLink('job-feed', options.redis, options.redisOptions ?? {}, { commandTimeout: blockMs + 10_000 }, options.logger, options.connectTimeoutMs ?? 10_000);
   }
 

@@ -28,7 +28,7 @@ export interface RedisJobClusterOptions {
 }
 
 export type ClusterEngineOptions = Omit<JobEngineOptions, 'store' | 'runner'> &
-  Pick<JobEventFeedOptions, 'deliveryScope' | 'blockMs' | 'catchUpTimeoutMs'> & {
+  Pick<JobEventFeedOptions, 'blockMs' | 'catchUpTimeoutMs'> & {
     /** How long a cancel waits for the worker holding the job. Default 5000 ms. */
     readonly cancelTimeoutMs?: number;
   };
@@ -117,7 +117,6 @@ export class RedisJobCluster {
       connectTimeoutMs: this.options.connectTimeoutMs,
       store: this.store,
       logger,
-      deliveryScope: options.deliveryScope,
       blockMs: options.blockMs,
       catchUpTimeoutMs: options.catchUpTimeoutMs,
       sinkTimeoutMs: options.sinkTimeoutMs,

@@ -19,6 +19,7 @@ import { registerOpenApi } from './http/openapi.js';
 import { strictBodyValidation } from './http/strict-body-validation.js';
 import { dashboardRoutes } from './http/routes/dashboard.js';
 import { staticAssetRoutes } from './http/routes/static-assets.js';
+import { statsRoutes } from './http/routes/stats.js';
 import { type Logger, createLogger, requestLogSerializer } from './logger.js';
 import { loadPlugins } from './plugins/load-plugins.js';
 import { PluginHost } from './plugins/plugin-host.js';
@@ -153,6 +154,7 @@ async function assemble(
   await registerOpenApi(app, auth.mode);
   observability.traceRequests(app, '/api');
   await app.register(api, { prefix: API_PREFIX, context: { engine, videos, auth, access, urlGuard, corsOrigins: config.corsOrigins, followTokenTtlSeconds: config.followTokenTtlSeconds } });
+  await app.register(statsRoutes, { prefix: API_PREFIX, engine, hubs, auth, scale, registry });
   await app.register(staticAssetRoutes);
   await app.register(dashboardRoutes, { root: options.dashboardDir });
   await plugins.registerRoutes(app);
@@ -184,9 +186,8 @@ async function assemble(
     logger.info('shutting down: letting running jobs checkpoint');
     await scale?.stopWorker();
     await engine.stop();
-    const notice = () => jobProgress.broadcast('ServerShutdown', 'The server is shutting down; clients with automatic reconnect will reconnect.');
-    // Scaled: only this node's clients; the other nodes keep serving theirs.
-    await (scale ? scale.nodeLocal(notice) : notice()).catch(() => undefined);
+    // Only this node's clients: in scaled mode the other nodes keep serving theirs.
+    await jobProgress.broadcastHere('ServerShutdown', 'The server is shutting down; clients with automatic reconnect will reconnect.').catch(() => undefined);
     await hubs.close();
   });
   app.addHook('onClose', async () => {

@@ -198,6 +198,8 @@ describe('the dashboard at / in Chromium', { skip: chromiumSkip }, () => {
     const history = ((await (await fetch(`${base}/api/v1/jobs/${jobId}/events?after=0&limit=1000`)).json()) as { events: { kind: string }[] }).events;
     assert.ok(history.some((e) => e.kind === 'interrupted'));
     await page.waitForFunction((n) => document.querySelectorAll('.event-log tbody tr').length === n, history.length, { timeout: LONG });
+    // The detail lies over the list: put it away.
+    await page.getByRole('region', { name: 'Job detail' }).getByRole('button', { name: 'Close' }).click();
   });
 
   it('in development mode, takes a dev token and acts as that user', async () => {

@@ -1,5 +1,6 @@
 import type { Job } from '@tidings/jobs';
-import type { HubTarget, ReliableMessenger } from '../reliability/reliable-messenger.js';
+import type { ReliableMessenger } from '../reliability/reliable-messenger.js';
+import type { ConduitHubTarget } from '../conduit-hub-targets.js';
 import { type ConduitTaskKind, GroupPatterns, TASK_TYPES, keyOfOwner } from '../conduit-constants.js';
 import { webhookUrlOf } from '../task-payloads.js';
 import { type Logger } from '@tidings/server';
@@ -22,7 +23,7 @@ export class DemoWebhookDeliveries {
   constructor(
     private readonly deps: {
       readonly messenger: ReliableMessenger;
-      readonly hub: () => HubTarget;
+      readonly hub: () => ConduitHubTarget;
       readonly logger: Logger;
     },
   ) {}
@@ -34,8 +35,10 @@ export class DemoWebhookDeliveries {
     const groups = [GroupPatterns.virtualKey(virtualKeyId), GroupPatterns.webhook(virtualKeyId, webhookUrl)];
     const common = { webhookUrl, taskId: job.id, taskType: TASK_TYPES[kind].taskType, taskStatus: job.status, virtualKeyId, simulated: true };
     const options = { correlationId: job.id };
+    // Local: a task's end is a job event every API node delivers to its own connections.
+    const hub = this.deps.hub().local;
     if (webhookUrl.toLowerCase().includes(DEMO_WEBHOOK_FAILURE_MARKER)) {
-      await this.deps.messenger.sendCritical(this.deps.hub(), groups, 'WebhookFailed', {
+      await this.deps.messenger.sendCritical(hub, groups, 'WebhookFailed', {
         ...common,
         statusCode: 503,
         error: 'The endpoint answered 503 Service Unavailable (simulated).',
@@ -44,7 +47,7 @@ export class DemoWebhookDeliveries {
       }, options);
       this.metrics.failed++;
     } else {
-      await this.deps.messenger.sendCritical(this.deps.hub(), groups, 'WebhookDelivered', { ...common, statusCode: 200, attemptCount: 1 }, options);
+      await this.deps.messenger.sendCritical(hub, groups, 'WebhookDelivered', { ...common, statusCode: 200, attemptCount: 1 }, options);
       this.metrics.delivered++;
     }
   }

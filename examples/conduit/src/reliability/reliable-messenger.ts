@@ -1,4 +1,3 @@
-import { AsyncResource } from 'node:async_hooks';
 import type { HubClients } from '@tidings/hub';
 import { type Clock, systemClock } from '@tidings/jobs';
 import type { AcknowledgementTracker } from './acknowledgement-tracker.js';
@@ -6,9 +5,14 @@ import type { ConnectionRegistry } from './connection-registry.js';
 import type { MessageBatcher } from './message-batcher.js';
 import { type Enveloped, envelope } from './message-envelope.js';
 
-/** A hub to send through: its path (for the registry and dead letters) and its clients. */
+/**
+ * A hub to send through: its path (for the registry and dead letters), its
+ * clients, and how far they reach: `cluster` (every node's connections, the
+ * hub context's `clients`) or `node` (only this node's, its `local.clients`).
+ */
 export interface HubTarget {
   readonly path: string;
+  readonly reach: 'cluster' | 'node';
   readonly clients: HubClients;
 }
 
@@ -60,11 +64,10 @@ export class ReliableMessenger {
   /** Sends within the batch window; a newer message with the same `coalesceKey` replaces this one. */
   queue<T extends object>(hub: HubTarget, groups: readonly string[], method: string, payload: T, options: MessageOptions & { readonly coalesceKey?: string } = {}): void {
     const message = this.envelope(payload, options);
-    const coalesceKey = options.coalesceKey === undefined ? undefined : `${hub.path}|${groups.join(',')}|${method}|${options.coalesceKey}`;
-    // Bound to the caller's async context: the batch is sent from a timer whose context is
-    // the first enqueuer's, and a context (scaled mode's node-local delivery) decides where sends go.
-    const send = AsyncResource.bind(() => hub.clients.groups(groups).send(method, message));
-    this.deps.batcher.enqueue({ coalesceKey, send });
+    // The reach is part of the key: a node-local message never replaces a cluster-wide one, nor the reverse.
+    const coalesceKey = options.coalesceKey === undefined ? undefined : `${hub.path}|${hub.reach}|${groups.join(',')}|${method}|${options.coalesceKey}`;
+    // Sent later from the batcher's timer, through the clients of the target it was queued for.
+    this.deps.batcher.enqueue({ coalesceKey, send: () => hub.clients.groups(groups).send(method, message) });
   }
 
   /** Sends now and re-sends to each local recipient until it acknowledges. */

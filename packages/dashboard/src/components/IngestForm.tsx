@@ -1,9 +1,9 @@
 import type { IngestVideoResponse } from '@tidings/client';
 import { useTidingsClient } from '@tidings/react';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import { errorText } from '../format.js';
+import { type PriorityName, PrioritySelect } from './PrioritySelect.js';
 
-const PRIORITIES = ['Low', 'Normal', 'High', 'Critical'] as const;
 const DEMO_URLS = ['https://www.youtube.com/watch?v=dQw4w9WgXcQ', 'https://www.youtube.com/watch?v=9bZkp7q19f0', 'https://www.youtube.com/watch?v=kJQP7kiw5Fk'];
 
 export interface IngestFormProps {
@@ -11,14 +11,18 @@ export interface IngestFormProps {
   readonly askUserId: boolean;
   readonly onIngested: (response: IngestVideoResponse) => void;
   readonly onError: (message: string) => void;
+  /** Offline: nothing can be sent. */
+  readonly disabled?: boolean;
+  /** The job type chooser, when the service runs other types too (this form is its `VideoProcessing` case). */
+  readonly typeSelector?: ReactNode;
 }
 
 /** Seed 001's "Test Video Ingestion": POST /api/v1/videos/ingest, and a button for a few demo videos. */
-export function IngestForm({ askUserId, onIngested, onError }: IngestFormProps) {
+export function IngestForm({ askUserId, onIngested, onError, disabled = false, typeSelector }: IngestFormProps) {
   const client = useTidingsClient();
   const [url, setUrl] = useState(DEMO_URLS[0]);
   const [title, setTitle] = useState('');
-  const [priority, setPriority] = useState<(typeof PRIORITIES)[number]>('Normal');
+  const [priority, setPriority] = useState<PriorityName>('Normal');
   const [userId, setUserId] = useState('test-user-123');
   const [busy, setBusy] = useState(false);
 
@@ -44,7 +48,10 @@ export function IngestForm({ askUserId, onIngested, onError }: IngestFormProps) 
 
   return (
     <form className="card ingest-form" onSubmit={submit} aria-label="Ingest a video">
-      <h2>Ingest a video</h2>
+      <div className="form-head">
+        <h2>Ingest a video</h2>
+        {typeSelector}
+      </div>
       <div className="form-row">
         <label className="grow">
           Video URL
@@ -54,14 +61,7 @@ export function IngestForm({ askUserId, onIngested, onError }: IngestFormProps) 
           Title
           <input name="title" value={title} onChange={(e) => setTitle(e.target.value)} placeholder="optional" />
         </label>
-        <label>
-          Priority
-          <select name="priority" value={priority} onChange={(e) => setPriority(e.target.value as (typeof PRIORITIES)[number])}>
-            {PRIORITIES.map((p) => (
-              <option key={p}>{p}</option>
-            ))}
-          </select>
-        </label>
+        <PrioritySelect value={priority} onChange={setPriority} />
         {askUserId && (
           <label>
             User
@@ -69,11 +69,12 @@ export function IngestForm({ askUserId, onIngested, onError }: IngestFormProps) 
           </label>
         )}
       </div>
+      <p className="muted">The demo pipeline is simulated; a URL containing <code>fail</code> fails during transcription, to show a failed job.</p>
       <div className="form-actions">
-        <button type="submit" disabled={busy}>
+        <button type="submit" disabled={busy || disabled}>
           Ingest video
         </button>
-        <button type="button" className="secondary" disabled={busy} onClick={() => run(async () => void (await Promise.all(DEMO_URLS.map((u, i) => ingest(u, `Demo video ${i + 1}`)))))}>
+        <button type="button" className="secondary" disabled={busy || disabled} onClick={() => run(async () => void (await Promise.all(DEMO_URLS.map((u, i) => ingest(u, `Demo video ${i + 1}`)))))}>
           Start 3 demo videos
         </button>
       </div>

@@ -1,9 +1,15 @@
 import { useTidingsClient } from '@tidings/react';
-import { clockTime, elapsed, eta } from '../format.js';
+import { useEffect, useRef } from 'react';
+import { clockTime, elapsed, eta, shortId } from '../format.js';
+import { jobTags, jobTitle } from '../jobs.js';
 import { useJobDetail } from '../state/use-job-detail.js';
+import { useJobOutput } from '../state/use-job-output.js';
 import { useNow } from '../state/use-now.js';
 import { EventLog } from './EventLog.js';
 import { JobActions } from './JobActions.js';
+import { JobProgress } from './JobProgress.js';
+import { OutputLog } from './OutputLog.js';
+import { failedStage } from './JobsTable.js';
 import { StageTimeline } from './StageTimeline.js';
 import { StatusBadge } from './StatusBadge.js';
 
@@ -12,24 +18,39 @@ export interface JobDetailProps {
   readonly onClose: () => void;
   readonly onCancel: (jobId: string) => void;
   readonly onRetry: (jobId: string) => void;
+  readonly online: boolean;
 }
 
-/** One job: its facts, its stage timeline and its event log, live. */
-export function JobDetail({ jobId, onClose, onCancel, onRetry }: JobDetailProps) {
+/**
+ * One job: its facts, its stage timeline and its event log, live — in a panel
+ * over the list's right side (the whole screen on a phone), titled with the
+ * job's name. Escape or Close puts it away.
+ */
+export function JobDetail({ jobId, onClose, onCancel, onRetry, online }: JobDetailProps) {
   const client = useTidingsClient();
   const { job, events, error } = useJobDetail(client, jobId);
-  const now = useNow();
+  const now = useNow(1000, !online);
+  const output = useJobOutput(client, jobId, online);
+  const panel = useRef<HTMLElement>(null);
+
+  useEffect(() => {
+    panel.current?.focus();
+    const onKey = (event: KeyboardEvent) => event.key === 'Escape' && onClose();
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
 
   return (
-    <section className="card job-detail" aria-label="Job detail">
+    <>
+      <div className="drawer-backdrop" onClick={onClose} aria-hidden="true" />
+    <section className="card job-detail drawer" aria-label="Job detail" ref={panel} tabIndex={-1}>
       <div className="detail-head">
-        <h2>
-          Job <span className="mono">{jobId}</span>
-        </h2>
+        <h2 id="job-detail-title">{job ? jobTitle(job) : `Job ${shortId(jobId)}`}</h2>
         <button type="button" className="secondary" onClick={onClose}>
           Close
         </button>
       </div>
+      <p className="muted mono detail-id">{jobId}</p>
       {error && (
         <p className="form-error" role="alert">
           {error}
@@ -37,6 +58,7 @@ export function JobDetail({ jobId, onClose, onCancel, onRetry }: JobDetailProps)
       )}
       {job && (
         <>
+          <JobProgress value={job.progress} status={job.status} label={`Progress of ${jobTitle(job)}`} />
           <dl className="facts">
             <dt>Status</dt>
             <dd>
@@ -48,8 +70,19 @@ export function JobDetail({ jobId, onClose, onCancel, onRetry }: JobDetailProps)
             <dd className="mono">{Math.round(job.progress)}%</dd>
             <dt>Current stage</dt>
             <dd>{job.currentStage ?? '—'}</dd>
-            <dt>Message</dt>
-            <dd>{job.errorMessage ?? job.statusMessage ?? '—'}</dd>
+            {job.status === 'Failed' ? (
+              <>
+                <dt>Failed in</dt>
+                <dd>{failedStage(job) ?? '—'}</dd>
+                <dt>Error</dt>
+                <dd className="job-error">{job.errorMessage ?? '—'}</dd>
+              </>
+            ) : (
+              <>
+                <dt>Message</dt>
+                <dd>{job.statusMessage ?? '—'}</dd>
+              </>
+            )}
             <dt>Created</dt>
             <dd className="mono">{clockTime(job.createdAt)}</dd>
             <dt>Elapsed</dt>
@@ -66,8 +99,24 @@ export function JobDetail({ jobId, onClose, onCancel, onRetry }: JobDetailProps)
             )}
           </dl>
           <div className="form-actions">
-            <JobActions job={job} onCancel={onCancel} onRetry={onRetry} noun="job" />
+            <JobActions job={job} onCancel={onCancel} onRetry={onRetry} noun="job" disabled={!online} />
           </div>
+          {jobTags(job).length > 0 && (
+            <p className="muted">
+              Tags:
+              {jobTags(job).map((tag) => (
+                <span key={tag} className="tag">
+                  {tag}
+                </span>
+              ))}
+            </p>
+          )}
+          {(output.length > 0 || job.stages.length === 0) && (
+            <>
+              <h3>Output ({output.length})</h3>
+              <OutputLog lines={output} />
+            </>
+          )}
           <h3>Stages</h3>
           <StageTimeline stages={job.stages} now={now} />
         </>
@@ -75,5 +124,6 @@ export function JobDetail({ jobId, onClose, onCancel, onRetry }: JobDetailProps)
       <h3>Events ({events.length})</h3>
       <EventLog events={events} />
     </section>
+    </>
   );
 }

@@ -1,34 +1,89 @@
 import type { Job } from '@tidings/client';
-import { ProgressBar } from '@tidings/react';
+import type { JobStatus } from '@tidings/contract';
+import { useState } from 'react';
 import { elapsed, eta, shortId } from '../format.js';
+import { jobTags, jobTitle } from '../jobs.js';
+import type { JobsQuery } from '../state/use-jobs-table.js';
 import { useNow } from '../state/use-now.js';
+import { JOB_STATUSES } from '../statuses.js';
 import { JobActions } from './JobActions.js';
+import { JobProgress } from './JobProgress.js';
 import { StatusBadge } from './StatusBadge.js';
 
 export interface JobsTableProps {
   readonly jobs: readonly Job[];
   readonly loaded: boolean;
+  readonly hasOlder: boolean;
+  readonly query: JobsQuery;
+  readonly onQuery: (query: JobsQuery) => void;
+  /** Job types to filter by (the service's). */
+  readonly types: readonly string[];
+  /** The service filters by tag (its generic job REST). */
+  readonly tagFilter: boolean;
+  readonly online: boolean;
   readonly selectedJobId: string | null;
   readonly onSelect: (jobId: string) => void;
   readonly onCancel: (jobId: string) => void;
   readonly onRetry: (jobId: string) => void;
 }
 
-function jobTitle(job: Job): string {
-  const title = job.metadata.title;
-  if (typeof title === 'string' && title) return title;
-  const url = job.metadata.url;
-  return typeof url === 'string' ? url : job.jobType;
+/** Where a failed job stopped: its failed stage (a pipeline's failed step), else the stage it was in. */
+export function failedStage(job: Job): string | null {
+  return job.stages.find((stage) => stage.status === 'Failed')?.name ?? job.currentStage;
 }
 
-/** Every job shown, live: progress bar, stage, status, ETA, elapsed time, and what can be done with it. */
-export function JobsTable({ jobs, loaded, selectedJobId, onSelect, onCancel, onRetry }: JobsTableProps) {
-  const now = useNow();
+/** One page of jobs, live: progress bar, stage, status, ETA, elapsed time, and what can be done with it; filters and pages above. */
+export function JobsTable({ jobs, loaded, hasOlder, query, onQuery, types, tagFilter, online, selectedJobId, onSelect, onCancel, onRetry }: JobsTableProps) {
+  const now = useNow(1000, !online);
+  const filtered = query.status !== null || query.jobType !== null || query.tag !== null;
+  const [tagDraft, setTagDraft] = useState(query.tag ?? '');
+  const applyTag = () => onQuery({ ...query, tag: tagDraft.trim() || null, page: 0 });
+  const typeChoices = query.jobType && !types.includes(query.jobType) ? [...types, query.jobType] : types;
   return (
-    <section className="card" aria-labelledby="jobs-heading">
-      <h2 id="jobs-heading">Jobs</h2>
+    <section className={online ? 'card' : 'card stale'} aria-labelledby="jobs-heading">
+      <div className="jobs-head">
+        <h2 id="jobs-heading">Jobs</h2>
+        <div className="filters">
+          <label>
+            Status
+            <select
+              name="status"
+              value={query.status ?? ''}
+              onChange={(e) => onQuery({ ...query, status: (e.target.value || null) as JobStatus | null, page: 0 })}
+            >
+              <option value="">Any</option>
+              {JOB_STATUSES.map((status) => (
+                <option key={status}>{status}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Type
+            <select name="jobType" value={query.jobType ?? ''} onChange={(e) => onQuery({ ...query, jobType: e.target.value || null, page: 0 })}>
+              <option value="">Any (top-level jobs)</option>
+              {typeChoices.map((type) => (
+                <option key={type}>{type}</option>
+              ))}
+            </select>
+          </label>
+          {tagFilter && (
+            <form
+              className="tag-filter"
+              onSubmit={(e) => {
+                e.preventDefault();
+                applyTag();
+              }}
+            >
+              <label>
+                Tag
+                <input name="tag" value={tagDraft} onChange={(e) => setTagDraft(e.target.value)} onBlur={applyTag} placeholder="any" size={10} />
+              </label>
+            </form>
+          )}
+        </div>
+      </div>
       {jobs.length === 0 ? (
-        <p className="hint">{loaded ? 'No jobs yet: ingest a video above.' : 'Loading jobs…'}</p>
+        <p className="hint">{!loaded ? 'Loading jobs…' : filtered || query.page > 0 ? 'No jobs here.' : 'No jobs yet: start one above.'}</p>
       ) : (
         <table className="jobs-table">
           <thead>
@@ -48,35 +103,66 @@ export function JobsTable({ jobs, loaded, selectedJobId, onSelect, onCancel, onR
           </thead>
           <tbody>
             {jobs.map((job) => (
-              <tr key={job.jobId} data-job-id={job.jobId} className={job.jobId === selectedJobId ? 'selected' : undefined}>
-                <td>
+              <tr key={job.jobId} data-job-id={job.jobId} data-status={job.status} className={job.jobId === selectedJobId ? 'selected' : undefined}>
+                <td className="job-cell">
                   <button type="button" className="link-button job-link" onClick={() => onSelect(job.jobId)} title={job.jobId}>
                     {jobTitle(job)}
                   </button>
                   <div className="muted mono">
                     {job.jobType} · {shortId(job.jobId)}
                     {job.userId ? ` · ${job.userId}` : ''}
+                    {jobTags(job).map((tag) => (
+                      <span key={tag} className="tag">
+                        {tag}
+                      </span>
+                    ))}
                   </div>
                 </td>
-                <td>
+                <td className="status-cell">
                   <StatusBadge status={job.status} />
                 </td>
                 <td className="progress-column">
-                  <ProgressBar value={job.progress} label={`Progress of ${jobTitle(job)}`} />
+                  <JobProgress value={job.progress} status={job.status} label={`Progress of ${jobTitle(job)}`} />
                 </td>
                 <td className="stage-cell">
-                  <div>{job.currentStage ?? '—'}</div>
-                  <div className="muted">{job.status === 'Failed' ? job.errorMessage : job.statusMessage}</div>
+                  {job.status === 'Failed' ? (
+                    <>
+                      <div>
+                        Failed in <strong>{failedStage(job) ?? '—'}</strong>
+                      </div>
+                      <div className="job-error">{job.errorMessage}</div>
+                    </>
+                  ) : (
+                    <>
+                      <div>{job.currentStage ?? '—'}</div>
+                      <div className="muted">{job.statusMessage}</div>
+                    </>
+                  )}
                 </td>
-                <td className="mono">{eta(job.estimatedCompletion, job.status === 'Running', now)}</td>
-                <td className="mono">{elapsed(job.startedAt, job.finishedAt, now)}</td>
+                <td className="mono time-cell" data-label="ETA">
+                  {eta(job.estimatedCompletion, job.status === 'Running', now)}
+                </td>
+                <td className="mono time-cell" data-label="Elapsed">
+                  {elapsed(job.startedAt, job.finishedAt, now)}
+                </td>
                 <td className="actions">
-                  <JobActions job={job} onCancel={onCancel} onRetry={onRetry} />
+                  <JobActions job={job} onCancel={onCancel} onRetry={onRetry} disabled={!online} />
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
+      )}
+      {(query.page > 0 || hasOlder) && (
+        <nav className="pager" aria-label="Pages of jobs">
+          <button type="button" className="secondary" disabled={query.page === 0} onClick={() => onQuery({ ...query, page: query.page - 1 })}>
+            ← Newer
+          </button>
+          <span className="muted">Page {query.page + 1}</span>
+          <button type="button" className="secondary" disabled={!hasOlder} onClick={() => onQuery({ ...query, page: query.page + 1 })}>
+            Older →
+          </button>
+        </nav>
       )}
     </section>
   );

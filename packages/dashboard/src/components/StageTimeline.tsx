@@ -1,6 +1,6 @@
 import type { StageProgress } from '@tidings/contract';
-import { ProgressBar } from '@tidings/react';
 import { clockTime, elapsed } from '../format.js';
+import { JobProgress } from './JobProgress.js';
 import { StatusBadge } from './StatusBadge.js';
 
 /** A job's stages (a pipeline's steps) in order, each with its status, progress and times. */
@@ -14,7 +14,7 @@ export function StageTimeline({ stages, now }: { readonly stages: readonly Stage
             <strong>{stage.name}</strong>
             <StatusBadge status={stage.status} />
           </div>
-          <ProgressBar value={stage.progress} label={`Stage ${stage.name}`} />
+          <JobProgress value={stage.progress} status={stage.status} label={`Stage ${stage.name}`} />
           <div className="muted mono">
             {stage.startedAt ? `started ${clockTime(stage.startedAt)}` : 'not started'}
             {stage.completedAt ? ` · ended ${clockTime(stage.completedAt)}` : ''}

@@ -18,8 +18,6 @@ export interface SinkDelivery {
   readonly logger: JobLogger;
   /** Where failed deliveries are counted. */
   readonly metrics: { sinkFailures: number };
-  /** Runs each sink's delivery (a server keeps the sends inside on this node, say). */
-  readonly scope?: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -27,11 +25,10 @@ export interface SinkDelivery {
  * failed or timed out. A failure is logged and counted, never thrown.
  */
 export async function deliverToSinks(sinks: Iterable<JobEventSink>, event: JobEvent, delivery: SinkDelivery): Promise<void> {
-  const scope: NonNullable<SinkDelivery['scope']> = delivery.scope ?? ((task) => task());
   await Promise.all(
     [...sinks].map(async (sink) => {
       try {
-        await withTimeout(scope(async () => sink.deliver(event)), delivery.timeoutMs);
+        await withTimeout((async () => sink.deliver(event))(), delivery.timeoutMs);
       } catch (error) {
         delivery.metrics.sinkFailures++;
         delivery.logger.warn(

@@ -38,6 +38,14 @@ export function mediaFor(input: JsonValue, previous: JsonValue): SimulatedMedia 
   };
 }
 
+/**
+ * The demo's failure on request: a video whose URL contains `fail` (any case)
+ * fails during transcription, so people can see what a failed job looks like.
+ */
+export function failsOnRequest(input: JsonValue): boolean {
+  return typeof input === 'object' && input !== null && !Array.isArray(input) && typeof input.url === 'string' && /fail/i.test(input.url);
+}
+
 export function formatDuration(seconds: number): string {
   const h = Math.floor(seconds / 3600);
   const m = Math.floor((seconds % 3600) / 60);

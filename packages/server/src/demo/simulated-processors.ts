@@ -1,5 +1,5 @@
-import type { Job, JobEngine, JobOutcome, JobProcessor, ProcessorContext, ProcessorOptions } from '@tidings/jobs';
-import { type SimulatedMedia, formatDuration, mediaFor } from './simulated-media.js';
+import { type Job, type JobEngine, type JobOutcome, type JobProcessor, PermanentJobError, type ProcessorContext, type ProcessorOptions } from '@tidings/jobs';
+import { type SimulatedMedia, failsOnRequest, formatDuration, mediaFor } from './simulated-media.js';
 import { SimulatedWork } from './simulated-work.js';
 
 /** Processors by job type, with their options. */
@@ -21,6 +21,8 @@ interface SimulatedStage {
   /** Progress climbs to this in `steps` small steps during the stage. */
   readonly rampTo?: number;
   readonly steps?: number;
+  /** A video whose URL asks to fail (`failsOnRequest`) fails halfway through this stage. */
+  readonly failsHere?: boolean;
 }
 
 const INGESTION_STAGES: readonly SimulatedStage[] = [
@@ -34,7 +36,7 @@ const TRANSCRIPTION_STAGES: readonly SimulatedStage[] = [
   { stage: 'Starting transcription process', percent: 0, message: () => 'Initializing transcription job', ms: 300 },
   { stage: 'Extracting audio', percent: 10, message: () => 'Downloading and extracting audio from video', ms: 1500, rampTo: 28, steps: 6 },
   { stage: 'Audio extraction completed', percent: 30, message: (m) => `Audio extracted successfully. Duration: ${formatDuration(m.durationSeconds)}`, ms: 300 },
-  { stage: 'Transcribing audio', percent: 40, message: () => 'Running Whisper transcription on audio file', ms: 3000, rampTo: 68, steps: 14 },
+  { stage: 'Transcribing audio', percent: 40, message: () => 'Running Whisper transcription on audio file', ms: 3000, rampTo: 68, steps: 14, failsHere: true },
   { stage: 'Transcription completed', percent: 70, message: (m) => `Transcribed ${m.segmentCount} segments`, ms: 300 },
   { stage: 'Saving transcript segments', percent: 85, message: () => 'Persisting transcript segments to database', ms: 1000 },
 ];
@@ -50,11 +52,16 @@ function resumePoint(job: Readonly<Job>): number {
 
 /** Runs the stages from the job's checkpoint on, saving a checkpoint after each. */
 async function runStages(stages: readonly SimulatedStage[], job: Readonly<Job>, ctx: ProcessorContext, media: SimulatedMedia, work: SimulatedWork) {
+  const failing = failsOnRequest(job.input);
   for (let i = resumePoint(job); i < stages.length; i++) {
     const s = stages[i]!;
     await ctx.stage(s.stage, s.percent, s.message(media));
     if (s.rampTo !== undefined && s.steps) {
       for (let k = 1; k <= s.steps; k++) {
+        if (failing && s.failsHere && k > s.steps / 2) {
+          // Permanent: retrying a URL that asks to fail would only fail again.
+          throw new PermanentJobError(`Simulated failure in '${s.stage}': the video URL contains "fail" (the demo fails such videos on request).`);
+        }
         await work.wait(s.ms / s.steps, ctx.signal);
         await ctx.progress(s.percent + ((s.rampTo - s.percent) * k) / s.steps, undefined, { stageProgress: (100 * k) / s.steps });
       }

@@ -19,6 +19,11 @@ export interface HubTenant<H extends Hub = Hub> {
  */
 export interface SharedHub {
   addTenant(tenant: HubTenant): void;
-  /** The shared hub's clients, to send to a tenant's groups. */
+  /** The shared hub's clients, to send to a tenant's groups across every node. */
   readonly clients: HubClients;
+  /**
+   * The shared hub's clients on this node only (its context's `local.clients`):
+   * for sends reacting to a job event, which every API node delivers to its own connections.
+   */
+  readonly local: HubClients;
 }

@@ -3,8 +3,6 @@ import { type BackplaneMetrics, RedisHubLifetimeManager } from '@tidings/redis';
 import { type ClusterJobEngine, type JobWorker, RedisJobCluster } from '@tidings/redis-jobs';
 import type { Role, ServerConfig } from '../config.js';
 import type { Logger } from '../logger.js';
-import { NodeLocalLifetimeManager } from './node-local-lifetime-manager.js';
-import { NodeLocalScope } from './node-local-scope.js';
 import { ScaledHubServer } from './scaled-hub-server.js';
 
 export interface ScaledModeOptions {
@@ -21,7 +19,8 @@ export interface ScaledModeOptions {
  * each hub on the Redis backplane under its path as hub name.
  *
  * - role `api`: REST and hubs; enqueues; delivers the feed's job events to its
- *   own connections (so each connection gets each event once, in order).
+ *   own connections through `context.local` (so each connection gets each
+ *   event once, in order).
  * - role `worker`: runs the jobs; no HTTP, no connections.
  * - role `all`: both in one process.
  */
@@ -29,7 +28,6 @@ export class ScaledMode {
   readonly role: Role;
   readonly cluster: RedisJobCluster;
   readonly engine: ClusterJobEngine;
-  private readonly scope = new NodeLocalScope();
   private readonly backplanes = new Map<string, RedisHubLifetimeManager>();
   private worker: JobWorker | undefined;
 
@@ -41,7 +39,6 @@ export class ScaledMode {
       logger: logger.child({ component: 'jobs' }),
       shutdownGraceMs: config.shutdownGraceMs,
       throttleIntervalMs: options.throttleIntervalMs,
-      deliveryScope: (task) => this.scope.run(task),
     });
   }
 
@@ -71,11 +68,6 @@ export class ScaledMode {
   createHubServer(options: HubOptions): HubServer {
     if (this.role === 'worker') return new HubServer(options);
     return new ScaledHubServer(options, (path) => this.lifetimeManagerFor(path));
-  }
-
-  /** Runs `task` with its hub sends kept to this node's connections. */
-  nodeLocal<T>(task: () => Promise<T>): Promise<T> {
-    return this.scope.run(task);
   }
 
   /** Waits for Redis (failing after the connect timeout) and starts the worker if this process runs jobs. */
@@ -132,6 +124,8 @@ export class ScaledMode {
       metrics: this.options.backplaneMetrics,
     });
     this.backplanes.set(path, backplane);
-    return new NodeLocalLifetimeManager(backplane, this.scope);
+    // Its `local` view is each hub context's `context.local`: where every node
+    // delivers the same job event, the send site says it stays on this node.
+    return backplane;
   }
 }

@@ -26,9 +26,9 @@ export class JobProgressSurface {
     return this.endpoint;
   }
 
-  private get clients() {
+  private get context() {
     if (!this.endpoint) throw new Error('The job-progress hub is not mounted.');
-    return this.endpoint.context.clients;
+    return this.endpoint.context;
   }
 
   // ---- events -> hub messages --------------------------------------------------
@@ -42,7 +42,10 @@ export class JobProgressSurface {
       targets.push(groups.tag(job.ownerId, tag));
       if (!this.deps.access.enforced) targets.push(groups.anyOwnerTag(tag));
     }
-    const audience = this.clients.groups(targets);
+    // Local: in scaled mode every API node delivers this job event to its own
+    // connections; through the backplane each would get it once per node.
+    const here = this.context.local.clients;
+    const audience = here.groups(targets);
     const output = jobOutput(event);
     if (output) {
       await audience.send('JobOutput', output);
@@ -53,15 +56,19 @@ export class JobProgressSurface {
     else await audience.send('JobProgressUpdate', jobProgressUpdate(job));
 
     const video = await activity.video();
-    if (video) await this.clients.group(groups.video(video.videoId)).send('VideoProgressUpdate', video);
+    if (video) await here.group(groups.video(video.videoId)).send('VideoProgressUpdate', video);
 
     const notice = ownerNotification(job);
-    if (notice) await this.clients.group(groups.user(notice.userId)).send('UserNotification', notice.notification);
+    if (notice) await here.group(groups.user(notice.userId)).send('UserNotification', notice.notification);
   }
 
-  /** A system-wide notice to every connection. */
-  async broadcast(type: string, message: string): Promise<void> {
+  /**
+   * A system-wide notice to every connection of this node (the shutdown notice:
+   * in scaled mode the other nodes are not shutting down).
+   */
+  async broadcastHere(type: string, message: string): Promise<void> {
     const notification: Notification = { type, message, data: {}, timestamp: new Date().toISOString() };
-    await this.clients.all.send('BroadcastNotification', notification);
+    // Local: only this node is going away; the other nodes' clients stay connected.
+    await this.context.local.clients.all.send('BroadcastNotification', notification);
   }
 }
