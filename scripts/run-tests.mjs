@@ -53,7 +53,7 @@ if (process.env.TIDINGS_SKIP_BUILD !== '1') {
 }
 
 const filter = process.argv.slice(2);
-let files = [...findTests(join(root, 'packages')), ...findTests(join(root, 'examples')), ...findTests(join(root, 'bench'))].sort();
+let files = [...findTests(join(root, 'packages')), ...findTests(join(root, 'examples')), ...findTests(join(root, 'bench')), ...findTests(join(root, 'test'))].sort();
 if (filter.length > 0) files = files.filter((f) => filter.some((pattern) => f.includes(pattern)));
 if (files.length === 0) {
   console.error('No test files matched.');
