@@ -1,9 +1,10 @@
-import { type ConnectionState, jobProgressUpdateOf } from '@tidings/client';
+import type { ConnectionState } from '@tidings/client';
 import { isTerminalStatus } from '@tidings/contract';
-import { useCallback, useEffect, useReducer } from 'react';
-import { INITIAL_JOB_PROGRESS, type JobProgressState, jobProgressReducer } from './job-progress-state.js';
+import { useCallback } from 'react';
+import type { JobProgressState } from './job-progress-state.js';
 import { useConnectionState } from './use-connection-state.js';
 import { useTidingsClient } from './tidings-provider.js';
+import { useWatchedJob } from './use-watched-job.js';
 
 export interface UseJobProgressResult extends JobProgressState {
   /** Completed, Failed or Cancelled. */
@@ -24,26 +25,7 @@ export interface UseJobProgressResult extends JobProgressState {
 export function useJobProgress(jobId: string | null | undefined): UseJobProgressResult {
   const client = useTidingsClient();
   const connectionState = useConnectionState();
-  const [state, dispatch] = useReducer(jobProgressReducer, INITIAL_JOB_PROGRESS);
-
-  useEffect(() => {
-    dispatch({ type: 'reset', jobId: jobId ?? null });
-    if (!jobId) return;
-    let active = true;
-    const watch = client.watchJob(jobId, (event) => dispatch({ type: 'event', event }));
-    watch.ready.catch((error: unknown) => {
-      if (active) dispatch({ type: 'unavailable', message: error instanceof Error ? error.message : String(error) });
-    });
-    // A job that already finished starts with its terminal event, which lacks the stage and type: REST has them.
-    client.getJob(jobId).then(
-      (job) => active && dispatch({ type: 'snapshot', update: jobProgressUpdateOf(job) }),
-      () => undefined, // the watch reports why the job cannot be followed
-    );
-    return () => {
-      active = false;
-      watch.close();
-    };
-  }, [client, jobId]);
+  const { state: current } = useWatchedJob(client, jobId, false);
 
   const cancel = useCallback(async () => {
     if (jobId) await client.cancelJob(jobId);
@@ -52,7 +34,5 @@ export function useJobProgress(jobId: string | null | undefined): UseJobProgress
     if (jobId) await client.retryJob(jobId);
   }, [client, jobId]);
 
-  // Until the reset for a new id has rendered, the state is still the previous job's.
-  const current = state.jobId === (jobId ?? null) ? state : INITIAL_JOB_PROGRESS;
   return { ...current, isFinished: current.status !== null && isTerminalStatus(current.status), connectionState, cancel, retry };
 }

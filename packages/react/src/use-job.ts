@@ -1,8 +1,9 @@
-import { type ConnectionState, type JobOutput, JobProgressClient, type JsonObject, type MetadataOf, type OutputOf, type ResultOf, jobProgressUpdateOf } from '@tidings/client';
+import { type ConnectionState, type JobOutput, JobProgressClient, type JsonObject, type MetadataOf, type OutputOf, type ResultOf } from '@tidings/client';
 import { isTerminalStatus } from '@tidings/contract';
-import { useCallback, useEffect, useMemo, useReducer, useState, useSyncExternalStore } from 'react';
-import { INITIAL_JOB_PROGRESS, type JobProgressState, jobProgressReducer } from './job-progress-state.js';
+import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
+import type { JobProgressState } from './job-progress-state.js';
 import { useTidingsClient } from './tidings-provider.js';
+import { useWatchedJob } from './use-watched-job.js';
 
 export interface UseJobOptions {
   /**
@@ -40,33 +41,7 @@ export function useJob<T = unknown>(jobId: string | null | undefined, options: U
 
   const subscribe = useCallback((changed: () => void) => client.onStateChange(changed), [client]);
   const connectionState = useSyncExternalStore(subscribe, () => client.state, () => 'disconnected' as const);
-  const [state, dispatch] = useReducer(jobProgressReducer, INITIAL_JOB_PROGRESS);
-  const [output, setOutput] = useState<{ jobId: string | null; items: JobOutput[] }>({ jobId: null, items: [] });
-
-  useEffect(() => {
-    dispatch({ type: 'reset', jobId: jobId ?? null });
-    setOutput({ jobId: jobId ?? null, items: [] });
-    if (!jobId) return;
-    let active = true;
-    const watch = client.watchJob(jobId, (event) => dispatch({ type: 'event', event }), {
-      after: 0, // output is history: replay it all
-      onOutput: (item) => setOutput((previous) => ({ jobId, items: previous.jobId === jobId ? [...previous.items, item] : [item] })),
-    });
-    watch.ready.catch((error: unknown) => {
-      if (active) dispatch({ type: 'unavailable', message: error instanceof Error ? error.message : String(error) });
-    });
-    client.getJob(jobId).then(
-      (job) => active && dispatch({ type: 'snapshot', update: jobProgressUpdateOf(job) }),
-      () => undefined, // the watch reports why the job cannot be followed
-    );
-    return () => {
-      active = false;
-      watch.close();
-    };
-  }, [client, jobId]);
-
-  const current = state.jobId === (jobId ?? null) ? state : INITIAL_JOB_PROGRESS;
-  const items = output.jobId === (jobId ?? null) ? output.items : [];
+  const { state: current, output: items } = useWatchedJob(client, jobId, true);
   return {
     ...current,
     isFinished: current.status !== null && isTerminalStatus(current.status),
