@@ -45,6 +45,7 @@ export { ProgressNotifier, type ProgressNotifierOptions, type NotifierMetrics } 
 export { KeyedMutex } from './keyed-mutex.js';
 export { ProgressThrottle, type ThrottleOptions } from './events/progress-throttle.js';
 export type { JobStore } from './store/job-store.js';
+export { DELTA_EVENT_KINDS, type JobDelta, isDeltaKind, jobDelta, withDelta } from './job-delta.js';
 export { SqliteJobStore } from './store/sqlite-job-store.js';
 export type { JobRunner, RunnerItem, ExecuteJob, RunnerStats } from './runner/job-runner.js';
 export { InProcessRunner, type InProcessRunnerOptions } from './runner/in-process-runner.js';

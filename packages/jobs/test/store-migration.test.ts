@@ -41,7 +41,7 @@ describe('SqliteJobStore: a file keyed by job and sequence (schema 2)', () => {
 
     const check = new Database(path, { readonly: true });
     try {
-      assert.equal(check.pragma('user_version', { simple: true }), 3);
+      assert.equal(check.pragma('user_version', { simple: true }), 4);
       // A rowid table now: the events sit in the order they arrived.
       assert.deepEqual(check.prepare('SELECT sequence FROM job_events ORDER BY rowid').all(), [{ sequence: 1 }, { sequence: 2 }, { sequence: 3 }]);
     } finally {

@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { type JobDelta, isDeltaKind, jobDelta, withDelta } from '../job-delta.js';
 import { type Job, type JobEvent, type JobEventKind, type JobFilter, type JobOutputItem, withCurrentFields } from '../model.js';
 import { GroupCommit } from './group-commit.js';
 import type { JobStore } from './job-store.js';
 
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS jobs (
@@ -67,8 +68,31 @@ ALTER TABLE job_events_by_arrival RENAME TO job_events;
 CREATE UNIQUE INDEX job_events_by_job ON job_events (job_id, sequence);
 `;
 
+/**
+ * Slim progress (version 4): a progress, stage or output event is stored as
+ * a JobDelta (`whole` 0) and leaves the job's row alone; the row is rewritten
+ * by status changes and saves only. A progress tick wrote the whole job twice
+ * (row and history), a kilobyte or more and two pages each; now it writes a
+ * hundred bytes once. Reads put the latest delta over the row, and the
+ * history rebuilds each delta event's job from the last whole one before it,
+ * found through a small index of whole events.
+ */
+const MIGRATE_TO_4 = `
+ALTER TABLE job_events ADD COLUMN whole INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX job_events_whole ON job_events (job_id, sequence) WHERE whole = 1;
+`;
+
 interface JobRow {
   data: string;
+}
+
+/** A job's row with its latest event, when that event is a delta stored after the row was written. */
+interface CurrentRow {
+  data: string;
+  row_sequence: number;
+  event_sequence: number | null;
+  event_data: string | null;
+  whole: number | null;
 }
 
 interface IndexedRow {
@@ -85,7 +109,12 @@ interface EventRow {
   at: string;
   data: string;
   output: string | null;
+  whole: number;
 }
+
+/** Each job's row with its latest event (the index finds it in one step). */
+const CURRENT = `SELECT j.data AS data, j.last_sequence AS row_sequence, e.sequence AS event_sequence, e.data AS event_data, e.whole AS whole
+  FROM jobs j LEFT JOIN job_events e ON e.job_id = j.id AND e.sequence = (SELECT max(sequence) FROM job_events WHERE job_id = j.id)`;
 
 /**
  * Jobs and their event history in one SQLite file (WAL mode, so readers never
@@ -99,6 +128,11 @@ export class SqliteJobStore implements JobStore {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly commits: GroupCommit;
+  /**
+   * Jobs saved (a checkpoint, say) since their last event: the next one is
+   * stored whole, so the history's rebuilt jobs carry what the save changed.
+   */
+  private readonly savedSinceEvent = new Set<string>();
 
   /** `path` is a file (its directory is created) or `':memory:'`. */
   constructor(readonly path: string) {
@@ -123,6 +157,7 @@ export class SqliteJobStore implements JobStore {
           this.db.exec(SCHEMA);
           if (version < 2) this.db.exec(MIGRATE_TO_2);
           if (version < 3) this.db.exec(MIGRATE_TO_3);
+          if (version < 4) this.db.exec(MIGRATE_TO_4);
           this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
         })
         .immediate();
@@ -137,15 +172,20 @@ export class SqliteJobStore implements JobStore {
       update: this.db.prepare(
         `UPDATE jobs SET status = @status, owner_id = @ownerId, subject = @subject, last_sequence = @lastSequence, data = @data WHERE id = @id`,
       ),
-      get: this.db.prepare<[string], JobRow>('SELECT data FROM jobs WHERE id = ?'),
-      lastSequence: this.db.prepare<[string], { last_sequence: number }>('SELECT last_sequence FROM jobs WHERE id = ?'),
+      get: this.db.prepare<[string], CurrentRow>(`${CURRENT} WHERE j.id = ?`),
+      exists: this.db.prepare<[string], { one: number }>('SELECT 1 AS one FROM jobs WHERE id = ?'),
+      lastEvent: this.db.prepare<[string], { sequence: number | null }>('SELECT max(sequence) AS sequence FROM job_events WHERE job_id = ?'),
       indexed: this.db.prepare<[string], IndexedRow>('SELECT last_sequence, status, owner_id, subject FROM jobs WHERE id = ?'),
-      // Leaves the indexed columns alone: a progress event changes none of them, and rewriting their index entries dirtied pages for nothing.
+      // Leaves the indexed columns alone: a change of none of them need not dirty their index pages.
       updateState: this.db.prepare('UPDATE jobs SET last_sequence = @lastSequence, data = @data WHERE id = @id'),
-      insertEvent: this.db.prepare('INSERT INTO job_events (job_id, sequence, kind, at, data, output) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertEvent: this.db.prepare('INSERT INTO job_events (job_id, sequence, kind, at, data, output, whole) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       events: this.db.prepare<[string, number, number], EventRow>(
-        'SELECT job_id, sequence, kind, at, data, output FROM job_events WHERE job_id = ? AND sequence > ? ORDER BY sequence LIMIT ?',
+        'SELECT job_id, sequence, kind, at, data, output, whole FROM job_events WHERE job_id = ? AND sequence > ? ORDER BY sequence LIMIT ?',
       ),
+      wholeBefore: this.db.prepare<[string, number], JobRow>(
+        'SELECT data FROM job_events WHERE job_id = ? AND whole = 1 AND sequence < ? ORDER BY sequence DESC LIMIT 1',
+      ),
+      row: this.db.prepare<[string], JobRow>('SELECT data FROM jobs WHERE id = ?'),
     };
     this.commits = new GroupCommit(this.db);
   }
@@ -164,7 +204,7 @@ export class SqliteJobStore implements JobStore {
     // Group commits take the write lock at BEGIN, so the look-up and the insert are atomic across processes sharing the file.
     return this.commits.submit((): Job | undefined => {
       const existing = scope === null ? undefined : this.statements.byIdempotency.get(scope);
-      if (existing) return parseJob(existing.data);
+      if (existing) return this.current(parseJob(existing.data));
       this.insertRow(job);
       return undefined;
     });
@@ -173,7 +213,7 @@ export class SqliteJobStore implements JobStore {
   async getJob(id: string): Promise<Job | undefined> {
     this.commits.flush();
     const found = this.statements.get.get(id);
-    return found ? parseJob(found.data) : undefined;
+    return found ? currentJob(found) : undefined;
   }
 
   async listJobs(filter: JobFilter): Promise<Job[]> {
@@ -205,39 +245,58 @@ export class SqliteJobStore implements JobStore {
       where.push('parent_id = ?');
       params.push(filter.parentId);
     }
-    const sql = `SELECT data FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`;
+    const sql = `${CURRENT} ${where.length ? `WHERE ${where.map((w) => `j.${w}`).join(' AND ')}` : ''}
+      ORDER BY j.created_at DESC, j.rowid DESC LIMIT ? OFFSET ?`;
     params.push(filter.limit ?? -1, filter.offset ?? 0);
-    return (this.db.prepare(sql).all(...params) as JobRow[]).map((r) => parseJob(r.data));
+    return (this.db.prepare(sql).all(...params) as CurrentRow[]).map(currentJob);
   }
 
   /** Keeps the stored sequence: `job` may be a copy taken before its latest event was stored. */
   saveJob(job: Job): Promise<void> {
     return this.commits.submit(() => {
-      const current = this.statements.lastSequence.get(job.id);
-      if (!current) throw new Error(`Cannot save job '${job.id}': it is not in the store.`);
-      this.statements.update.run(row({ ...job, lastSequence: current.last_sequence }));
+      if (!this.statements.exists.get(job.id)) throw new Error(`Cannot save job '${job.id}': it is not in the store.`);
+      const lastSequence = this.statements.lastEvent.get(job.id)?.sequence ?? 0;
+      this.statements.update.run(row({ ...job, lastSequence }));
+      this.savedSinceEvent.add(job.id);
     });
   }
 
   appendEvent(job: Job, kind: JobEventKind, at: string, output?: JobOutputItem): Promise<JobEvent> {
     return this.commits.submit((): JobEvent => {
-      const current = this.statements.indexed.get(job.id);
-      if (!current) throw new Error(`Cannot record an event for job '${job.id}': it is not in the store.`);
-      const sequence = current.last_sequence + 1;
+      const last = this.statements.lastEvent.get(job.id)?.sequence ?? null;
+      // A job's first event is its row's first too; after that the events themselves say the job exists.
+      const current = last === null || !isDeltaKind(kind) || this.savedSinceEvent.has(job.id) ? this.statements.indexed.get(job.id) : undefined;
+      if (last === null && !current) throw new Error(`Cannot record an event for job '${job.id}': it is not in the store.`);
+      const sequence = Math.max(last ?? 0, current?.last_sequence ?? 0) + 1;
       const state: Job = { ...job, lastSequence: sequence };
-      const stored = row(state);
-      const unchanged = current.status === job.status && current.owner_id === job.ownerId && current.subject === job.subject;
-      (unchanged ? this.statements.updateState : this.statements.update).run(unchanged ? { id: stored.id, lastSequence: sequence, data: stored.data } : stored);
-      this.statements.insertEvent.run(job.id, sequence, kind, at, stored.data, output === undefined ? null : JSON.stringify(output));
+      const outputJson = output === undefined ? null : JSON.stringify(output);
+      if (current) {
+        this.savedSinceEvent.delete(job.id);
+        const stored = row(state);
+        const unchanged = current.status === job.status && current.owner_id === job.ownerId && current.subject === job.subject;
+        (unchanged ? this.statements.updateState : this.statements.update).run(unchanged ? { id: stored.id, lastSequence: sequence, data: stored.data } : stored);
+        this.statements.insertEvent.run(job.id, sequence, kind, at, stored.data, outputJson, 1);
+      } else {
+        this.statements.insertEvent.run(job.id, sequence, kind, at, JSON.stringify(jobDelta(job)), outputJson, 0);
+      }
       return output === undefined ? { jobId: job.id, sequence, kind, at, job: state } : { jobId: job.id, sequence, kind, at, job: state, output };
     });
   }
 
   async listEvents(jobId: string, after: number, limit: number): Promise<JobEvent[]> {
     this.commits.flush();
-    return this.statements.events.all(jobId, after, limit).map((r) => {
-      const event: JobEvent = { jobId: r.job_id, sequence: r.sequence, kind: r.kind, at: r.at, job: parseJob(r.data) };
+    const rows = this.statements.events.all(jobId, after, limit);
+    let base: Job | undefined;
+    return rows.map((r) => {
+      let job: Job;
+      if (r.whole === 1) {
+        job = parseJob(r.data);
+        base = job;
+      } else {
+        base ??= this.baseBefore(jobId, r.sequence);
+        job = withDelta(base, JSON.parse(r.data) as JobDelta, r.sequence);
+      }
+      const event: JobEvent = { jobId: r.job_id, sequence: r.sequence, kind: r.kind, at: r.at, job };
       return r.output === null ? event : { ...event, output: JSON.parse(r.output) as JobOutputItem };
     });
   }
@@ -248,6 +307,23 @@ export class SqliteJobStore implements JobStore {
     this.db.close();
   }
 
+  /**
+   * The job as of the last whole event before `sequence`: every delta event
+   * has one, but for a job whose events all are deltas (reported through a
+   * ProgressNotifier from its first), whose row then is the base.
+   */
+  private baseBefore(jobId: string, sequence: number): Job {
+    const found = this.statements.wholeBefore.get(jobId, sequence) ?? this.statements.row.get(jobId);
+    if (!found) throw new Error(`The history of job '${jobId}' has no state to rebuild its events from.`);
+    return parseJob(found.data);
+  }
+
+  /** `job` as stored in its row, brought up to its latest event. */
+  private current(job: Job): Job {
+    const found = this.statements.get.get(job.id);
+    return found ? currentJob(found) : job;
+  }
+
   private insertRow(job: Job): void {
     this.statements.insert.run({ ...row(job), idempotency: idempotencyScope(job) });
     for (const tag of job.tags) this.statements.insertTag.run(tag, job.id);
@@ -256,6 +332,13 @@ export class SqliteJobStore implements JobStore {
 
 function parseJob(data: string): Job {
   return withCurrentFields(JSON.parse(data) as Job);
+}
+
+/** The row's job with its latest event's delta when that came after the row was written. */
+function currentJob(found: CurrentRow): Job {
+  const job = parseJob(found.data);
+  if (found.whole !== 0 || found.event_sequence === null || found.event_data === null || found.event_sequence <= found.row_sequence) return job;
+  return withDelta(job, JSON.parse(found.event_data) as JobDelta, found.event_sequence);
 }
 
 /** One value per owner and key (an owner id may contain any character, so they are not simply joined). */
