@@ -5,6 +5,7 @@ import { type JobDelta, isDeltaKind, jobDelta, withDelta } from '../job-delta.js
 import { type Job, type JobEvent, type JobEventKind, type JobFilter, type JobOutputItem, withCurrentFields } from '../model.js';
 import { GroupCommit } from './group-commit.js';
 import type { JobStore } from './job-store.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 const SCHEMA_VERSION = 4;
 
@@ -128,6 +129,7 @@ export class SqliteJobStore implements JobStore {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly commits: GroupCommit;
+  private readonly checkpointer: WalCheckpointer | undefined;
   /**
    * Jobs saved (a checkpoint, say) since their last event: the next one is
    * stored whole, so the history's rebuilt jobs carry what the save changed.
@@ -188,6 +190,11 @@ export class SqliteJobStore implements JobStore {
       row: this.db.prepare<[string], JobRow>('SELECT data FROM jobs WHERE id = ?'),
     };
     this.commits = new GroupCommit(this.db);
+    if (path !== ':memory:') {
+      this.checkpointer = new WalCheckpointer(path);
+      // The fallback, should the checkpoint thread fall behind: ten times its threshold.
+      this.db.pragma('wal_autocheckpoint = 10000');
+    }
   }
 
   insertJobs(jobs: readonly Job[]): Promise<void> {
@@ -304,6 +311,7 @@ export class SqliteJobStore implements JobStore {
   async close(): Promise<void> {
     if (!this.db.open) return;
     this.commits.flush();
+    await this.checkpointer?.close();
     this.db.close();
   }
 
