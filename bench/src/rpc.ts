@@ -46,7 +46,8 @@ export function serveCommands<C extends CommandSet>(handlers: CommandHandlers<C>
 
 /** Node flags for a worker: TypeScript through tsx, workspace packages from their sources. */
 function workerExecArgv(extra: readonly string[]): string[] {
-  return ['--conditions=tidings-src', '--import', import.meta.resolve('tsx'), ...extra];
+  // The bench's own TypeScript through tsx; the tidings packages as built (dist), as users run them.
+  return ['--import', import.meta.resolve('tsx'), ...extra];
 }
 
 /** The parent's handle on a forked worker process. */

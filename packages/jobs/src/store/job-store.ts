@@ -30,6 +30,9 @@ export interface JobStore {
    * Atomically: gives the event the job's next sequence (last + 1), saves
    * `job` as the job's state with `lastSequence` set to it, and appends the
    * event to the job's history (with `output`, on output events).
+   * The store takes `job` over: it may set its `lastSequence` and hand it on
+   * as the event's `job`, so pass a copy of your own (the event writer's
+   * snapshot), never a job you keep changing.
    */
   appendEvent(job: Job, kind: JobEventKind, at: string, output?: JobOutputItem): Promise<JobEvent>;
   /** Events with a sequence above `after`, in order, at most `limit`. */

@@ -275,7 +275,9 @@ export class SqliteJobStore implements JobStore {
       const current = last === null || !isDeltaKind(kind) || this.savedSinceEvent.has(job.id) ? this.statements.indexed.get(job.id) : undefined;
       if (last === null && !current) throw new Error(`Cannot record an event for job '${job.id}': it is not in the store.`);
       const sequence = Math.max(last ?? 0, current?.last_sequence ?? 0) + 1;
-      const state: Job = { ...job, lastSequence: sequence };
+      // The caller's copy becomes the event's state (JobStore.appendEvent): no second copy per event.
+      const state = job;
+      state.lastSequence = sequence;
       const outputJson = output === undefined ? null : JSON.stringify(output);
       if (current) {
         this.savedSinceEvent.delete(job.id);

@@ -1,7 +1,7 @@
 import type { JobEvent, JobEventSink } from '@tidings/jobs';
 import type { JobLifecycleLog } from './job-lifecycle-log.js';
 import type { JobMetrics } from './job-metrics.js';
-import type { JobTimeline } from './job-timeline.js';
+import type { JobMoment, JobTimeline } from './job-timeline.js';
 
 /**
  * The sink the service's metrics and lifecycle log hear job events through
@@ -17,13 +17,18 @@ export class JobObserver implements JobEventSink {
     private readonly log: JobLifecycleLog | undefined,
   ) {}
 
-  async deliver(event: JobEvent): Promise<void> {
+  /** Synchronous for all but a job's start and end: a promise per progress tick cost a deadline and microtasks per event. */
+  deliver(event: JobEvent): void | Promise<void> {
     const terminal = event.kind === 'completed' || event.kind === 'failed' || event.kind === 'cancelled';
-    let moment = terminal ? await this.timeline.finish(event) : this.timeline.observe(event);
+    if (terminal) return this.timeline.finish(event).then((moment) => this.record(event, moment));
+    const moment = this.timeline.observe(event);
     if (event.kind === 'started' && this.log) {
-      const worker = await this.timeline.workerNow(event.jobId);
-      if (worker) moment = { ...moment, worker };
+      return this.timeline.workerNow(event.jobId).then((worker) => this.record(event, worker ? { ...moment, worker } : moment));
     }
+    this.record(event, moment);
+  }
+
+  private record(event: JobEvent, moment: JobMoment): void {
     this.metrics?.record(event, moment);
     this.log?.record(event, moment);
   }
