@@ -34,6 +34,8 @@ export class JobEventRouter implements JobEventSink {
   /** Handlers that failed or timed out, as the jobs package counts sink failures. */
   readonly metrics = { sinkFailures: 0 };
   private readonly routes: Route[] = [];
+  /** The routes of each job type seen, worked out once per type instead of once per event. */
+  private readonly routesByType = new Map<string, readonly Route[]>();
 
   constructor(
     private readonly engine: Pick<JobEngine, 'children'>,
@@ -43,11 +45,13 @@ export class JobEventRouter implements JobEventSink {
 
   add(name: string, types: JobTypeRoute, handler: JobActivityHandler): void {
     this.routes.push({ name, types: types === 'all' ? 'all' : new Set(types), handler });
+    this.routesByType.clear();
   }
 
-  async deliver(event: JobEvent): Promise<void> {
+  /** Nothing to wait for (no promise, so no sink deadline) when no handler takes the event's type. */
+  deliver(event: JobEvent): void | Promise<void> {
     const job = event.job;
-    const matching = this.routes.filter((route) => route.types === 'all' || route.types.has(job.type));
+    const matching = this.routesFor(job.type);
     if (matching.length === 0) return;
     let steps: Promise<readonly Job[]> | undefined;
     let video: Promise<VideoProgressUpdate | undefined> | undefined;
@@ -57,6 +61,15 @@ export class JobEventRouter implements JobEventSink {
       video: () => (video ??= job.steps && job.subject !== null ? activity.steps().then((s) => videoProgress(job, s)) : Promise.resolve(undefined)),
     };
     const sinks = matching.map((route) => ({ name: route.name, deliver: () => route.handler(activity) }));
-    await deliverToSinks(sinks, event, { timeoutMs: this.timeoutMs, logger: this.logger, metrics: this.metrics });
+    return deliverToSinks(sinks, event, { timeoutMs: this.timeoutMs, logger: this.logger, metrics: this.metrics });
+  }
+
+  private routesFor(type: string): readonly Route[] {
+    let routes = this.routesByType.get(type);
+    if (!routes) {
+      routes = this.routes.filter((route) => route.types === 'all' || route.types.has(type));
+      this.routesByType.set(type, routes);
+    }
+    return routes;
   }
 }
