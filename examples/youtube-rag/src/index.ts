@@ -3,6 +3,7 @@ import { youtubeRagPlugin } from './youtube-rag-plugin.js';
 
 export { youtubeRagPlugin, YOUTUBE_RAG_JOB_TYPES, NOTIFICATIONS_HUB_PATH } from './youtube-rag-plugin.js';
 export { PROGRESS_HUB_PATH, youtubeRagGroups, type YoutubeRagProgressClient } from './youtube-rag-client.js';
+export { YoutubeRagConnectionManager } from './youtube-rag-connection-manager.js';
 export type {
   JobStatusDto,
   JobProgressDto,

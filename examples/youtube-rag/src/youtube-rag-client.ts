@@ -14,7 +14,12 @@ export interface YoutubeRagProgressClient {
   onError(error: ErrorMessage): void;
 }
 
+const JOB_GROUP = 'job-';
+
+/** The groups `/hubs/progress` sends to: a job's subscribers, and a user's connections. */
 export const youtubeRagGroups = {
-  job: (jobId: string) => `job-${jobId}`,
+  job: (jobId: string) => `${JOB_GROUP}${jobId}`,
   user: (userId: string) => `user-${userId}`,
+  /** The job whose subscribers `group` is; undefined for any other group. */
+  jobOf: (group: string): string | undefined => (group.startsWith(JOB_GROUP) && group.length > JOB_GROUP.length ? group.slice(JOB_GROUP.length) : undefined),
 };

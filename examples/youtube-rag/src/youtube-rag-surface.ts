@@ -3,6 +3,7 @@ import type { JobEngine } from '@tidings/jobs';
 import { type AuthService, type HubTenant, type JobActivity, type Logger, type SharedHub, ownerNotification } from '@tidings/server';
 import { jobCancelledMessage, jobCompletedDto, jobFailedDto, jobProgressDto } from './payloads.js';
 import { ProgressHub } from './progress-hub.js';
+import { YoutubeRagConnectionManager } from './youtube-rag-connection-manager.js';
 import { PROGRESS_HUB_PATH, type YoutubeRagProgressClient, youtubeRagGroups as groups } from './youtube-rag-client.js';
 
 export interface YoutubeRagSurfaceDeps {
@@ -25,6 +26,7 @@ export interface YoutubeRagSurfaceDeps {
 export class YoutubeRagSurface {
   private endpoint: HubEndpoint<YoutubeRagProgressClient> | undefined;
   private notifications: SharedHub | undefined;
+  private connectionManager: YoutubeRagConnectionManager | undefined;
 
   constructor(private readonly deps: YoutubeRagSurfaceDeps) {}
 
@@ -35,6 +37,17 @@ export class YoutubeRagSurface {
       activator: () => new ProgressHub({ ...this.deps, connected: (hub) => this.connected(hub) }),
     });
     return this.endpoint;
+  }
+
+  /** YoutubeRag's connection manager: `/hubs/progress`'s users and job subscriptions, read from its lifetime manager's presence. */
+  get connections(): YoutubeRagConnectionManager {
+    if (this.connectionManager) return this.connectionManager;
+    if (!this.endpoint) throw new Error('The /hubs/progress hub is not mounted.');
+    const { context, lifetimeManager } = this.endpoint;
+    if (!lifetimeManager.presence) {
+      throw new Error(`The lifetime manager of ${PROGRESS_HUB_PATH} keeps no presence, which YoutubeRag's connection manager reads (the memory manager and the Redis backplane do).`);
+    }
+    return (this.connectionManager = new YoutubeRagConnectionManager(context.groups, lifetimeManager.presence));
   }
 
   /** Where user notifications go: the YoutubeRag users of `/hubs/notifications`. */

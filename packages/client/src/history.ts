@@ -1,24 +1,23 @@
-import { type JobEvent, type JobFeedEvent, type JobProgressUpdate, jobEvent, jobOutputEvent } from '@tidings/contract';
-import type { Job, JobHistoryEvent } from './rest-types.js';
+import {
+  type JobEvent,
+  type JobFeedEvent,
+  type JobHistoryEvent,
+  jobCompletedOf,
+  jobEvent,
+  jobFailedOf,
+  jobOutputEvent,
+  jobOutputOf,
+  jobProgressUpdateOf,
+} from '@tidings/contract';
 
 /**
  * A stored event as the hub sent it live. The service builds both from the
- * same job state, so a missed event fetched here is indistinguishable from
- * the one the connection would have delivered.
+ * same job state with the wire contract's mappings, so a missed event fetched
+ * here is indistinguishable from the one the connection would have delivered.
  */
 export function feedEventFromHistory(stored: JobHistoryEvent): JobFeedEvent {
-  const job = stored.job;
-  if ((stored.kind === 'output' || stored.kind === 'outputTruncated') && stored.output) {
-    return jobOutputEvent({
-      jobId: job.jobId,
-      sequence: stored.sequence,
-      stream: stored.output.stream,
-      data: stored.output.data,
-      timestamp: stored.at,
-      ...(stored.kind === 'outputTruncated' ? { truncated: true as const, dropped: job.outputStats?.dropped ?? 0 } : {}),
-    });
-  }
-  return eventFromHistory(stored);
+  const output = jobOutputOf(stored.job.jobId, stored, stored.job.outputStats?.dropped ?? 0);
+  return output ? jobOutputEvent(output) : eventFromHistory(stored);
 }
 
 /**
@@ -27,48 +26,8 @@ export function feedEventFromHistory(stored: JobHistoryEvent): JobFeedEvent {
  * `JobOutput` read it.
  */
 export function eventFromHistory(stored: JobHistoryEvent): JobEvent {
-  const job = stored.job;
-  if (stored.kind === 'completed') {
-    return jobEvent('JobCompleted', {
-      jobId: job.jobId,
-      videoId: job.videoId,
-      status: 'Completed',
-      message: job.statusMessage ?? 'Job completed successfully',
-      completedAt: job.finishedAt ?? job.updatedAt,
-      sequence: stored.sequence,
-      ...(job.jobType === 'VideoProcessing' || job.videoId !== null ? {} : { result: job.result }),
-    });
-  }
-  if (stored.kind === 'failed') {
-    return jobEvent('JobFailed', {
-      jobId: job.jobId,
-      videoId: job.videoId,
-      error: job.errorMessage ?? 'Unknown error',
-      message: 'Job failed',
-      failedAt: job.finishedAt ?? job.updatedAt,
-      canRetry: job.canRetry,
-      retryCount: job.retryCount,
-      sequence: stored.sequence,
-    });
-  }
-  return jobEvent('JobProgressUpdate', jobProgressUpdateOf(job, stored.sequence));
-}
-
-/** A REST job as the hub's `JobProgressUpdate` (sequence: its last event's, unless given). */
-export function jobProgressUpdateOf(job: Job, sequence: number = job.sequence): JobProgressUpdate {
-  return {
-    jobId: job.jobId,
-    videoId: job.videoId,
-    jobType: job.jobType,
-    status: job.status,
-    progress: job.progress,
-    currentStage: job.currentStage,
-    statusMessage: job.statusMessage,
-    errorMessage: job.errorMessage,
-    updatedAt: job.updatedAt,
-    metadata: job.metadata,
-    sequence,
-    estimatedCompletion: job.estimatedCompletion,
-    parentJobId: job.parentJobId,
-  };
+  const { job, sequence } = stored;
+  if (stored.kind === 'completed') return jobEvent('JobCompleted', jobCompletedOf(job, sequence));
+  if (stored.kind === 'failed') return jobEvent('JobFailed', jobFailedOf(job, sequence));
+  return jobEvent('JobProgressUpdate', jobProgressUpdateOf(job, sequence));
 }

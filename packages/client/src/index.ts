@@ -10,7 +10,7 @@ export type { JobWatch } from './job-feed.js';
 export { TidingsApi, TidingsApiError, type TidingsApiOptions } from './rest-api.js';
 export type { AccessTokenSource } from './access-token.js';
 export type { ClientLogger, LogLevelName } from './logger.js';
-export { eventFromHistory, feedEventFromHistory, jobProgressUpdateOf } from './history.js';
+export { eventFromHistory, feedEventFromHistory } from './history.js';
 // The wire contract, re-exported so a client app needs one import.
 export {
   JOB_PROGRESS_HUB_PATH,
@@ -35,13 +35,14 @@ export {
   type HubError,
   type JsonObject,
   type JsonValue,
+  type Job,
+  type FlowStep,
+  type JobHistoryEvent,
+  type JobHistoryKind,
+  type JobHistoryPage,
+  jobProgressUpdateOf,
 } from '@tidings/contract';
 export type {
-  Job,
-  FlowStep,
-  JobHistoryEvent,
-  JobHistoryKind,
-  JobHistoryPage,
   JobListQuery,
   IngestVideoRequest,
   IngestVideoResponse,

@@ -10,6 +10,7 @@ import {
   cancellableDelay,
   reconnectDelay,
   type HubError,
+  type Job,
   type JobCompleted,
   type JobEvent,
   type JobFailed,
@@ -21,7 +22,7 @@ import {
   jobEvent,
 } from '@tidings/contract';
 import { TidingsApi, TidingsApiError } from './rest-api.js';
-import type { IngestVideoRequest, IngestVideoResponse, Job, JobListQuery } from './rest-types.js';
+import type { IngestVideoRequest, IngestVideoResponse, JobListQuery } from './rest-types.js';
 import { VideoFeed } from './video-feed.js';
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';

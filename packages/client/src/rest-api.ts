@@ -1,5 +1,5 @@
 import { type AccessTokenSource, resolveAccessToken } from './access-token.js';
-import type { JsonValue, VideoProgressUpdate } from '@tidings/contract';
+import type { Job, JobHistoryPage, JsonValue, VideoProgressUpdate } from '@tidings/contract';
 import type {
   DevToken,
   FollowToken,
@@ -8,8 +8,6 @@ import type {
   SubmitJobResponse,
   IngestVideoRequest,
   IngestVideoResponse,
-  Job,
-  JobHistoryPage,
   JobListQuery,
   ServiceHealth,
 } from './rest-types.js';

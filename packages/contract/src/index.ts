@@ -29,5 +29,14 @@ export {
   type JsonObject,
   type JsonValue,
 } from './payloads.js';
+export type { Job, FlowStep, JobHistoryKind, JobHistoryEvent, JobHistoryPage } from './rest-job.js';
+export {
+  jobProgressUpdateOf,
+  jobCompletedOf,
+  jobFailedOf,
+  jobOutputOf,
+  VIDEO_JOB_TYPES,
+  TRACEPARENT_KEY,
+} from './job-payloads.js';
 export { SequencedFeed, FeedClosedError, type SequencedFeedOptions, type HistoryPage } from './sequenced-feed.js';
 export { DEFAULT_RECONNECT_DELAYS_MS, reconnectDelay, cancellableDelay } from './backoff.js';

@@ -26,6 +26,7 @@ export type { HubLifetimeManager, LifetimeConnection, InvokeOptions, GroupLimits
 export { DEFAULT_GROUP_LIMITS } from './lifetime/lifetime-manager.js';
 export { MemoryHubLifetimeManager } from './lifetime/memory-lifetime-manager.js';
 export { NodeLocalView } from './lifetime/node-local-view.js';
+export type { HubPresence } from './lifetime/hub-presence.js';
 
 export type { HubProtocol, TransferFormat } from './protocol/hub-protocol.js';
 export { JsonHubProtocol } from './protocol/json-protocol.js';

@@ -187,6 +187,25 @@ for (const clientCase of NEGOTIATED_CASES) {
       assert.equal(manager.connection(id), undefined);
     });
 
+    it("reads users' connections, connections' groups and groups' members through the manager's presence", async () => {
+      const dave = await connect(`${server.url}/routing`, clientCase, { accessToken: 'dave' });
+      const dave2 = await connect(`${server.url}/routing`, clientCase, { accessToken: 'dave' });
+      await dave.invoke('Join', 'navy');
+      await dave.invoke('Join', 'teal');
+      await dave2.invoke('Join', 'navy');
+      const presence = endpoint.lifetimeManager.presence!;
+      const [id, id2] = [dave.connectionId!, dave2.connectionId!];
+      assert.deepEqual((await presence.getUserConnections('dave')).sort(), [id, id2].sort());
+      assert.deepEqual((await presence.getGroupConnections('navy')).sort(), [id, id2].sort());
+      assert.deepEqual((await presence.getConnectionGroups(id)).sort(), ['navy', 'teal']);
+      assert.deepEqual(await presence.getGroupConnections('nobody-here'), []);
+      await dave.stop();
+      await waitFor(() => (endpoint.lifetimeManager as MemoryHubLifetimeManager).connection(id) === undefined, 5000, 'dave to leave');
+      assert.deepEqual(await presence.getGroupConnections('navy'), [id2]);
+      assert.deepEqual(await presence.getUserConnections('dave'), [id2]);
+      await dave2.stop();
+    });
+
     it('sends from outside the hub through the hub context', async () => {
       assert.deepEqual(await deliveries(() => endpoint.context.clients.user('bob').send('Message', 'ctx'), 1), {
         alice: [],

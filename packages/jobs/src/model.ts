@@ -1,3 +1,5 @@
+import type { FlowStep, JobHistoryKind } from '@tidings/contract';
+
 /** A JSON value: what job input, results, metadata and checkpoints may hold. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -23,13 +25,8 @@ export interface JobStage {
   errorMessage: string | null;
 }
 
-/** One step of a flow (a parent job whose children run one after another). */
-export interface FlowStep {
-  readonly name: string;
-  readonly jobId: string;
-  /** Share of the parent's progress, 0–1; the weights of a flow add up to 1. */
-  readonly weight: number;
-}
+/** One step of a flow (a parent job whose children run one after another): the wire contract's, as REST shows it. */
+export type { FlowStep };
 
 /**
  * A job and everything known about it. Timestamps are ISO-8601 strings so a
@@ -108,20 +105,8 @@ export interface JobOutputItem {
   readonly data: JsonValue;
 }
 
-export type JobEventKind =
-  | 'output'
-  | 'outputTruncated'
-  | 'created'
-  | 'started'
-  | 'stage'
-  | 'progress'
-  | 'retrying'
-  | 'interrupted'
-  | 'recovered'
-  | 'retried'
-  | 'completed'
-  | 'failed'
-  | 'cancelled';
+/** What happened to a job in one of its events: the kinds `GET /api/v1/jobs/:id/events` shows (the wire contract's `JobHistoryKind`). */
+export type JobEventKind = JobHistoryKind;
 
 export const TERMINAL_EVENT_KINDS: ReadonlySet<JobEventKind> = new Set(['completed', 'failed', 'cancelled']);
 

@@ -13,7 +13,7 @@ import {
   encodeReply,
 } from './codec.js';
 import { BackplaneTimeoutError, BackplaneUnavailableError } from './errors.js';
-import type { KeySpace, MembershipKind } from './key-space.js';
+import type { KeySpace } from './key-space.js';
 import { PendingRequests } from './pending-requests.js';
 import type { PresenceStore } from './presence/presence-store.js';
 import type { RedisLink } from './redis-link.js';
@@ -22,7 +22,7 @@ import type { RedisLink } from './redis-link.js';
 export interface LocalNode {
   /** A send published by another process, for this node's connections. */
   deliver(envelope: SendEnvelope): void;
-  /** A group or job change routed here for one of this node's connections. */
+  /** A group change routed here for one of this node's connections. */
   applyMembership(command: MembershipCommand): Promise<void>;
   /** A client result requested by another process from one of this node's connections. */
   invoke(command: InvokeCommand, signal: AbortSignal): Promise<unknown>;
@@ -77,11 +77,11 @@ export class ClusterRouter {
   }
 
   /**
-   * Adds or removes a connection on another node to or from a group (or job),
+   * Adds or removes a connection on another node to or from a group,
    * resolving once its node confirms, so a send issued afterwards reaches it.
    * Unknown connections are ignored, as ASP.NET Core does.
    */
-  async routeMembership(kind: MembershipKind, add: boolean, connectionId: string, name: string, userId: string | null): Promise<void> {
+  async routeMembership(add: boolean, connectionId: string, groupName: string): Promise<void> {
     await this.o.publisher.usable();
     const owner = await this.o.store.ownerOf(connectionId);
     if (owner === undefined || owner === this.o.nodeId) return;
@@ -90,9 +90,9 @@ export class ClusterRouter {
     const { reply } = this.request(
       owner,
       this.o.ackTimeoutMs,
-      () => new BackplaneTimeoutError(`Node '${owner}' did not confirm ${verb} ${kind} '${name}' within ${this.o.ackTimeoutMs} ms.`),
+      () => new BackplaneTimeoutError(`Node '${owner}' did not confirm ${verb} group '${groupName}' within ${this.o.ackTimeoutMs} ms.`),
       () => new BackplaneUnavailableError(`Connection '${connectionId}' is on node '${owner}', which is not listening (down or reconnecting).`),
-      (requestId) => encodeMembership({ requestId, replyTo: this.o.nodeId, membership: kind, add, connectionId, name, userId }),
+      (requestId) => encodeMembership({ requestId, replyTo: this.o.nodeId, add, connectionId, groupName }),
     );
     await reply;
   }

@@ -1,6 +1,5 @@
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import { type HubMessage, MessageType } from '@tidings/hub';
-import type { MembershipKind } from './key-space.js';
 
 /**
  * The backplane's wire format: one MessagePack array per Redis message, first
@@ -36,16 +35,14 @@ export interface SendEnvelope {
   readonly publishedAt: number | undefined;
 }
 
+/** Adds a connection of the receiving node to a group, or removes it. */
 export interface MembershipCommand {
   readonly kind: typeof Kind.Membership;
   readonly requestId: number;
   readonly replyTo: string;
-  readonly membership: MembershipKind;
   readonly add: boolean;
   readonly connectionId: string;
-  readonly name: string;
-  /** For job subscriptions: the user the caller claims owns the connection. */
-  readonly userId: string | null;
+  readonly groupName: string;
 }
 
 export interface InvokeCommand {
@@ -118,9 +115,12 @@ export function encodeSend(
   return bytes([kind, origin, targets, excluded && excluded.length > 0 ? excluded : null, packMessage(message), Date.now()]);
 }
 
+/** The fourth element names what the connection joins: always 'group' now, kept in place so nodes of an older version read the command as before. */
+const GROUP = 'group';
+
 export function encodeMembership(command: Omit<MembershipCommand, 'kind'>): Buffer {
   const c = command;
-  return bytes([Kind.Membership, c.requestId, c.replyTo, c.membership, c.add, c.connectionId, c.name, c.userId]);
+  return bytes([Kind.Membership, c.requestId, c.replyTo, GROUP, c.add, c.connectionId, c.groupName]);
 }
 
 export function encodeInvoke(command: Omit<InvokeCommand, 'kind'>): Buffer {
@@ -180,21 +180,17 @@ export function decodeEnvelope(data: Uint8Array): Envelope {
       const publishedAt = typeof f[5] === 'number' && Number.isFinite(f[5]) ? f[5] : undefined;
       return { kind, origin: str(f[1], 'origin'), targets, excluded, message: unpackMessage(f[4]), publishedAt };
     }
-    case Kind.Membership: {
-      const membership = f[3];
-      if (membership !== 'group' && membership !== 'job') throw new MalformedEnvelopeError("membership must be 'group' or 'job'");
+    case Kind.Membership:
+      if (f[3] !== GROUP) throw new MalformedEnvelopeError(`membership must be '${GROUP}'`);
       if (typeof f[4] !== 'boolean') throw new MalformedEnvelopeError('add must be a boolean');
       return {
         kind: Kind.Membership,
         requestId: int(f[1], 'requestId'),
         replyTo: str(f[2], 'replyTo'),
-        membership,
         add: f[4],
         connectionId: str(f[5], 'connectionId'),
-        name: str(f[6], 'name'),
-        userId: f[7] === null || f[7] === undefined ? null : str(f[7], 'userId'),
+        groupName: str(f[6], 'groupName'),
       };
-    }
     case Kind.Invoke:
       if (!Array.isArray(f[5])) throw new MalformedEnvelopeError('args must be an array');
       return {

@@ -2,7 +2,7 @@
  * Names of one hub's channels and keys: `{prefix}:{hub}:…`. Channels and keys
  * live in separate Redis namespaces, so they share the base without clashing.
  * The presence scripts (presence/lua.ts) build the same key names in Lua, plus
- * the index sets `users`, `groups`, `jobs` and the `stats` counters.
+ * the index sets `users`, `groups` and the `stats` counters.
  */
 export class KeySpace {
   readonly base: string;
@@ -31,7 +31,7 @@ export class KeySpace {
     return `${this.base}node:${nodeId}`;
   }
 
-  /** The hash of one connection: owning node, user, connect time (seed 000 `connection:{id}`). */
+  /** The hash of one connection: owning node, user, connect time. */
   connectionKey(connectionId: string): string {
     return `${this.base}connection:${connectionId}`;
   }
@@ -40,12 +40,12 @@ export class KeySpace {
     return `${this.base}user:connections:${userId}`;
   }
 
-  memberSetKey(kind: MembershipKind, name: string): string {
-    return `${this.base}${kind}:connections:${name}`;
+  groupConnectionsKey(groupName: string): string {
+    return `${this.base}group:connections:${groupName}`;
   }
 
-  connectionMembershipsKey(kind: MembershipKind, connectionId: string): string {
-    return `${this.base}connection:${kind}s:${connectionId}`;
+  connectionGroupsKey(connectionId: string): string {
+    return `${this.base}connection:groups:${connectionId}`;
   }
 
   /** Sorted set: node id → Redis time (ms) of its last heartbeat. */
@@ -57,6 +57,3 @@ export class KeySpace {
     return `${this.base}node:${nodeId}:connections`;
   }
 }
-
-/** What a connection can be a member of besides its user: hub groups, and job subscriptions (seed 000 §5). */
-export type MembershipKind = 'group' | 'job';

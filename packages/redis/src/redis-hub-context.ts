@@ -11,14 +11,14 @@ import {
 import { Backplane } from './backplane.js';
 import type { LocalNode } from './cluster-router.js';
 import { Kind } from './codec.js';
-import { ClusterConnectionManager, type RedisConnectionManager } from './connection-manager.js';
+import { ClusterPresence, type RedisPresence } from './cluster-presence.js';
 import { type RedisBackplaneOptions, resolveOptions } from './options.js';
 import { requireName, requireNames } from './validate.js';
 
 /** A hub context for a process that hosts no connections (a worker), plus what it needs to shut down. */
 export interface RedisHubContext<TClient extends ClientMethods = UntypedClient> extends Omit<HubContext<TClient>, 'local'> {
-  /** The cluster view: user connections, job subscriptions, counts. */
-  readonly connections: RedisConnectionManager;
+  /** The cluster view: users' connections, groups' members, nodes, counts. */
+  readonly presence: RedisPresence;
   /** Resolves once Redis is reachable (sends made before wait for it anyway, up to `connectTimeoutMs`). */
   ready(): Promise<void>;
   /** Closes this context's Redis connections. */
@@ -73,11 +73,11 @@ class RemoteLifetimeManager implements HubLifetimeManager {
   }
 
   async addToGroup(connectionId: string, groupName: string): Promise<void> {
-    return this.backplane.router.routeMembership('group', true, requireName(connectionId, 'connectionId'), requireName(groupName, 'groupName'), null);
+    return this.backplane.router.routeMembership(true, requireName(connectionId, 'connectionId'), requireName(groupName, 'groupName'));
   }
 
   async removeFromGroup(connectionId: string, groupName: string): Promise<void> {
-    return this.backplane.router.routeMembership('group', false, requireName(connectionId, 'connectionId'), requireName(groupName, 'groupName'), null);
+    return this.backplane.router.routeMembership(false, requireName(connectionId, 'connectionId'), requireName(groupName, 'groupName'));
   }
 
   async invokeConnection(connectionId: string, method: string, args: readonly unknown[], options: InvokeOptions): Promise<unknown> {
@@ -103,13 +103,10 @@ export function createRedisHubContext<TClient extends ClientMethods = UntypedCli
   const backplane = new Backplane(resolveOptions(options), NOTHING_HERE);
   const manager = new RemoteLifetimeManager(backplane);
   const context = createHubContext<TClient>(manager);
-  const connections = new ClusterConnectionManager(backplane.store, backplane.commands, (add, connectionId, jobId, userId) =>
-    backplane.router.routeMembership('job', add, connectionId, jobId, userId),
-  );
   return {
     clients: context.clients,
     groups: context.groups,
-    connections,
+    presence: new ClusterPresence(backplane.store, backplane.commands),
     ready: () => backplane.ready(),
     close: () => manager.dispose(),
   };

@@ -10,7 +10,7 @@ import {
 import { Backplane } from './backplane.js';
 import type { LocalNode } from './cluster-router.js';
 import { Kind, type InvokeCommand, type MembershipCommand, type SendEnvelope } from './codec.js';
-import { ClusterConnectionManager, type RedisConnectionManager } from './connection-manager.js';
+import { ClusterPresence, type RedisPresence } from './cluster-presence.js';
 import { type RedisHubLifetimeManagerOptions, resolveOptions } from './options.js';
 import { NodePresence } from './presence/node-presence.js';
 import { requireName, requireNames } from './validate.js';
@@ -26,13 +26,14 @@ import { requireName, requireNames } from './validate.js';
  * a connection on another node are routed to that node and acknowledged.
  */
 export class RedisHubLifetimeManager implements HubLifetimeManager {
-  /** Which connections each user has and which jobs they follow, across nodes. */
-  readonly connections: RedisConnectionManager;
+  /** Who is connected where and in which groups, across nodes; `local.presence` is this node's. */
+  readonly presence: RedisPresence;
   private readonly here = new MemoryHubLifetimeManager();
   /** Sends to this node's connections only (Socket.IO's `io.local`); joins and client results still route across nodes. */
   readonly local: HubLifetimeManager = new NodeLocalView(this.here, this);
   private readonly backplane: Backplane;
-  private readonly presence: NodePresence;
+  /** This node's share of the cluster view, written through to Redis. */
+  private readonly nodePresence: NodePresence;
   private disposed = false;
 
   constructor(options: RedisHubLifetimeManagerOptions) {
@@ -44,17 +45,15 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
     };
     this.backplane = new Backplane(o, local);
     void this.backplane.subscriptions.ensure(this.backplane.keys.allChannel);
-    this.presence = new NodePresence(
+    this.nodePresence = new NodePresence(
       this.backplane.store,
       this.backplane.commands,
       { nodeId: o.nodeId, heartbeatIntervalMs: o.heartbeatIntervalMs, nodeTimeoutMs: o.nodeTimeoutMs },
       o.logger,
       (dead) => this.backplane.router.nodesDied(dead),
     );
-    this.presence.start();
-    this.connections = new ClusterConnectionManager(this.backplane.store, this.backplane.commands, (add, connectionId, jobId, userId) =>
-      this.jobSubscription(add, connectionId, jobId, userId),
-    );
+    this.nodePresence.start();
+    this.presence = new ClusterPresence(this.backplane.store, this.backplane.commands);
   }
 
   get nodeId(): string {
@@ -88,7 +87,7 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
     const { connectionId, userIdentifier } = connection;
     await this.here.onConnected(connection);
     const subscriptions = this.backplane.subscriptions;
-    const waits = [subscriptions.ensure(this.backplane.keys.connectionChannel(connectionId)), this.presence.connected(connectionId, userIdentifier)];
+    const waits = [subscriptions.ensure(this.backplane.keys.connectionChannel(connectionId)), this.nodePresence.connected(connectionId, userIdentifier)];
     if (userIdentifier !== undefined && this.here.userConnectionCount(userIdentifier) === 1) {
       waits.push(subscriptions.ensure(this.backplane.keys.userChannel(userIdentifier)));
     }
@@ -105,7 +104,7 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
     if (userIdentifier !== undefined && this.here.userConnectionCount(userIdentifier) === 0) {
       subscriptions.release(keys.userChannel(userIdentifier));
     }
-    await this.presence.disconnected(connectionId);
+    await this.nodePresence.disconnected(connectionId);
   }
 
   // ---- sends: this node's connections at once, the others through Redis --------
@@ -159,14 +158,14 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
     requireName(connectionId, 'connectionId');
     requireName(groupName, 'groupName');
     if (this.here.connection(connectionId)) return this.joinHere(connectionId, groupName);
-    return this.backplane.router.routeMembership('group', true, connectionId, groupName, null);
+    return this.backplane.router.routeMembership(true, connectionId, groupName);
   }
 
   async removeFromGroup(connectionId: string, groupName: string): Promise<void> {
     requireName(connectionId, 'connectionId');
     requireName(groupName, 'groupName');
     if (this.here.connection(connectionId)) return this.leaveHere(connectionId, groupName);
-    return this.backplane.router.routeMembership('group', false, connectionId, groupName, null);
+    return this.backplane.router.routeMembership(false, connectionId, groupName);
   }
 
   // ---- client results ------------------------------------------------------------
@@ -181,7 +180,7 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await this.presence.stop();
+    await this.nodePresence.stop();
     await this.backplane.close();
   }
 
@@ -219,15 +218,11 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
   }
 
   private async applyMembership(command: MembershipCommand): Promise<void> {
-    const { connectionId, name } = command;
+    const { connectionId, groupName } = command;
     // The connection may have left since the sender looked it up: then there is nothing to change.
     if (!this.here.connection(connectionId)) return;
-    if (command.membership === 'group') {
-      if (command.add) await this.joinHere(connectionId, name);
-      else await this.leaveHere(connectionId, name);
-      return;
-    }
-    await this.jobHere(command.add, connectionId, name, command.userId);
+    if (command.add) await this.joinHere(connectionId, groupName);
+    else await this.leaveHere(connectionId, groupName);
   }
 
   private invokeHere(command: InvokeCommand, signal: AbortSignal): Promise<unknown> {
@@ -243,28 +238,14 @@ export class RedisHubLifetimeManager implements HubLifetimeManager {
     await this.here.addToGroup(connectionId, groupName);
     await Promise.all([
       this.backplane.subscriptions.ensure(this.backplane.keys.groupChannel(groupName)),
-      this.presence.membership('group', true, connectionId, groupName),
+      this.nodePresence.membership(true, connectionId, groupName),
     ]);
   }
 
   private async leaveHere(connectionId: string, groupName: string): Promise<void> {
     await this.here.removeFromGroup(connectionId, groupName);
     if (this.here.groupSize(groupName) === 0) this.backplane.subscriptions.release(this.backplane.keys.groupChannel(groupName));
-    await this.presence.membership('group', false, connectionId, groupName);
-  }
-
-  private jobSubscription(add: boolean, connectionId: string, jobId: string, userId: string): Promise<void> {
-    if (this.here.connection(connectionId)) return this.jobHere(add, connectionId, jobId, userId);
-    return this.backplane.router.routeMembership('job', add, connectionId, jobId, userId);
-  }
-
-  private async jobHere(add: boolean, connectionId: string, jobId: string, userId: string | null): Promise<void> {
-    const connection = this.here.connection(connectionId);
-    if (!connection) return;
-    if (add && userId !== null && connection.userIdentifier !== userId) {
-      throw new HubException(`Connection '${connectionId}' does not belong to user '${userId}'.`);
-    }
-    await this.presence.membership('job', add, connectionId, jobId);
+    await this.nodePresence.membership(false, connectionId, groupName);
   }
 
   /** The ids that may live on other nodes: this node's own are served locally. */

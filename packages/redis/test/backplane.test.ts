@@ -127,11 +127,11 @@ describe('Redis backplane: two nodes, one Redis', { skip: redisSkipReason }, () 
     const sender = await open(nodeB);
     await sender.connection.invoke('AddToGroup', a1.id, 'remote');
     await sender.connection.invoke('SendGroup', 'remote', 'in');
-    assert.deepEqual(await nodeB.manager.connections.getConnectionGroups(a1.id), ['remote']);
+    assert.deepEqual(await nodeB.manager.presence.getConnectionGroups(a1.id), ['remote']);
     await sender.connection.invoke('RemoveFromGroup', a1.id, 'remote');
     await sender.connection.invoke('SendGroup', 'remote', 'out');
     await assertReceived(sender, new Map([[a1, ['in']]]));
-    assert.deepEqual(await nodeB.manager.connections.getConnectionGroups(a1.id), []);
+    assert.deepEqual(await nodeB.manager.presence.getConnectionGroups(a1.id), []);
     // Unknown connections are ignored, as in ASP.NET Core.
     await sender.connection.invoke('AddToGroup', 'no-such-connection', 'remote');
   });
@@ -219,7 +219,7 @@ describe('Redis backplane: two nodes, one Redis', { skip: redisSkipReason }, () 
     });
     try {
       await assert.rejects(nowhere.clients.group('g').send('Message', 'x'), /Could not connect to Redis within 300 ms/);
-      await assert.rejects(nowhere.connections.getStats(), BackplaneUnavailableError);
+      await assert.rejects(nowhere.presence.getStats(), BackplaneUnavailableError);
     } finally {
       await nowhere.close();
     }

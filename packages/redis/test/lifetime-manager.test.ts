@@ -117,7 +117,7 @@ describe('RedisHubLifetimeManager seen from the hub', { skip: redisSkipReason },
       await within(node.sendGroup('anyone', invocation('after the cut')), 2000, 'a send after the reconnect');
       await node.addToGroup('cut-1', 'after-cut');
       // The node re-registered its connection, and the membership made since.
-      const groups = await until(() => node.connections.getConnectionGroups('cut-1'), (names) => names.length > 0, 'the membership in the cluster view');
+      const groups = await until(() => node.presence.getConnectionGroups('cut-1'), (names) => names.length > 0, 'the membership in the cluster view');
       assert.deepEqual(groups, ['after-cut']);
       await node.onDisconnected(c);
     } finally {

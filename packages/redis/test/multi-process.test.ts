@@ -106,8 +106,8 @@ describe('two API nodes as separate processes', { skip: redisSkipReason }, () =>
     assert.equal(nodeB.child.exitCode, null, nodeB.output());
     assert.equal(a1.connection.state, 'Connected');
     // The restart emptied Redis; the nodes wrote their connections back.
-    await until(() => worker.connections.getUserConnections('alice'), (ids) => ids.length === 1 && ids[0] === a1.id, 'alice re-registered');
-    await until(() => worker.connections.getGroupConnections('joined-during-outage'), (ids) => ids.length === 1, 'the group joined during the outage');
+    await until(() => worker.presence.getUserConnections('alice'), (ids) => ids.length === 1 && ids[0] === a1.id, 'alice re-registered');
+    await until(() => worker.presence.getGroupConnections('joined-during-outage'), (ids) => ids.length === 1, 'the group joined during the outage');
   });
 
   it('a killed API node leaves no ghost connections or memberships', async () => {
@@ -115,18 +115,19 @@ describe('two API nodes as separate processes', { skip: redisSkipReason }, () =>
     const b1 = await open(nodeB, 'dave');
     const sender = await open(nodeB);
     await a1.connection.invoke('Join', 'k');
-    await a1.connection.invoke('SubscribeToJob', 'job-k');
+    await a1.connection.invoke('Join', 'only-a');
     await b1.connection.invoke('Join', 'k');
-    assert.equal((await worker.connections.getGroupConnections('k')).length, 2);
-    assert.deepEqual(await worker.connections.getUserConnections('carol'), [a1.id]);
+    assert.equal((await worker.presence.getGroupConnections('k')).length, 2);
+    assert.deepEqual(await worker.presence.getUserConnections('carol'), [a1.id]);
 
     const killedId = a1.id;
     await nodeA.stop('SIGKILL');
-    await until(() => worker.connections.getGroupConnections('k'), (ids) => ids.length === 1 && ids[0] === b1.id, "node A's group membership to go");
-    assert.deepEqual(await worker.connections.getUserConnections('carol'), []);
-    assert.deepEqual(await worker.connections.getJobConnections('job-k'), []);
-    assert.equal(await worker.connections.getConnection(killedId), undefined);
-    assert.deepEqual((await worker.connections.getNodes()).map((n) => n.nodeId), ['proc-b']);
+    await until(() => worker.presence.getGroupConnections('k'), (ids) => ids.length === 1 && ids[0] === b1.id, "node A's group membership to go");
+    assert.deepEqual(await worker.presence.getUserConnections('carol'), []);
+    assert.deepEqual(await worker.presence.getGroupConnections('only-a'), []);
+    assert.deepEqual(await worker.presence.getConnectionGroups(killedId), []);
+    assert.equal(await worker.presence.getConnection(killedId), undefined);
+    assert.deepEqual((await worker.presence.getNodes()).map((n) => n.nodeId), ['proc-b']);
     await sender.connection.invoke('SendGroup', 'k', 'survivors');
     await assertReceived(sender, new Map([[b1, ['survivors']]]));
     assert.equal(nodeB.child.exitCode, null, nodeB.output());

@@ -80,11 +80,11 @@ describe('stateful reconnect with the Redis backplane', { skip: redisSkipReason 
       proxy.firstLines.slice(seenBefore).some((line) => line.startsWith('HTTP/1.1 404')),
       `node B refused the resume: ${proxy.firstLines.slice(seenBefore).join(' | ')}`,
     );
-    assert.equal((await nodeB.manager.connections.getConnection(newId))?.nodeId, 'node-b');
+    assert.equal((await nodeB.manager.presence.getConnection(newId))?.nodeId, 'node-b');
     await sender.connection.invoke('SendClient', newId, 'on the new node');
     await assertReceived(sender, new Map([[client, ['on the new node']]]));
     // Node A drops the abandoned connection once its stateful window has passed.
     await waitFor(() => nodeA.manager.localConnectionCount === 0, 5000, 'node A to drop the old connection');
-    await until(() => nodeB.manager.connections.getConnection(oldId), (info) => info === undefined, 'the old connection to leave the cluster view');
+    await until(() => nodeB.manager.presence.getConnection(oldId), (info) => info === undefined, 'the old connection to leave the cluster view');
   });
 });

@@ -136,7 +136,7 @@ describe('scaled mode: 2 API nodes and 2 workers as processes on one redis-serve
     const watcher = await client(nodeB);
     const job = await ingest(nodeA, 'carol');
     await watcher.connection.invoke('SubscribeToJob', job.jobId);
-    const aliceIds = await hubContext.connections.getUserConnections('alice');
+    const aliceIds = await hubContext.presence.getUserConnections('alice');
     assert.ok(aliceIds.includes(alice.connection.connectionId!), 'node A registered alice in the cluster view');
     await hubContext.clients.user('alice').send('UserNotification', { type: 'Hello', message: 'to alice', data: {}, timestamp: new Date().toISOString() });
     await hubContext.clients.group(`job-${job.jobId}`).send('BroadcastNotification', { type: 'ToGroup', message: 'to the job group', data: {}, timestamp: new Date().toISOString() });
@@ -218,14 +218,14 @@ describe('scaled mode: 2 API nodes and 2 workers as processes on one redis-serve
     const onB = await client(nodeB, 'erin');
     const job = await ingest(nodeA, 'erin');
     await onB.connection.invoke('SubscribeToJob', job.jobId);
-    await until(() => hubContext.connections.getGroupConnections(`job-${job.jobId}`), (ids) => ids.includes(onB.connection.connectionId!), 'the membership in Redis');
+    await until(() => hubContext.presence.getGroupConnections(`job-${job.jobId}`), (ids) => ids.includes(onB.connection.connectionId!), 'the membership in Redis');
     const bNode = (await call(nodeB.url, '/health')).body.redis.nodeId as string;
 
     nodeB.kill();
     await nodeB.exited;
-    await until(() => hubContext.connections.getGroupConnections(`job-${job.jobId}`), (ids) => ids.length === 0, "node B's memberships to go", 15_000);
-    assert.deepEqual(await hubContext.connections.getUserConnections('erin'), []);
-    assert.ok(!(await hubContext.connections.getNodes()).some((n) => n.nodeId === bNode), 'node B is gone from the cluster view');
+    await until(() => hubContext.presence.getGroupConnections(`job-${job.jobId}`), (ids) => ids.length === 0, "node B's memberships to go", 15_000);
+    assert.deepEqual(await hubContext.presence.getUserConnections('erin'), []);
+    assert.ok(!(await hubContext.presence.getNodes()).some((n) => n.nodeId === bNode), 'node B is gone from the cluster view');
     assert.equal((await call(nodeA.url, '/health')).body.status, 'ok');
     for (const p of [nodeA, ...workers]) assert.equal(p.child.exitCode, null, p.output());
   });

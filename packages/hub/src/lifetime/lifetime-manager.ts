@@ -1,4 +1,5 @@
 import type { SerializedMessage } from '../protocol/serialized-message.js';
+import type { HubPresence } from './hub-presence.js';
 
 export interface InvokeOptions {
   /** Give up after this long (default: the hub's `clientResultTimeoutMs`). */
@@ -57,6 +58,12 @@ export interface HubLifetimeManager {
    * node-local already (the memory manager), which is then its own local view.
    */
   readonly local?: HubLifetimeManager;
+
+  /**
+   * Who is connected and which groups they are in, as far as this manager reaches:
+   * every node on a backplane, this node on the memory manager and on `local`.
+   */
+  readonly presence?: HubPresence;
 
   /** Group memberships of this node's connections, for metrics (a connection in three groups counts three). */
   readonly localGroupMemberships?: number;

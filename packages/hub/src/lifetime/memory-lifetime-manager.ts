@@ -1,5 +1,6 @@
 import { HubException } from '../hub/hub-exception.js';
 import type { SerializedMessage } from '../protocol/serialized-message.js';
+import type { HubPresence } from './hub-presence.js';
 import { DEFAULT_GROUP_LIMITS, type HubLifetimeManager, type InvokeOptions, type LifetimeConnection } from './lifetime-manager.js';
 
 /**
@@ -13,6 +14,13 @@ export class MemoryHubLifetimeManager implements HubLifetimeManager {
   private readonly connectionGroups = new Map<string, Set<string>>();
   private readonly userConnections = new Map<string, Set<LifetimeConnection>>();
   private memberships = 0;
+
+  /** The connections and groups of this process (with one node, of the whole hub). */
+  readonly presence: HubPresence = {
+    getUserConnections: async (userId) => [...(this.userConnections.get(userId) ?? [])].map((c) => c.connectionId),
+    getConnectionGroups: async (connectionId) => [...(this.connectionGroups.get(connectionId) ?? [])],
+    getGroupConnections: async (groupName) => [...(this.groupMembers.get(groupName)?.keys() ?? [])],
+  };
 
   /** Group memberships of the connections here (a connection in three groups counts three). */
   get localGroupMemberships(): number {

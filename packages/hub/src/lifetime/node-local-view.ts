@@ -1,4 +1,5 @@
 import type { SerializedMessage } from '../protocol/serialized-message.js';
+import type { HubPresence } from './hub-presence.js';
 import type { HubLifetimeManager, InvokeOptions, LifetimeConnection } from './lifetime-manager.js';
 
 /**
@@ -19,6 +20,11 @@ export class NodeLocalView implements HubLifetimeManager {
 
   get local(): HubLifetimeManager {
     return this;
+  }
+
+  /** This node's connections and their groups. */
+  get presence(): HubPresence | undefined {
+    return this.here.presence;
   }
 
   onConnected(connection: LifetimeConnection): Promise<void> {

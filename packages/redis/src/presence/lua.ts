@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 
 /**
  * Lua keeps each presence change atomic: a connection, its user entry, its
- * groups, jobs and the counters move together, and reaping a dead node is one
+ * groups and the counters move together, and reaping a dead node is one
  * step that survivors may all attempt. Key names mirror `KeySpace`; every
  * script takes the key base as ARGV[1]. (Keys are built inside the scripts, so
  * the presence store needs a single Redis, not Redis Cluster.)
@@ -16,32 +16,32 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
-local function add_member(kind, id, name)
-  if redis.call('SADD', base .. 'connection:' .. kind .. 's:' .. id, name) == 1 then
-    redis.call('SADD', base .. kind .. ':connections:' .. name, id)
-    redis.call('SADD', base .. kind .. 's', name)
-    redis.call('HINCRBY', base .. 'stats', kind .. 'Memberships', 1)
+local function join_group(id, name)
+  if redis.call('SADD', base .. 'connection:groups:' .. id, name) == 1 then
+    redis.call('SADD', base .. 'group:connections:' .. name, id)
+    redis.call('SADD', base .. 'groups', name)
+    redis.call('HINCRBY', base .. 'stats', 'groupMemberships', 1)
   end
 end
 
-local function forget_member(kind, id, name)
-  local set = base .. kind .. ':connections:' .. name
+local function forget_member(id, name)
+  local set = base .. 'group:connections:' .. name
   redis.call('SREM', set, id)
-  if redis.call('EXISTS', set) == 0 then redis.call('SREM', base .. kind .. 's', name) end
+  if redis.call('EXISTS', set) == 0 then redis.call('SREM', base .. 'groups', name) end
 end
 
-local function remove_member(kind, id, name)
-  if redis.call('SREM', base .. 'connection:' .. kind .. 's:' .. id, name) == 1 then
-    forget_member(kind, id, name)
-    redis.call('HINCRBY', base .. 'stats', kind .. 'Memberships', -1)
+local function leave_group(id, name)
+  if redis.call('SREM', base .. 'connection:groups:' .. id, name) == 1 then
+    forget_member(id, name)
+    redis.call('HINCRBY', base .. 'stats', 'groupMemberships', -1)
   end
 end
 
-local function remove_all_members(kind, id)
-  local own = base .. 'connection:' .. kind .. 's:' .. id
+local function leave_all_groups(id)
+  local own = base .. 'connection:groups:' .. id
   local names = redis.call('SMEMBERS', own)
-  for _, name in ipairs(names) do forget_member(kind, id, name) end
-  if #names > 0 then redis.call('HINCRBY', base .. 'stats', kind .. 'Memberships', -#names) end
+  for _, name in ipairs(names) do forget_member(id, name) end
+  if #names > 0 then redis.call('HINCRBY', base .. 'stats', 'groupMemberships', -#names) end
   redis.call('DEL', own)
 end
 
@@ -54,8 +54,7 @@ local function remove_connection(id)
     if redis.call('EXISTS', set) == 0 then redis.call('SREM', base .. 'users', fields[2]) end
   end
   if fields[1] then redis.call('SREM', base .. 'node:' .. fields[1] .. ':connections', id) end
-  remove_all_members('group', id)
-  remove_all_members('job', id)
+  leave_all_groups(id)
   redis.call('DEL', key)
 end
 
@@ -69,7 +68,7 @@ local function clean_node(node)
 end
 `;
 
-/** ARGV: base, node, connectionId, hasUser ('1'|'0'), userId, connectedAt, groupCount, groups…, jobs… */
+/** ARGV: base, node, connectionId, hasUser ('1'|'0'), userId, connectedAt, groups… */
 const REGISTER = `
 local node, id = ARGV[2], ARGV[3]
 local key = base .. 'connection:' .. id
@@ -80,9 +79,7 @@ if ARGV[4] == '1' then
   redis.call('SADD', base .. 'users', ARGV[5])
 end
 redis.call('SADD', base .. 'node:' .. node .. ':connections', id)
-local groups = tonumber(ARGV[7])
-for i = 8, 7 + groups do add_member('group', id, ARGV[i]) end
-for i = 8 + groups, #ARGV do add_member('job', id, ARGV[i]) end
+for i = 7, #ARGV do join_group(id, ARGV[i]) end
 return 1
 `;
 
@@ -92,11 +89,11 @@ remove_connection(ARGV[2])
 return 1
 `;
 
-/** ARGV: base, kind ('group'|'job'), 'add'|'remove', connectionId, name. Returns 0 for an unknown connection. */
+/** ARGV: base, 'add'|'remove', connectionId, group. Returns 0 for an unknown connection. */
 const MEMBERSHIP = `
-local kind, id, name = ARGV[2], ARGV[4], ARGV[5]
+local id, name = ARGV[3], ARGV[4]
 if redis.call('EXISTS', base .. 'connection:' .. id) == 0 then return 0 end
-if ARGV[3] == 'add' then add_member(kind, id, name) else remove_member(kind, id, name) end
+if ARGV[2] == 'add' then join_group(id, name) else leave_group(id, name) end
 return 1
 `;
 
@@ -120,27 +117,17 @@ const CLEAN_NODE = `
 return clean_node(ARGV[2])
 `;
 
-/** ARGV: base, userId. The jobs subscribed by any connection of the user. */
-const USER_SUBSCRIPTIONS = `
-local ids = redis.call('SMEMBERS', base .. 'user:connections:' .. ARGV[2])
-if #ids == 0 then return {} end
-local keys = {}
-for i, id in ipairs(ids) do keys[i] = base .. 'connection:jobs:' .. id end
-return redis.call('SUNION', unpack(keys))
-`;
-
-/** ARGV: base. [nodes, connections, users, groups, jobs, groupMemberships, jobMemberships] */
+/** ARGV: base. [nodes, connections, users, groups, groupMemberships] */
 const STATS = `
 local nodes = redis.call('ZRANGE', base .. 'nodes', 0, -1)
 local connections = 0
 for _, node in ipairs(nodes) do
   connections = connections + redis.call('SCARD', base .. 'node:' .. node .. ':connections')
 end
-local counters = redis.call('HMGET', base .. 'stats', 'groupMemberships', 'jobMemberships')
 return {
   #nodes, connections,
-  redis.call('SCARD', base .. 'users'), redis.call('SCARD', base .. 'groups'), redis.call('SCARD', base .. 'jobs'),
-  tonumber(counters[1]) or 0, tonumber(counters[2]) or 0
+  redis.call('SCARD', base .. 'users'), redis.call('SCARD', base .. 'groups'),
+  tonumber(redis.call('HGET', base .. 'stats', 'groupMemberships')) or 0
 }
 `;
 
@@ -183,7 +170,6 @@ export const scripts = {
   heartbeat: new LuaScript(HEARTBEAT, false),
   reap: new LuaScript(REAP, false),
   cleanNode: new LuaScript(CLEAN_NODE, false),
-  userSubscriptions: new LuaScript(USER_SUBSCRIPTIONS, true),
   stats: new LuaScript(STATS, true),
 };
 

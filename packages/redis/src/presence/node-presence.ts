@@ -1,12 +1,10 @@
 import type { HubLogger } from '@tidings/hub';
-import type { MembershipKind } from '../key-space.js';
 import type { RedisLink } from '../redis-link.js';
 import { loadScripts } from './lua.js';
 import type { ConnectionRecord, PresenceStore } from './presence-store.js';
 
 interface LocalRecord extends ConnectionRecord {
   readonly groups: Set<string>;
-  readonly jobs: Set<string>;
 }
 
 export interface NodePresenceOptions {
@@ -50,7 +48,7 @@ export class NodePresence {
   }
 
   connected(connectionId: string, userId: string | undefined): Promise<void> {
-    const record: LocalRecord = { connectionId, userId, connectedAt: Date.now(), groups: new Set(), jobs: new Set() };
+    const record: LocalRecord = { connectionId, userId, connectedAt: Date.now(), groups: new Set() };
     this.records.set(connectionId, record);
     return this.write(() => this.store.register(this.options.nodeId, record), 'register connection');
   }
@@ -60,14 +58,13 @@ export class NodePresence {
     return this.write(() => this.store.unregister(connectionId), 'unregister connection');
   }
 
-  /** Records a group or job membership of a connection on this node (others are not ours to record). */
-  membership(kind: MembershipKind, add: boolean, connectionId: string, name: string): Promise<void> {
+  /** Records a group membership of a connection on this node (others are not ours to record). */
+  membership(add: boolean, connectionId: string, groupName: string): Promise<void> {
     const record = this.records.get(connectionId);
     if (!record) return Promise.resolve();
-    const set = kind === 'group' ? record.groups : record.jobs;
-    if (add) set.add(name);
-    else set.delete(name);
-    return this.write(() => this.store.membership(kind, add, connectionId, name), `${add ? 'add' : 'remove'} ${kind} membership`);
+    if (add) record.groups.add(groupName);
+    else record.groups.delete(groupName);
+    return this.write(() => this.store.membership(add, connectionId, groupName), `${add ? 'add' : 'remove'} group membership`);
   }
 
   /** Heartbeat, resync when needed, reap dead nodes. Never throws. */

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { KeySpace, MembershipKind } from '../key-space.js';
+import type { KeySpace } from '../key-space.js';
 import { scripts } from './lua.js';
 
 /** One connection as the cluster sees it. */
@@ -24,11 +24,8 @@ export interface PresenceStats {
   readonly users: number;
   /** Groups with at least one member. */
   readonly groups: number;
-  /** Jobs with at least one subscribed connection. */
-  readonly jobs: number;
+  /** (connection, group) pairs. */
   readonly groupMemberships: number;
-  /** (connection, job) subscription pairs. */
-  readonly jobSubscriptions: number;
 }
 
 /** What a node restores about one of its connections after Redis lost it. */
@@ -37,7 +34,6 @@ export interface ConnectionRecord {
   readonly userId: string | undefined;
   readonly connectedAt: number;
   readonly groups: Iterable<string>;
-  readonly jobs: Iterable<string>;
 }
 
 /** The cluster view in Redis: typed calls over the presence scripts and plain reads. */
@@ -48,7 +44,6 @@ export class PresenceStore {
   ) {}
 
   register(nodeId: string, record: ConnectionRecord): Promise<unknown> {
-    const groups = [...record.groups];
     return scripts.register.run(this.client, [
       this.keys.base,
       nodeId,
@@ -56,9 +51,7 @@ export class PresenceStore {
       record.userId === undefined ? '0' : '1',
       record.userId ?? '',
       record.connectedAt,
-      groups.length,
-      ...groups,
-      ...record.jobs,
+      ...record.groups,
     ]);
   }
 
@@ -66,8 +59,8 @@ export class PresenceStore {
     return scripts.unregister.run(this.client, [this.keys.base, connectionId]);
   }
 
-  membership(kind: MembershipKind, add: boolean, connectionId: string, name: string): Promise<unknown> {
-    return scripts.membership.run(this.client, [this.keys.base, kind, add ? 'add' : 'remove', connectionId, name]);
+  membership(add: boolean, connectionId: string, groupName: string): Promise<unknown> {
+    return scripts.membership.run(this.client, [this.keys.base, add ? 'add' : 'remove', connectionId, groupName]);
   }
 
   /** Refreshes the node's heartbeat; false when Redis no longer knew the node (reaped, or data lost). */
@@ -98,16 +91,12 @@ export class PresenceStore {
     return this.client.smembers(this.keys.userConnectionsKey(userId));
   }
 
-  members(kind: MembershipKind, name: string): Promise<string[]> {
-    return this.client.smembers(this.keys.memberSetKey(kind, name));
+  groupConnections(groupName: string): Promise<string[]> {
+    return this.client.smembers(this.keys.groupConnectionsKey(groupName));
   }
 
-  membershipsOf(kind: MembershipKind, connectionId: string): Promise<string[]> {
-    return this.client.smembers(this.keys.connectionMembershipsKey(kind, connectionId));
-  }
-
-  async userSubscriptions(userId: string): Promise<string[]> {
-    return (await scripts.userSubscriptions.run(this.client, [this.keys.base, userId])) as string[];
+  connectionGroups(connectionId: string): Promise<string[]> {
+    return this.client.smembers(this.keys.connectionGroupsKey(connectionId));
   }
 
   async nodes(): Promise<NodeInfo[]> {
@@ -124,17 +113,13 @@ export class PresenceStore {
   }
 
   async stats(): Promise<PresenceStats> {
-    const [nodes, connections, users, groups, jobs, groupMemberships, jobSubscriptions] = (await scripts.stats.run(this.client, [
-      this.keys.base,
-    ])) as number[];
+    const [nodes, connections, users, groups, groupMemberships] = (await scripts.stats.run(this.client, [this.keys.base])) as number[];
     return {
       nodes: nodes ?? 0,
       connections: connections ?? 0,
       users: users ?? 0,
       groups: groups ?? 0,
-      jobs: jobs ?? 0,
       groupMemberships: groupMemberships ?? 0,
-      jobSubscriptions: jobSubscriptions ?? 0,
     };
   }
 }

@@ -1,7 +1,8 @@
+import type { JobHistoryEvent, Job as RestJob } from '@tidings/contract';
 import type { Job, JobEvent } from '@tidings/jobs';
 
-/** A job as the REST API shows it (the names of `/hubs/job-progress`'s payloads). */
-export function jobDto(job: Job) {
+/** A job as the REST API shows it: the wire contract's `Job` (the names of `/hubs/job-progress`'s payloads). */
+export function jobDto(job: Job): RestJob {
   return {
     jobId: job.id,
     jobType: job.type,
@@ -32,6 +33,7 @@ export function jobDto(job: Job) {
   };
 }
 
-export function jobEventDto(event: JobEvent) {
+/** A stored event as `GET /api/v1/jobs/:id/events` shows it. */
+export function jobEventDto(event: JobEvent): JobHistoryEvent {
   return { sequence: event.sequence, kind: event.kind, at: event.at, ...(event.output ? { output: event.output } : {}), job: jobDto(event.job) };
 }

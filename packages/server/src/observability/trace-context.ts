@@ -1,13 +1,15 @@
 import { type SpanContext, TraceFlags, isSpanContextValid } from '@opentelemetry/api';
+import { TRACEPARENT_KEY } from '@tidings/contract';
 
 /**
  * Where a job keeps the trace it belongs to: `job.metadata.traceparent`, a W3C
  * `traceparent` (https://www.w3.org/TR/trace-context/). Metadata travels with
  * the job through the store (SQLite, or Redis to a worker) and is copied to a
  * flow's steps, so every attempt of every step joins the request's trace.
- * Set only when a tracer records the request (an SDK is registered).
+ * Set only when a tracer records the request (an SDK is registered). The key
+ * is the wire contract's: hub payloads leave it out of the metadata they show.
  */
-export const TRACEPARENT_KEY = 'traceparent';
+export { TRACEPARENT_KEY };
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 

@@ -204,7 +204,7 @@ export async function statsRoutes(app: FastifyInstance, options: StatsRouteOptio
     for (const path of hubs.paths) {
       const manager = hubs.endpoint(path)?.lifetimeManager;
       if (!(manager instanceof RedisHubLifetimeManager)) continue;
-      for (const node of await manager.connections.getNodes()) {
+      for (const node of await manager.presence.getNodes()) {
         const seen = nodes.get(node.nodeId) ?? { nodeId: node.nodeId, lastHeartbeatAt: null, connections: 0 };
         const beat = node.lastHeartbeatAt.toISOString();
         seen.lastHeartbeatAt = seen.lastHeartbeatAt && seen.lastHeartbeatAt > beat ? seen.lastHeartbeatAt : beat;

@@ -1,78 +1,29 @@
-import type { JobCompleted, JobFailed, JobOutput, JobProgressUpdate, Notification } from '@tidings/contract';
+import { type JobCompleted, type JobFailed, type JobOutput, type JobProgressUpdate, type Notification, jobCompletedOf, jobFailedOf, jobOutputOf, jobProgressUpdateOf } from '@tidings/contract';
 import type { Job, JobEvent, JobStatus } from '@tidings/jobs';
-import { TRACEPARENT_KEY } from '../../observability/trace-context.js';
-import { PIPELINE_STEPS, PIPELINE_TYPE } from '../../videos/video-pipeline.js';
-
-/** The video pipeline and its steps: their JobCompleted stays exactly as YoutubeRag's clients know it (no `result`). */
-const VIDEO_TYPES: ReadonlySet<string> = new Set([PIPELINE_TYPE, ...PIPELINE_STEPS.map((s) => s.type)]);
-
-/** Builds `/hubs/job-progress`'s payloads (their types are the wire contract's) from jobs, each with the job's `sequence`. */
-
-export function jobProgressUpdate(job: Job): JobProgressUpdate {
-  return {
-    jobId: job.id,
-    videoId: job.subject,
-    jobType: job.type,
-    status: job.status,
-    progress: job.progress,
-    currentStage: job.currentStage,
-    statusMessage: job.statusMessage,
-    errorMessage: job.error,
-    updatedAt: job.updatedAt,
-    metadata: wireMetadata(job.metadata),
-    sequence: job.lastSequence,
-    estimatedCompletion: job.estimatedCompletion,
-    parentJobId: job.parentId,
-  };
-}
+import { jobDto } from '../../http/job-dto.js';
+import { PIPELINE_TYPE } from '../../videos/video-pipeline.js';
 
 /**
- * The job's metadata as subscribers see it: without the trace context the service keeps
- * there while a tracer records, so `JobProgressUpdate` stays what clients already parse.
- * Copies only when that key is present.
+ * Builds `/hubs/job-progress`'s payloads from jobs, each with the job's
+ * `sequence`: the wire contract's mappings of the job as REST shows it, the
+ * same a client uses to rebuild a missed event from the job's history.
  */
-function wireMetadata(metadata: Job['metadata']): Job['metadata'] {
-  if (!(TRACEPARENT_KEY in metadata)) return metadata;
-  const { [TRACEPARENT_KEY]: _traceparent, ...rest } = metadata;
-  return rest;
+
+export function jobProgressUpdate(job: Job): JobProgressUpdate {
+  return jobProgressUpdateOf(jobDto(job));
 }
 
 export function jobCompleted(job: Job): JobCompleted {
-  return {
-    jobId: job.id,
-    videoId: job.subject,
-    status: 'Completed',
-    message: job.statusMessage ?? 'Job completed successfully',
-    completedAt: job.finishedAt ?? job.updatedAt,
-    sequence: job.lastSequence,
-    ...(VIDEO_TYPES.has(job.type) ? {} : { result: job.result }),
-  };
+  return jobCompletedOf(jobDto(job));
 }
 
 /** An `output` or `outputTruncated` event as `JobOutput`; undefined for any other event. */
 export function jobOutput(event: JobEvent): JobOutput | undefined {
-  if (!event.output || (event.kind !== 'output' && event.kind !== 'outputTruncated')) return undefined;
-  return {
-    jobId: event.jobId,
-    sequence: event.sequence,
-    stream: event.output.stream,
-    data: event.output.data,
-    timestamp: event.at,
-    ...(event.kind === 'outputTruncated' ? { truncated: true as const, dropped: event.job.outputStats.dropped } : {}),
-  };
+  return jobOutputOf(event.jobId, event, event.job.outputStats.dropped);
 }
 
 export function jobFailed(job: Job): JobFailed {
-  return {
-    jobId: job.id,
-    videoId: job.subject,
-    error: job.error ?? 'Unknown error',
-    message: 'Job failed',
-    failedAt: job.finishedAt ?? job.updatedAt,
-    canRetry: job.canRetry,
-    retryCount: job.retryCount,
-    sequence: job.lastSequence,
-  };
+  return jobFailedOf(jobDto(job));
 }
 
 const OUTCOME_TEXT: Partial<Record<JobStatus, string>> = { Completed: 'completed', Failed: 'failed', Cancelled: 'was cancelled' };

@@ -14,7 +14,7 @@ const sorted = (list: readonly string[]): string[] => [...list].sort();
 /** Polls an async query until it returns `expected` (presence changes land a round trip after the event). */
 const eventually = <T>(query: () => Promise<T>, expected: T, what: string): Promise<T> => until(query, (value) => isDeepStrictEqual(value, expected), what);
 
-describe('connection manager: the cluster view in Redis', { skip: redisSkipReason }, () => {
+describe('presence: the cluster view in Redis', { skip: redisSkipReason }, () => {
   let redis: RedisServer;
   let nodeA: ApiNode;
   let nodeB: ApiNode;
@@ -57,57 +57,46 @@ describe('connection manager: the cluster view in Redis', { skip: redisSkipReaso
     const onA = await open(nodeA, 'alice');
     const onB = await open(nodeB, 'alice');
     await open(nodeB, 'bob');
-    assert.deepEqual(sorted(await worker.connections.getUserConnections('alice')), sorted([onA.id, onB.id]));
-    const info = await worker.connections.getConnection(onA.id);
+    assert.deepEqual(sorted(await worker.presence.getUserConnections('alice')), sorted([onA.id, onB.id]));
+    const info = await worker.presence.getConnection(onA.id);
     assert.equal(info?.nodeId, 'node-a');
     assert.equal(info?.userId, 'alice');
     assert.ok(info && Math.abs(info.connectedAt.getTime() - Date.now()) < 60_000);
-    assert.equal(await worker.connections.getConnection('nope'), undefined);
+    assert.equal(await worker.presence.getConnection('nope'), undefined);
+    // The local view's presence is this node's connections only.
+    assert.deepEqual(await nodeB.manager.local.presence?.getUserConnections('alice'), [onB.id]);
   });
 
-  it('records job subscriptions made on any node and lists a user’s active jobs from anywhere', async () => {
-    const onA = await open(nodeA, 'alice');
-    const onB = await open(nodeB, 'alice');
-    await onA.connection.invoke('SubscribeToJob', 'job-1');
-    await onB.connection.invoke('SubscribeToJob', 'job-2');
-    await onB.connection.invoke('SubscribeToJob', 'job-1');
-    assert.deepEqual(sorted(await onA.connection.invoke<string[]>('ActiveJobs')), ['job-1', 'job-2']);
-    assert.deepEqual(sorted(await worker.connections.getUserSubscriptions('alice')), ['job-1', 'job-2']);
-    assert.deepEqual(sorted(await worker.connections.getJobConnections('job-1')), sorted([onA.id, onB.id]));
-    await onB.connection.invoke('UnsubscribeFromJob', 'job-2');
-    assert.deepEqual(await worker.connections.getConnectionJobs(onB.id), ['job-1']);
-    assert.deepEqual(await worker.connections.getUserSubscriptions('nobody'), []);
+  it("lists a group's members and a connection's groups on every node, and this node's through local", async () => {
+    const onA = await open(nodeA, 'hal');
+    const onB = await open(nodeB, 'hal');
+    await onA.connection.invoke('Join', 'crew');
+    await onA.connection.invoke('Join', 'deck');
+    await onB.connection.invoke('AddToGroup', onA.id, 'bridge');
+    await onB.connection.invoke('Join', 'crew');
+    assert.deepEqual(sorted(await worker.presence.getGroupConnections('crew')), sorted([onA.id, onB.id]));
+    assert.deepEqual(sorted(await nodeB.manager.presence.getConnectionGroups(onA.id)), ['bridge', 'crew', 'deck']);
+    assert.deepEqual(await nodeA.manager.local.presence?.getGroupConnections('crew'), [onA.id]);
+    await onB.connection.invoke('RemoveFromGroup', onA.id, 'deck');
+    assert.deepEqual(sorted(await worker.presence.getConnectionGroups(onA.id)), ['bridge', 'crew']);
+    await assert.rejects(worker.presence.getGroupConnections(''), /groupName must be a non-empty string/);
   });
 
-  it('routes a subscription for a connection on another node to it, and refuses another user’s connection', async () => {
-    const onA = await open(nodeA, 'alice');
-    await nodeB.manager.connections.addJobSubscription('alice', 'job-9', onA.id);
-    await worker.connections.addJobSubscription('alice', 'job-10', onA.id);
-    assert.deepEqual(sorted(await worker.connections.getConnectionJobs(onA.id)), ['job-10', 'job-9']);
-    await assert.rejects(worker.connections.addJobSubscription('mallory', 'job-11', onA.id), /Connection '.+' does not belong to user 'mallory'/);
-    await assert.rejects(nodeA.manager.connections.addJobSubscription('mallory', 'job-11', onA.id), /does not belong to user 'mallory'/);
-    await assert.rejects(worker.connections.addJobSubscription('alice', '', onA.id), /jobId must be a non-empty string/);
-    await worker.connections.removeJobSubscription('alice', 'job-9', onA.id);
-    assert.deepEqual(await worker.connections.getConnectionJobs(onA.id), ['job-10']);
-  });
-
-  it('forgets a connection, its user entry, groups and jobs when it disconnects', async () => {
+  it('forgets a connection, its user entry and groups when it disconnects', async () => {
     const leaving = await open(nodeA, 'carol');
     const staying = await open(nodeB, 'carol');
     await leaving.connection.invoke('Join', 'room');
     await staying.connection.invoke('Join', 'room');
-    await leaving.connection.invoke('SubscribeToJob', 'job-c');
-    assert.deepEqual(sorted(await worker.connections.getGroupConnections('room')), sorted([leaving.id, staying.id]));
+    assert.deepEqual(sorted(await worker.presence.getGroupConnections('room')), sorted([leaving.id, staying.id]));
     const id = leaving.id;
     await leaving.stop();
-    await eventually(() => worker.connections.getUserConnections('carol'), [staying.id], 'carol after disconnect');
-    assert.deepEqual(await worker.connections.getGroupConnections('room'), [staying.id]);
-    assert.deepEqual(await worker.connections.getConnectionGroups(id), []);
-    assert.deepEqual(await worker.connections.getJobConnections('job-c'), []);
-    assert.equal(await worker.connections.getConnection(id), undefined);
+    await eventually(() => worker.presence.getUserConnections('carol'), [staying.id], 'carol after disconnect');
+    assert.deepEqual(await worker.presence.getGroupConnections('room'), [staying.id]);
+    assert.deepEqual(await worker.presence.getConnectionGroups(id), []);
+    assert.equal(await worker.presence.getConnection(id), undefined);
   });
 
-  it('counts nodes, connections, users, groups, jobs and subscriptions for metrics', async () => {
+  it('counts nodes, connections, users, groups and memberships for metrics', async () => {
     const a1 = await open(nodeA, 'dan');
     const a2 = await open(nodeA, 'erin');
     const b1 = await open(nodeB, 'dan');
@@ -115,12 +104,9 @@ describe('connection manager: the cluster view in Redis', { skip: redisSkipReaso
     await a1.connection.invoke('Join', 'g1');
     await b1.connection.invoke('Join', 'g1');
     await a2.connection.invoke('Join', 'g2');
-    await a1.connection.invoke('SubscribeToJob', 'j1');
-    await b1.connection.invoke('SubscribeToJob', 'j1');
-    await a2.connection.invoke('SubscribeToJob', 'j2');
-    const expected: PresenceStats = { nodes: 2, connections: 4, users: 2, groups: 2, jobs: 2, groupMemberships: 3, jobSubscriptions: 3 };
-    await eventually(() => worker.connections.getStats(), expected, 'stats');
-    const nodes = await worker.connections.getNodes();
+    const expected: PresenceStats = { nodes: 2, connections: 4, users: 2, groups: 2, groupMemberships: 3 };
+    await eventually(() => worker.presence.getStats(), expected, 'stats');
+    const nodes = await worker.presence.getNodes();
     assert.deepEqual(nodes.map((n) => [n.nodeId, n.connections]).sort(), [['node-a', 2], ['node-b', 2]]);
     assert.ok(nodes.every((n) => Date.now() - n.lastHeartbeatAt.getTime() < 60_000));
   });
@@ -129,15 +115,14 @@ describe('connection manager: the cluster view in Redis', { skip: redisSkipReaso
     const a1 = await open(nodeA, 'fay');
     const b1 = await open(nodeB, 'fay');
     await a1.connection.invoke('Join', 'kept');
-    await a1.connection.invoke('SubscribeToJob', 'job-f');
-    const before = await worker.connections.getStats();
+    const before = await worker.presence.getStats();
     reregistered.length = 0;
     await raw.flushall();
     // Each node finds on its next heartbeat (every 100 ms) that Redis lost it: reading the empty view in between would race that.
     await eventually(async () => sorted(reregistered), ['node-a', 'node-b'], 'both nodes to find themselves lost');
-    await eventually(() => worker.connections.getStats(), before, 'stats after the nodes resynchronized');
-    assert.deepEqual(sorted(await worker.connections.getUserConnections('fay')), sorted([a1.id, b1.id]));
-    assert.deepEqual(await worker.connections.getConnectionJobs(a1.id), ['job-f']);
+    await eventually(() => worker.presence.getStats(), before, 'stats after the nodes resynchronized');
+    assert.deepEqual(sorted(await worker.presence.getUserConnections('fay')), sorted([a1.id, b1.id]));
+    assert.deepEqual(await worker.presence.getConnectionGroups(a1.id), ['kept']);
     await b1.connection.invoke('SendGroup', 'kept', 'after flush');
     await assertReceived(b1, new Map([[a1, ['after flush']]]));
   });
@@ -147,12 +132,12 @@ describe('connection manager: the cluster view in Redis', { skip: redisSkipReaso
     try {
       const c1 = await openClient(nodeC.url, { user: 'gus', reconnect: false });
       await c1.connection.invoke('Join', 'gone');
-      assert.deepEqual(await worker.connections.getUserConnections('gus'), [c1.id]);
+      assert.deepEqual(await worker.presence.getUserConnections('gus'), [c1.id]);
       await nodeC.close();
       // No heartbeat or timeout elapsed: the shutdown itself cleaned up.
-      assert.deepEqual(await worker.connections.getUserConnections('gus'), []);
-      assert.deepEqual(await worker.connections.getGroupConnections('gone'), []);
-      assert.ok(!(await worker.connections.getNodes()).some((n) => n.nodeId === 'node-c'));
+      assert.deepEqual(await worker.presence.getUserConnections('gus'), []);
+      assert.deepEqual(await worker.presence.getGroupConnections('gone'), []);
+      assert.ok(!(await worker.presence.getNodes()).some((n) => n.nodeId === 'node-c'));
       await c1.stop();
     } finally {
       await nodeC.close();
