@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { JobEngine, SqliteJobStore } from '../src/index.js';
+import { createJob } from '../src/engine/job-state.js';
 import { startNodeScript } from '../../../test-support/processes.js';
 import { tempDir, waitFor } from './support/harness.js';
 
@@ -40,6 +41,26 @@ describe('group commits (SQLite)', () => {
       const sequences = (await engine.events(job.id)).map((e) => e.sequence);
       assert.deepEqual(sequences, sequences.map((_, i) => i + 1), 'sequence runs 1, 2, 3… with no gaps');
     }
+  });
+
+  it('lets the I/O of a turn run between commits while a writer keeps writing', async (t) => {
+    const dir = tempDir();
+    const store = new SqliteJobStore(join(dir.path, 'jobs.db'));
+    t.after(async () => {
+      await store.close();
+      dir.cleanup();
+    });
+    const job = createJob('steady', { type: 'Noop' }, '2026-01-01T00:00:00.000Z', { maxRetries: 0 });
+    await store.insertJobs([job]);
+    let commits = 0;
+    let ioRanAfter: number | undefined;
+    // Stands for a socket read or a hub send waiting for its turn.
+    setImmediate(() => (ioRanAfter = commits));
+    for (let i = 1; i <= 20; i++) {
+      await store.appendEvent({ ...job, status: 'Running', progress: i }, 'progress', job.createdAt);
+      commits++;
+    }
+    assert.ok(ioRanAfter !== undefined && ioRanAfter < 20, `the waiting callback ran after ${ioRanAfter} of 20 commits, not after all of them`);
   });
 
   it('loses nothing a processor was told was stored when its process is killed right after (SIGKILL)', async (t) => {
