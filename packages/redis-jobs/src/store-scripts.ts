@@ -107,46 +107,69 @@ return count
  */
 export const APPEND_EVENTS = `${PRELUDE}
 local base, historyLength, feedLength, count = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local feed = base .. 'feed'
 local replies = {}
 local o = 5
 for i = 1, count do
   local id, kind, at, data = ARGV[o], ARGV[o + 1], ARGV[o + 2], ARGV[o + 3]
   local retry, attempt, output = tonumber(ARGV[o + 4]), tonumber(ARGV[o + 5]), ARGV[o + 6]
-  local whole = ARGV[o + 7] == 'w'
-  local new = whole and { ARGV[o + 8], ARGV[o + 9], ARGV[o + 10], ARGV[o + 11], ARGV[o + 12] } or nil
-  o = o + (whole and 13 or 8)
-  local key = base .. 'job:' .. id
-  local stored = readStored(key)
-  if not stored then
-    replies[i] = {-1}
-  else
-    local refused = refusal(stored, retry, attempt, kind)
-    if refused then
-      replies[i] = {0, refused, stored.status}
+  local key, history = base .. 'job:' .. id, base .. 'events:' .. id
+  if ARGV[o + 7] == 'w' then
+    local new = { ARGV[o + 8], ARGV[o + 9], ARGV[o + 10], ARGV[o + 11], ARGV[o + 12] }
+    o = o + 13
+    local stored = readStored(key)
+    if not stored then
+      replies[i] = {-1}
     else
-      local seq = stored.seq + 1
-      local entry = {'k', kind, 'at', at, 'd', data}
-      if not whole then
-        entry[7] = 'b'
-        entry[8] = stored.wseq
-      end
-      if output ~= '' then
-        entry[#entry + 1] = 'o'
-        entry[#entry + 1] = output
-      end
-      redis.call('XADD', base .. 'events:' .. id, 'MAXLEN', '~', historyLength, seq .. '-0', unpack(entry))
-      local feedId = redis.call('XADD', base .. 'feed', 'MAXLEN', '~', feedLength, '*', 'j', id, 's', seq, unpack(entry))
-      if whole then
+      local refused = refusal(stored, retry, attempt, kind)
+      if refused then
+        replies[i] = {0, refused, stored.status}
+      else
+        local seq = stored.seq + 1
+        local feedId
+        if output == '' then
+          redis.call('XADD', history, 'MAXLEN', '~', historyLength, seq .. '-0', 'k', kind, 'at', at, 'd', data)
+          feedId = redis.call('XADD', feed, 'MAXLEN', '~', feedLength, '*', 'j', id, 's', seq, 'k', kind, 'at', at, 'd', data)
+        else
+          redis.call('XADD', history, 'MAXLEN', '~', historyLength, seq .. '-0', 'k', kind, 'at', at, 'd', data, 'o', output)
+          feedId = redis.call('XADD', feed, 'MAXLEN', '~', feedLength, '*', 'j', id, 's', seq, 'k', kind, 'at', at, 'd', data, 'o', output)
+        end
         reindex(base, id, stored.order, stored.indexed, new)
         redis.call('HSET', key, 'data', data, 'seq', seq, 'wseq', seq, 'feed', feedId, 'retry', retry, 'attempt', attempt,
           'status', new[1], 'owner', new[2], 'subject', new[3], 'type', new[4], 'parent', new[5])
         redis.call('HDEL', key, 'delta')
-      elseif retry == tonumber(stored.retry) and attempt == tonumber(stored.attempt) then
-        redis.call('HSET', key, 'delta', data, 'seq', seq, 'feed', feedId)
-      else
-        redis.call('HSET', key, 'delta', data, 'seq', seq, 'feed', feedId, 'retry', retry, 'attempt', attempt)
+        replies[i] = {seq, feedId}
       end
-      replies[i] = {seq, feedId}
+    end
+  else
+    o = o + 8
+    -- A delta changes no indexed field: only the fence and the base are read.
+    local v = redis.call('HMGET', key, 'seq', 'retry', 'attempt', 'status', 'wseq')
+    if not v[1] then
+      replies[i] = {-1}
+    else
+      local r, a, status = tonumber(v[2]), tonumber(v[3]), string.sub(v[4], 2)
+      if retry < r or (retry == r and attempt < a) then
+        replies[i] = {0, 'stale', status}
+      elseif TERMINAL[status] then
+        replies[i] = {0, 'settled', status}
+      else
+        local seq, wseq = tonumber(v[1]) + 1, v[5] or '0'
+        local feedId
+        if output == '' then
+          redis.call('XADD', history, 'MAXLEN', '~', historyLength, seq .. '-0', 'k', kind, 'at', at, 'd', data, 'b', wseq)
+          feedId = redis.call('XADD', feed, 'MAXLEN', '~', feedLength, '*', 'j', id, 's', seq, 'k', kind, 'at', at, 'd', data, 'b', wseq)
+        else
+          redis.call('XADD', history, 'MAXLEN', '~', historyLength, seq .. '-0', 'k', kind, 'at', at, 'd', data, 'b', wseq, 'o', output)
+          feedId = redis.call('XADD', feed, 'MAXLEN', '~', feedLength, '*', 'j', id, 's', seq, 'k', kind, 'at', at, 'd', data, 'b', wseq, 'o', output)
+        end
+        if retry == r and attempt == a then
+          redis.call('HSET', key, 'delta', data, 'seq', seq, 'feed', feedId)
+        else
+          redis.call('HSET', key, 'delta', data, 'seq', seq, 'feed', feedId, 'retry', retry, 'attempt', attempt)
+        end
+        replies[i] = {seq, feedId}
+      end
     end
   end
 end
