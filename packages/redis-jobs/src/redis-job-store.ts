@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type HubLogger, consoleLogger } from '@tidings/hub';
-import { type Job, type JobDelta, type JobEvent, type JobEventKind, type JobFilter, type JobOutputItem, type JobStore, isDeltaKind, isTerminal, jobDelta, withDelta } from '@tidings/jobs';
+import { type Job, type JobDelta, type JobEvent, type JobEventKind, type JobFilter, type JobOutputItem, type JobStatus, type JobStore, isDeltaKind, isTerminal, jobDelta, withDelta } from '@tidings/jobs';
 import type { Redis, RedisOptions } from 'ioredis';
 import { RedisLink, type RedisSource } from '@tidings/redis/link';
 import { INDEXED_FIELDS, JobKeys } from './job-keys.js';
@@ -179,6 +179,12 @@ export class RedisJobStore implements JobStore {
   async getJob(id: string): Promise<Job | undefined> {
     const [data, sequence, delta] = await (await this.client()).hmget(this.keys.job(id), 'data', 'seq', 'delta');
     return data ? currentJob(data, sequence ?? 0, delta) : undefined;
+  }
+
+  /** The job's status alone (undefined for an unknown job): what a worker checks after each attempt, without reading the job. */
+  async statusOf(id: string): Promise<JobStatus | undefined> {
+    const status = await (await this.client()).hget(this.keys.job(id), 'status');
+    return status ? (status.slice(1) as JobStatus) : undefined;
   }
 
   async listJobs(filter: JobFilter): Promise<Job[]> {
