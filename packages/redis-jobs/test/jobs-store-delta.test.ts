@@ -55,20 +55,22 @@ async function life(store: RedisJobStore, j: Job): Promise<JobEvent[]> {
   return [started, ...(await ticks(store, j, 1)), ...(await finish(store, j))];
 }
 
+// One redis-server for both suites; each has its own prefix.
+let redis: RedisServer;
+before(async () => {
+  if (!redisSkipReason) redis = await startRedisServer();
+});
+after(() => redis?.stop());
+
 describe('RedisJobStore: progress, stage and output events stored as deltas', { skip: redisSkipReason }, () => {
-  let redis: RedisServer;
   let raw: Redis;
   let store: RedisJobStore;
-
-  before(async () => {
-    redis = await startRedisServer();
-    raw = new Redis(redis.url);
-    store = new RedisJobStore({ redis: redis.url, prefix: 'delta', logger: silentLogger });
+  before(() => {
+    [raw, store] = [new Redis(redis.url), new RedisJobStore({ redis: redis.url, prefix: 'delta', logger: silentLogger })];
   });
   after(async () => {
-    await store.close();
     raw.disconnect();
-    await redis.stop();
+    await store.close();
   });
 
   it('keeps a progress tick as what changed, and reads it back as the whole job', async () => {
@@ -141,17 +143,11 @@ describe('RedisJobStore: progress, stage and output events stored as deltas', { 
 });
 
 describe('JobEventFeed: delta events', { skip: redisSkipReason }, () => {
-  let redis: RedisServer;
   let store: RedisJobStore;
-
-  before(async () => {
-    redis = await startRedisServer();
+  before(() => {
     store = new RedisJobStore({ redis: redis.url, prefix: 'delta-feed', logger: silentLogger });
   });
-  after(async () => {
-    await store.close();
-    await redis.stop();
-  });
+  after(() => store.close());
 
   async function tail(): Promise<{ feed: JobEventFeed; seen: JobEvent[] }> {
     const feed = new JobEventFeed({ redis: redis.url, store, logger: silentLogger, blockMs: 100 });
