@@ -137,7 +137,8 @@ for i = 1, count do
         reindex(base, id, stored.order, stored.indexed, new)
         redis.call('HSET', key, 'data', data, 'seq', seq, 'wseq', seq, 'feed', feedId, 'retry', retry, 'attempt', attempt,
           'status', new[1], 'owner', new[2], 'subject', new[3], 'type', new[4], 'parent', new[5])
-        redis.call('HDEL', key, 'delta')
+        -- A delta is kept only after the base it applies to.
+        if stored.seq ~= tonumber(stored.wseq) then redis.call('HDEL', key, 'delta') end
         replies[i] = {seq, feedId}
       end
     end
