@@ -1,8 +1,9 @@
 import type { HubLogger } from '@tidings/hub';
-import { type Job, type JobEvent, type JobEventSink, type JobEvents, KeyedMutex, type SinkDelivery, deliverToSinks } from '@tidings/jobs';
+import { type Job, type JobEvent, type JobEventSink, type JobEvents, KeyedMutex, type SinkDelivery, deliverToSinks, isTerminal } from '@tidings/jobs';
 import type { RedisOptions } from 'ioredis';
 import { RedisLink, type RedisSource } from '@tidings/redis/link';
-import { type RedisJobStore, eventFromFeedEntry } from './redis-job-store.js';
+import type { RedisJobStore } from './redis-job-store.js';
+import { type StoredDelta, type StoredWhole, eventFromFeedEntry, eventWithBase } from './stored-event.js';
 
 export interface JobEventFeedOptions {
   readonly redis: RedisSource;
@@ -13,7 +14,7 @@ export interface JobEventFeedOptions {
   readonly blockMs?: number;
   /** Pause after a failed read (Redis away). Default 250 ms. */
   readonly retryDelayMs?: number;
-  /** Jobs whose last delivered sequence is remembered (for duplicates and gaps). Default 50 000. */
+  /** Jobs whose last delivered sequence, and last whole state, are remembered (for duplicates, gaps and deltas). Default 50 000. */
   readonly rememberedJobs?: number;
   /** Reading pauses while this many deliveries wait. Default 10 000. */
   readonly maxPendingDeliveries?: number;
@@ -63,6 +64,12 @@ export class JobEventFeed implements JobEvents {
   private readonly chains = new KeyedMutex();
   /** Job id → last sequence delivered, least recently delivered first. */
   private readonly delivered = new Map<string, number>();
+  /**
+   * Job id → the job as of its last whole event read here: what the delta
+   * events after it (progress, stage, output) apply to. Least recently
+   * updated first; a job leaves it when it settles.
+   */
+  private readonly bases = new Map<string, { readonly sequence: number; readonly job: Job }>();
   private readonly options: Required<Omit<JobEventFeedOptions, 'redis' | 'redisOptions' | 'store' | 'logger' | 'sinkTimeoutMs' | 'connectTimeoutMs'>>;
   private readonly delivery: SinkDelivery;
   private readonly logger: HubLogger;
@@ -177,10 +184,49 @@ export class JobEventFeed implements JobEvents {
 
   private accept(id: string, flat: string[]): void {
     this.lastId = id;
-    const event = eventFromFeedEntry(flat);
-    if (event) void this.chains.run(event.jobId, () => this.deliverInOrder(event));
-    else this.logger.warn({ id }, 'skipped a malformed feed entry');
+    const stored = eventFromFeedEntry(flat);
+    if (stored) {
+      // Decoded in feed order, which is each job's sequence order: a delta's base, if read here, is known by now.
+      const event = stored.job ? this.whole(stored) : this.withKnownBase(stored);
+      if (event) void this.chains.run(stored.jobId, () => this.deliverInOrder(event));
+      else void this.chains.run(stored.jobId, () => this.rebuild(stored as StoredDelta));
+    } else this.logger.warn({ id }, 'skipped a malformed feed entry');
     this.releasePositionWaiters();
+  }
+
+  /** A whole event: it becomes the job's base (a settled job has no more deltas). */
+  private whole(stored: StoredWhole): JobEvent {
+    this.bases.delete(stored.jobId);
+    if (!isTerminal(stored.job.status)) this.keepBase(stored.jobId, stored.sequence, stored.job);
+    return eventWithBase(stored, undefined);
+  }
+
+  private withKnownBase(stored: StoredDelta): JobEvent | undefined {
+    const base = this.bases.get(stored.jobId);
+    return base?.sequence === stored.base ? eventWithBase(stored, base.job) : undefined;
+  }
+
+  /** A delta whose base was not read here (this node started after it): the base comes from the store. */
+  private async rebuild(stored: StoredDelta): Promise<void> {
+    let event = this.withKnownBase(stored);
+    if (!event) {
+      let base: Job | undefined;
+      try {
+        base = await this.store.baseOf(stored);
+      } catch (error) {
+        this.logger.warn({ jobId: stored.jobId, sequence: stored.sequence, error: (error as Error).message }, 'could not read the state a job event applies to');
+      }
+      if (!base) return;
+      if ((this.bases.get(stored.jobId)?.sequence ?? -1) < stored.base) this.keepBase(stored.jobId, stored.base, base);
+      event = eventWithBase(stored, base);
+    }
+    await this.deliverInOrder(event);
+  }
+
+  private keepBase(jobId: string, sequence: number, job: Job): void {
+    this.bases.delete(jobId);
+    this.bases.set(jobId, { sequence, job });
+    if (this.bases.size > this.options.rememberedJobs) this.bases.delete(this.bases.keys().next().value!);
   }
 
   private async deliverInOrder(event: JobEvent): Promise<void> {

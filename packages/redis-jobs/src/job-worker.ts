@@ -263,13 +263,15 @@ export class JobWorker {
   private async requeueIfPending(bullJob: BullJob<RunnerItem>, item: RunnerItem, token: string | undefined): Promise<void> {
     let job: Job | undefined;
     try {
+      // Most attempts end with the job settled: its status says so without reading the job.
+      if (!token || (await this.deps.store.statusOf(item.jobId)) !== 'Pending') return;
       job = await this.deps.store.getJob(item.jobId);
     } catch (error) {
       // BullMQ completes it; the job stays as stored until someone retries it.
       this.deps.logger.error({ jobId: item.jobId, err: error }, 'could not read a job after its attempt; it is not queued again');
       return;
     }
-    if (job?.status !== 'Pending' || !token) return;
+    if (job?.status !== 'Pending') return;
     const at = job.notBefore ? Date.parse(job.notBefore) : 0;
     await bullJob.moveToDelayed(Math.max(at, Date.now()), token);
     // Promoting wakes the other workers now (moving a prioritized job back to wait does not).
@@ -280,6 +282,7 @@ export class JobWorker {
   /** Queues the job if the store has it waiting to run (in a flow, once the step before it has completed). */
   private async queueIfPending(item: RunnerItem): Promise<void> {
     try {
+      if ((await this.deps.store.statusOf(item.jobId)) !== 'Pending') return;
       const job = await this.deps.store.getJob(item.jobId);
       if (job?.status !== 'Pending') return;
       if (job.dependsOn && (await this.deps.store.getJob(job.dependsOn))?.status !== 'Completed') return;

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { type HubLogger, consoleLogger } from '@tidings/hub';
-import { type Job, type JobEvent, type JobEventKind, type JobFilter, type JobOutputItem, type JobStore, withCurrentFields } from '@tidings/jobs';
+import { type Job, type JobDelta, type JobEvent, type JobEventKind, type JobFilter, type JobOutputItem, type JobStatus, type JobStore, isDeltaKind, isTerminal, jobDelta, withDelta } from '@tidings/jobs';
 import type { Redis, RedisOptions } from 'ioredis';
 import { RedisLink, type RedisSource } from '@tidings/redis/link';
 import { INDEXED_FIELDS, JobKeys } from './job-keys.js';
 import { JobWriteRejectedError, type RejectionReason } from './job-write-rejected.js';
 import { APPEND_EVENTS, INSERT_JOBS, LIST_JOBS, SAVE_JOB } from './store-scripts.js';
+import { type StoredDelta, type StoredEvent, eventWithBase, parseJob, storedEventFromFields } from './stored-event.js';
+
+export { eventFromFeedEntry } from './stored-event.js';
 
 export interface RedisJobStoreOptions {
   /** A Redis URL, ioredis options, or an ioredis client (duplicated; you keep and close yours). */
@@ -47,6 +50,9 @@ interface PendingAppend {
 /** At most this many events in one script run, so one call never holds Redis long. */
 const MAX_APPENDS_PER_CALL = 256;
 
+/** Jobs remembered as ready for delta events; one forgotten has its next event stored whole. */
+const MAX_DELTA_READY_JOBS = 50_000;
+
 type Commands = Redis & {
   tidingsInsertJobs(...args: (string | number)[]): Promise<number | ['existing', string]>;
   tidingsAppendEvents(...args: (string | number)[]): Promise<[number, string?, string?][]>;
@@ -70,34 +76,10 @@ function indexedValues(job: Job): string[] {
   return INDEXED_FIELDS.map((field) => encoded(values[field]));
 }
 
-/** A stored job with the sequence Redis holds (the JSON's own copy may lag). */
-function parseJob(data: string, sequence: string | number): Job {
-  const job = withCurrentFields(JSON.parse(data) as Job);
-  job.lastSequence = Number(sequence);
-  return job;
-}
-
-function fieldsOf(flat: readonly string[]): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
-  return fields;
-}
-
-/** Reads a history entry `[id, [field, value, …]]` written by the append script. */
-export function eventFromEntry(jobId: string, sequence: number, flat: readonly string[]): JobEvent {
-  return eventFromFields(jobId, sequence, fieldsOf(flat));
-}
-
-/** Reads a feed entry's fields (job id and sequence among them); undefined when those are missing. */
-export function eventFromFeedEntry(flat: readonly string[]): JobEvent | undefined {
-  const f = fieldsOf(flat);
-  const sequence = Number(f.s);
-  return f.j === undefined || !Number.isInteger(sequence) ? undefined : eventFromFields(f.j, sequence, f);
-}
-
-function eventFromFields(jobId: string, sequence: number, f: Record<string, string>): JobEvent {
-  const event: JobEvent = { jobId, sequence, kind: f.k as JobEventKind, at: f.at!, job: parseJob(f.d!, sequence) };
-  return f.o === undefined ? event : { ...event, output: JSON.parse(f.o) as JobOutputItem };
+/** The job's stored state: its data with the latest delta over it (the hash keeps one when deltas came after data). */
+function currentJob(data: string, sequence: string | number, delta: string | null | undefined): Job {
+  const job = parseJob(data, sequence);
+  return delta ? withDelta(job, JSON.parse(delta) as JobDelta, job.lastSequence) : job;
 }
 
 /**
@@ -122,6 +104,16 @@ export class RedisJobStore implements JobStore {
   private readonly feedLength: number;
   private readonly onWriteRejected: ((error: JobWriteRejectedError) => void) | undefined;
   private appends: PendingAppend[] = [];
+  /**
+   * Jobs whose progress, stage and output events may be stored as deltas:
+   * this store has stored a whole event of the job, and has not saved it
+   * since. Any other event is stored whole — the job's first here (it may
+   * carry what the job's stored state lacks) and the first after a save (a
+   * checkpoint), so the jobs the history and the feed rebuild from the last
+   * whole event carry everything but what deltas change. Saves and events of
+   * a job come from the process holding it. Oldest first, bounded.
+   */
+  private readonly deltaReady = new Set<string>();
 
   constructor(options: RedisJobStoreOptions) {
     const logger = options.logger ?? consoleLogger;
@@ -185,8 +177,14 @@ export class RedisJobStore implements JobStore {
   }
 
   async getJob(id: string): Promise<Job | undefined> {
-    const [data, sequence] = await (await this.client()).hmget(this.keys.job(id), 'data', 'seq');
-    return data ? parseJob(data, sequence ?? 0) : undefined;
+    const [data, sequence, delta] = await (await this.client()).hmget(this.keys.job(id), 'data', 'seq', 'delta');
+    return data ? currentJob(data, sequence ?? 0, delta) : undefined;
+  }
+
+  /** The job's status alone (undefined for an unknown job): what a worker checks after each attempt, without reading the job. */
+  async statusOf(id: string): Promise<JobStatus | undefined> {
+    const status = await (await this.client()).hget(this.keys.job(id), 'status');
+    return status ? (status.slice(1) as JobStatus) : undefined;
   }
 
   async listJobs(filter: JobFilter): Promise<Job[]> {
@@ -206,7 +204,7 @@ export class RedisJobStore implements JobStore {
     const stop = limit < 0 ? -1 : offset + limit - 1;
     const flat = await (await this.client()).tidingsListJobs(keys.length, ...keys, this.keys.base, statusKeys.length, otherKeys.length, offset, stop);
     const jobs: Job[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) jobs.push(parseJob(flat[i]!, flat[i + 1]!));
+    for (let i = 0; i + 2 < flat.length; i += 3) jobs.push(currentJob(flat[i]!, flat[i + 1]!, flat[i + 2]));
     return jobs;
   }
 
@@ -220,6 +218,7 @@ export class RedisJobStore implements JobStore {
       job.attempt,
     ).catch((error: unknown) => rethrowNotFound(error, `Cannot save job '${job.id}': it is not in the store.`));
     if (Array.isArray(reply)) this.rejected(job.id, reply[1] as RejectionReason, reply[2]);
+    this.deltaReady.delete(job.id);
   }
 
   /**
@@ -228,7 +227,19 @@ export class RedisJobStore implements JobStore {
    * they were appended; each is fenced and sequenced on its own.
    */
   appendEvent(job: Job, kind: JobEventKind, at: string, output?: JobOutputItem): Promise<JobEvent> {
-    const args = [job.id, kind, at, JSON.stringify(job), ...indexedValues(job), job.retryCount, job.attempt, output === undefined ? '' : JSON.stringify(output)];
+    const outputJson = output === undefined ? '' : JSON.stringify(output);
+    let args: (string | number)[];
+    if (isDeltaKind(kind) && this.deltaReady.has(job.id)) {
+      args = [job.id, kind, at, JSON.stringify(jobDelta(job)), job.retryCount, job.attempt, outputJson, 'd'];
+    } else {
+      this.deltaReady.delete(job.id);
+      // A settled job has no more deltas (only a retry, stored whole).
+      if (!isTerminal(job.status)) {
+        this.deltaReady.add(job.id);
+        if (this.deltaReady.size > MAX_DELTA_READY_JOBS) this.deltaReady.delete(this.deltaReady.values().next().value!);
+      }
+      args = [job.id, kind, at, JSON.stringify(job), job.retryCount, job.attempt, outputJson, 'w', ...indexedValues(job)];
+    }
     return new Promise<JobEvent>((resolve, reject) => {
       this.appends.push({ job, kind, at, output, args, resolve, reject });
       if (this.appends.length === 1) setImmediate(this.flushAppends);
@@ -266,16 +277,44 @@ export class RedisJobStore implements JobStore {
     });
   }
 
+  /** Rebuilds each delta event's job from the whole entry it was stored after (see `baseOf`). */
   async listEvents(jobId: string, after: number, limit: number): Promise<JobEvent[]> {
     if (limit <= 0) return [];
     const entries = (await (await this.client()).xrange(this.keys.events(jobId), `${after + 1}-0`, '+', 'COUNT', limit)) as [string, string[]][];
-    return entries.map(([id, flat]) => eventFromEntry(jobId, Number(id.slice(0, id.indexOf('-'))), flat));
+    const events: JobEvent[] = [];
+    // The base the deltas that follow apply to: the page's last whole entry, or the one fetched for them.
+    let base: { sequence: number; job: Job | undefined } | undefined;
+    for (const [id, flat] of entries) {
+      const stored = storedEventFromFields(jobId, Number(id.slice(0, id.indexOf('-'))), flat);
+      if (stored.job) base = { sequence: stored.sequence, job: stored.job };
+      else if (base?.sequence !== stored.base) base = { sequence: stored.base, job: await this.baseOf(stored) };
+      events.push(eventWithBase(stored, stored.job ? undefined : base!.job));
+    }
+    return events;
   }
 
   /** The job's event `sequence` as stored in its history (undefined once trimmed). */
   async eventAt(jobId: string, sequence: number): Promise<JobEvent | undefined> {
+    const stored = await this.storedEventAt(jobId, sequence);
+    if (!stored) return undefined;
+    return eventWithBase(stored, stored.job ? undefined : await this.baseOf(stored));
+  }
+
+  /**
+   * The job as of a delta event's base: that whole entry of its history, or
+   * — when the job had no whole event before it, or the history was trimmed
+   * past it — the job's stored data (its latest whole state, the best left).
+   */
+  async baseOf(delta: StoredDelta): Promise<Job | undefined> {
+    const whole = delta.base ? await this.storedEventAt(delta.jobId, delta.base) : undefined;
+    if (whole?.job) return whole.job;
+    const [data, sequence] = await (await this.client()).hmget(this.keys.job(delta.jobId), 'data', 'wseq');
+    return data ? parseJob(data, sequence ?? 0) : undefined;
+  }
+
+  private async storedEventAt(jobId: string, sequence: number): Promise<StoredEvent | undefined> {
     const [entry] = (await (await this.client()).xrange(this.keys.events(jobId), `${sequence}-0`, `${sequence}-0`)) as [string, string[]][];
-    return entry ? eventFromEntry(jobId, sequence, entry[1]) : undefined;
+    return entry ? storedEventFromFields(jobId, sequence, entry[1]) : undefined;
   }
 
   /** Where the job's latest event sits in the feed; undefined for an unknown job. */

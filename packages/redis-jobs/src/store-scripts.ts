@@ -48,9 +48,10 @@ local function refusal(stored, retry, attempt, kind)
 end
 
 local function readStored(key)
-  local v = redis.call('HMGET', key, 'seq', 'order', 'retry', 'attempt', 'status', 'owner', 'subject', 'type', 'parent')
+  local v = redis.call('HMGET', key, 'seq', 'order', 'retry', 'attempt', 'status', 'owner', 'subject', 'type', 'parent', 'wseq')
   if not v[1] then return nil end
-  return { seq = tonumber(v[1]), order = v[2], retry = v[3], attempt = v[4], status = string.sub(v[5], 2), indexed = { v[5], v[6], v[7], v[8], v[9] } }
+  return { seq = tonumber(v[1]), order = v[2], retry = v[3], attempt = v[4], status = string.sub(v[5], 2), indexed = { v[5], v[6], v[7], v[8], v[9] },
+    wseq = v[10] or '0' }
 end
 `;
 
@@ -93,40 +94,83 @@ return count
  * A turn's events, in order, in one script run (one call instead of one per
  * event; each event is still checked and written on its own). ARGV: base,
  * historyLength, feedLength, count, then per event: id, kind, at, data,
- * status, owner, subject, type, parent, retryCount, attempt, output (JSON;
- * '' for none). Returns one reply per event: {sequence, feedEntryId}, {0,
- * reason, storedStatus} when fenced, or {-1} when the job is not there.
+ * retryCount, attempt, output (JSON; '' for none), form — 'w' followed by
+ * status, owner, subject, type, parent for a whole event (data is the job),
+ * or 'd' for a delta event (data is a JobDelta; the kind changes none of the
+ * indexed fields). Returns one reply per event: {sequence, feedEntryId},
+ * {0, reason, storedStatus} when fenced, or {-1} when the job is not there.
+ *
+ * A whole event rewrites the job's hash (data, indexes) and becomes the base
+ * (`wseq`) of the deltas after it; a delta event's entries carry that base
+ * (`b`) and the hash keeps only the latest delta beside data, so a progress
+ * tick writes the delta twice and a few hash fields, not the job thrice.
  */
 export const APPEND_EVENTS = `${PRELUDE}
 local base, historyLength, feedLength, count = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
-local STRIDE = 12
+local feed = base .. 'feed'
 local replies = {}
-for i = 0, count - 1 do
-  local o = 5 + i * STRIDE
+local o = 5
+for i = 1, count do
   local id, kind, at, data = ARGV[o], ARGV[o + 1], ARGV[o + 2], ARGV[o + 3]
-  local key = base .. 'job:' .. id
-  local stored = readStored(key)
-  if not stored then
-    replies[i + 1] = {-1}
-  else
-    local retry, attempt = tonumber(ARGV[o + 9]), tonumber(ARGV[o + 10])
-    local refused = refusal(stored, retry, attempt, kind)
-    if refused then
-      replies[i + 1] = {0, refused, stored.status}
+  local retry, attempt, output = tonumber(ARGV[o + 4]), tonumber(ARGV[o + 5]), ARGV[o + 6]
+  local key, history = base .. 'job:' .. id, base .. 'events:' .. id
+  if ARGV[o + 7] == 'w' then
+    local new = { ARGV[o + 8], ARGV[o + 9], ARGV[o + 10], ARGV[o + 11], ARGV[o + 12] }
+    o = o + 13
+    local stored = readStored(key)
+    if not stored then
+      replies[i] = {-1}
     else
-      local seq = stored.seq + 1
-      local new = { ARGV[o + 4], ARGV[o + 5], ARGV[o + 6], ARGV[o + 7], ARGV[o + 8] }
-      reindex(base, id, stored.order, stored.indexed, new)
-      local entry = {'k', kind, 'at', at, 'd', data}
-      if ARGV[o + 11] ~= '' then
-        entry[#entry + 1] = 'o'
-        entry[#entry + 1] = ARGV[o + 11]
+      local refused = refusal(stored, retry, attempt, kind)
+      if refused then
+        replies[i] = {0, refused, stored.status}
+      else
+        local seq = stored.seq + 1
+        local feedId
+        if output == '' then
+          redis.call('XADD', history, 'MAXLEN', '~', historyLength, seq .. '-0', 'k', kind, 'at', at, 'd', data)
+          feedId = redis.call('XADD', feed, 'MAXLEN', '~', feedLength, '*', 'j', id, 's', seq, 'k', kind, 'at', at, 'd', data)
+        else
+          redis.call('XADD', history, 'MAXLEN', '~', historyLength, seq .. '-0', 'k', kind, 'at', at, 'd', data, 'o', output)
+          feedId = redis.call('XADD', feed, 'MAXLEN', '~', feedLength, '*', 'j', id, 's', seq, 'k', kind, 'at', at, 'd', data, 'o', output)
+        end
+        reindex(base, id, stored.order, stored.indexed, new)
+        redis.call('HSET', key, 'data', data, 'seq', seq, 'wseq', seq, 'feed', feedId, 'retry', retry, 'attempt', attempt,
+          'status', new[1], 'owner', new[2], 'subject', new[3], 'type', new[4], 'parent', new[5])
+        -- A delta is kept only after the base it applies to.
+        if stored.seq ~= tonumber(stored.wseq) then redis.call('HDEL', key, 'delta') end
+        replies[i] = {seq, feedId}
       end
-      redis.call('XADD', base .. 'events:' .. id, 'MAXLEN', '~', historyLength, seq .. '-0', unpack(entry))
-      local feedId = redis.call('XADD', base .. 'feed', 'MAXLEN', '~', feedLength, '*', 'j', id, 's', seq, unpack(entry))
-      redis.call('HSET', key, 'data', data, 'seq', seq, 'feed', feedId, 'retry', retry, 'attempt', attempt,
-        'status', new[1], 'owner', new[2], 'subject', new[3], 'type', new[4], 'parent', new[5])
-      replies[i + 1] = {seq, feedId}
+    end
+  else
+    o = o + 8
+    -- A delta changes no indexed field: only the fence and the base are read.
+    local v = redis.call('HMGET', key, 'seq', 'retry', 'attempt', 'status', 'wseq')
+    if not v[1] then
+      replies[i] = {-1}
+    else
+      local r, a, status = tonumber(v[2]), tonumber(v[3]), string.sub(v[4], 2)
+      if retry < r or (retry == r and attempt < a) then
+        replies[i] = {0, 'stale', status}
+      elseif TERMINAL[status] then
+        replies[i] = {0, 'settled', status}
+      else
+        local seq, wseq = tonumber(v[1]) + 1, v[5] or '0'
+        local feedId
+        if output == '' then
+          redis.call('XADD', history, 'MAXLEN', '~', historyLength, seq .. '-0', 'k', kind, 'at', at, 'd', data, 'b', wseq)
+          feedId = redis.call('XADD', feed, 'MAXLEN', '~', feedLength, '*', 'j', id, 's', seq, 'k', kind, 'at', at, 'd', data, 'b', wseq)
+        else
+          redis.call('XADD', history, 'MAXLEN', '~', historyLength, seq .. '-0', 'k', kind, 'at', at, 'd', data, 'b', wseq, 'o', output)
+          feedId = redis.call('XADD', feed, 'MAXLEN', '~', feedLength, '*', 'j', id, 's', seq, 'k', kind, 'at', at, 'd', data, 'b', wseq, 'o', output)
+        end
+        if retry == r and attempt == a then
+          redis.call('HSET', key, 'delta', data, 'seq', seq, 'feed', feedId)
+        else
+          redis.call('HSET', key, 'delta', data, 'seq', seq, 'feed', feedId, 'retry', retry, 'attempt', attempt)
+        end
+        replies[i] = {seq, feedId}
+      end
     end
   end
 end
@@ -135,7 +179,8 @@ return replies
 
 /**
  * ARGV: base, id, data, status, owner, subject, type, parent, retryCount,
- * attempt. Returns 1, or {0, reason, storedStatus} when fenced.
+ * attempt. Returns 1, or {0, reason, storedStatus} when fenced. The saved
+ * job replaces the latest delta too (it is at least as new).
  */
 export const SAVE_JOB = `${PRELUDE}
 local base, id = ARGV[1], ARGV[2]
@@ -149,14 +194,15 @@ local new = { ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8] }
 reindex(base, id, stored.order, stored.indexed, new)
 redis.call('HSET', key, 'data', ARGV[3], 'retry', retry, 'attempt', attempt,
   'status', new[1], 'owner', new[2], 'subject', new[3], 'type', new[4], 'parent', new[5])
+redis.call('HDEL', key, 'delta')
 return 1
 `;
 
 /**
  * KEYS: a scratch key, the status index keys (any of them), then the other
  * index keys (all of them). ARGV: base, status key count, other key count,
- * start, stop (ZREVRANGE bounds). Returns data, sequence, data, sequence, …
- * newest first.
+ * start, stop (ZREVRANGE bounds). Returns data, sequence, latest delta ('' for
+ * none) of each job, newest first.
  */
 export const LIST_JOBS = `
 local base, statuses, others = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -187,10 +233,11 @@ local ids = redis.call('ZREVRANGE', source, tonumber(ARGV[4]), tonumber(ARGV[5])
 if source == KEYS[1] then redis.call('DEL', KEYS[1]) end
 local out = {}
 for _, id in ipairs(ids) do
-  local v = redis.call('HMGET', base .. 'job:' .. id, 'data', 'seq')
+  local v = redis.call('HMGET', base .. 'job:' .. id, 'data', 'seq', 'delta')
   if v[1] then
     out[#out + 1] = v[1]
     out[#out + 1] = v[2]
+    out[#out + 1] = v[3] or ''
   end
 end
 return out
