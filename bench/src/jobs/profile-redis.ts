@@ -11,7 +11,7 @@ import { startTidingsRedisJobs } from './tidings-redis-jobs.js';
  * redis-server with AOF on, each round's events/s and CPU per event (this
  * process and redis-server apart, system time too).
  *
- * `node --conditions=tidings-src --import tsx src/jobs/profile-redis.ts [rounds] [bullmq]`
+ * `node --import tsx src/jobs/profile-redis.ts [rounds] [bullmq]` (after `npm run build`)
  *
  * `bullmq` profiles the BullMQ system instead (the baseline under the same
  * machine load). Environment: STEPS (progress steps per job, default 20);
