@@ -5,7 +5,7 @@ import type { Job, JobEventKind } from './model.js';
  * stage, status message, metadata, ETA, output counts — and never status,
  * input, result or the other fields a status change sets. A store may keep
  * such an event as a JobDelta (what changed) instead of the whole job:
- * a progress tick then writes a hundred bytes, not the job's input and
+ * a progress tick then writes a couple of hundred bytes, not the job's input and
  * checkpoint again.
  */
 export const DELTA_EVENT_KINDS: ReadonlySet<JobEventKind> = new Set(['progress', 'stage', 'output', 'outputTruncated']);

@@ -74,7 +74,7 @@ CREATE UNIQUE INDEX job_events_by_job ON job_events (job_id, sequence);
  * a JobDelta (`whole` 0) and leaves the job's row alone; the row is rewritten
  * by status changes and saves only. A progress tick wrote the whole job twice
  * (row and history), a kilobyte or more and two pages each; now it writes a
- * hundred bytes once. Reads put the latest delta over the row, and the
+ * couple of hundred bytes once. Reads put the latest delta over the row, and the
  * history rebuilds each delta event's job from the last whole one before it,
  * found through a small index of whole events.
  */
