@@ -170,7 +170,7 @@ export class SqliteJobStore implements JobStore {
          VALUES (@id, @type, @ownerId, @status, @parentId, @subject, @createdAt, @lastSequence, @idempotency, @data)`,
       ),
       insertTag: this.db.prepare('INSERT OR IGNORE INTO job_tags (tag, job_id) VALUES (?, ?)'),
-      byIdempotency: this.db.prepare<[string], JobRow>('SELECT data FROM jobs WHERE idempotency = ?'),
+      byIdempotency: this.db.prepare<[string], { id: string }>('SELECT id FROM jobs WHERE idempotency = ?'),
       update: this.db.prepare(
         `UPDATE jobs SET status = @status, owner_id = @ownerId, subject = @subject, last_sequence = @lastSequence, data = @data WHERE id = @id`,
       ),
@@ -211,7 +211,7 @@ export class SqliteJobStore implements JobStore {
     // Group commits take the write lock at BEGIN, so the look-up and the insert are atomic across processes sharing the file.
     return this.commits.submit((): Job | undefined => {
       const existing = scope === null ? undefined : this.statements.byIdempotency.get(scope);
-      if (existing) return this.current(parseJob(existing.data));
+      if (existing) return this.readJob(existing.id);
       this.insertRow(job);
       return undefined;
     });
@@ -219,8 +219,7 @@ export class SqliteJobStore implements JobStore {
 
   async getJob(id: string): Promise<Job | undefined> {
     this.commits.flush();
-    const found = this.statements.get.get(id);
-    return found ? currentJob(found) : undefined;
+    return this.readJob(id);
   }
 
   async listJobs(filter: JobFilter): Promise<Job[]> {
@@ -271,24 +270,25 @@ export class SqliteJobStore implements JobStore {
   appendEvent(job: Job, kind: JobEventKind, at: string, output?: JobOutputItem): Promise<JobEvent> {
     return this.commits.submit((): JobEvent => {
       const last = this.statements.lastEvent.get(job.id)?.sequence ?? null;
-      // A job's first event is its row's first too; after that the events themselves say the job exists.
-      const current = last === null || !isDeltaKind(kind) || this.savedSinceEvent.has(job.id) ? this.statements.indexed.get(job.id) : undefined;
-      if (last === null && !current) throw new Error(`Cannot record an event for job '${job.id}': it is not in the store.`);
-      const sequence = Math.max(last ?? 0, current?.last_sequence ?? 0) + 1;
+      // Stored whole, the event rewrites the job's row. A delta leaves it alone: the job's earlier
+      // events say it exists, except for its first event, which is stored whole too.
+      const whole = last === null || !isDeltaKind(kind) || this.savedSinceEvent.has(job.id);
+      const current = whole ? this.statements.indexed.get(job.id) : undefined;
+      if (whole && !current) throw new Error(`Cannot record an event for job '${job.id}': it is not in the store.`);
+      const sequence = (last ?? 0) + 1;
       // The caller's copy becomes the event's state (JobStore.appendEvent): no second copy per event.
-      const state = job;
-      state.lastSequence = sequence;
+      job.lastSequence = sequence;
       const outputJson = output === undefined ? null : JSON.stringify(output);
       if (current) {
         this.savedSinceEvent.delete(job.id);
-        const stored = row(state);
+        const stored = row(job);
         const unchanged = current.status === job.status && current.owner_id === job.ownerId && current.subject === job.subject;
         (unchanged ? this.statements.updateState : this.statements.update).run(unchanged ? { id: stored.id, lastSequence: sequence, data: stored.data } : stored);
         this.statements.insertEvent.run(job.id, sequence, kind, at, stored.data, outputJson, 1);
       } else {
         this.statements.insertEvent.run(job.id, sequence, kind, at, JSON.stringify(jobDelta(job)), outputJson, 0);
       }
-      return output === undefined ? { jobId: job.id, sequence, kind, at, job: state } : { jobId: job.id, sequence, kind, at, job: state, output };
+      return output === undefined ? { jobId: job.id, sequence, kind, at, job } : { jobId: job.id, sequence, kind, at, job, output };
     });
   }
 
@@ -328,10 +328,10 @@ export class SqliteJobStore implements JobStore {
     return parseJob(found.data);
   }
 
-  /** `job` as stored in its row, brought up to its latest event. */
-  private current(job: Job): Job {
-    const found = this.statements.get.get(job.id);
-    return found ? currentJob(found) : job;
+  /** The job as its row stores it, brought up to its latest event. */
+  private readJob(id: string): Job | undefined {
+    const found = this.statements.get.get(id);
+    return found ? currentJob(found) : undefined;
   }
 
   private insertRow(job: Job): void {
